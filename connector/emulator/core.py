@@ -44,7 +44,7 @@ class ApiFailure(Exception):
         self.details = details or []
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"message": self.message, "externalReference": None, "details": self.details}
+        body: dict[str, Any] = {"message": self.message, "details": self.details}
         if self.code:
             body = {"code": self.code, **body}
         return body

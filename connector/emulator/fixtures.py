@@ -9,6 +9,8 @@ on every run.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
@@ -29,8 +31,11 @@ def stamp(minutes: int) -> str:
 
 
 def _field(coll: str, slug: str, kind: str, name: str, required: bool = False, validations: Any = None) -> dict[str, Any]:
-    return {"id": object_id(f"{coll}:{slug}"), "isEditable": True, "isRequired": required, "type": kind,
-            "slug": slug, "displayName": name, "helpText": "", "validations": validations}
+    out = {"id": object_id(f"{coll}:{slug}"), "isEditable": True, "isRequired": required, "type": kind,
+           "slug": slug, "displayName": name, "helpText": ""}
+    if validations is not None:  # the reference types validations as an object: absent, never null
+        out["validations"] = validations
+    return out
 
 
 def _put(state: EmulatorState, coll_id: str, key: str, data: dict[str, Any], *, created: str, updated: str,
@@ -78,15 +83,20 @@ INFOS = [
 SOCIAL_IMAGE = CDN + "/5e4287df7ad055a2dd51b17e_Sant%C3%A9%20-%20cms.jpg"
 
 
+def _slugify(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
 def build_demo(state: EmulatorState) -> EmulatorState:
     state.id_seed = "demo"
     state.add_site({
         "id": SITE_ID, "workspaceId": WORKSPACE_ID, "displayName": "Guide de Sierre", "shortName": "guide-sierre",
-        "previewUrl": None, "timeZone": "Europe/Zurich", "createdOn": "2019-08-09T10:21:02.000Z",
-        "lastUpdated": "2024-03-26T02:53:20.988Z", "lastPublished": "2024-03-26T02:53:20.988Z", "parentFolderId": None,
+        "previewUrl": "https://screenshots.webflow.com/sites/guide-sierre.png", "timeZone": "Europe/Zurich", "createdOn": "2019-08-09T10:21:02.000Z",
+        "lastUpdated": "2024-03-26T02:53:20.988Z", "lastPublished": "2024-03-26T02:53:20.988Z", 
         "customDomains": [],
         "locales": {"primary": {"id": LOCALE_ID, "cmsLocaleId": CMS_LOCALE_ID, "enabled": True,
-                                "displayName": "French (Switzerland)", "displayImageId": None, "redirect": True,
+                                "displayName": "French (Switzerland)", "redirect": True,
                                 "subdirectory": "", "tag": "fr-CH"}, "secondary": []},
         "dataCollectionEnabled": False, "dataCollectionType": "disabled",
     })
@@ -171,7 +181,7 @@ def build_demo(state: EmulatorState) -> EmulatorState:
               "Festival BD", "Nuit des musées", "Marché paysan", "Tournoi de foot", "Soirée jazz", "Cinéma open air",
               "Fête nationale"]
     for n, title in enumerate(events):
-        slug = title.lower().replace("'", "-").replace(" ", "-").replace("é", "e").replace("ë", "e").replace("è", "e")
+        slug = _slugify(title)
         opt = options[n % len(options)]
         data = {
             "name": title, "slug": slug, "resume": f"{title} : le rendez-vous de l'année.",
@@ -204,7 +214,7 @@ def build_demo(state: EmulatorState) -> EmulatorState:
     state.assets[SITE_ID] = [
         {"id": object_id(f"asset:{url}"), "contentType": "image/jpeg", "size": 120_000 + n, "siteId": SITE_ID,
          "hostedUrl": url, "originalFileName": url.rsplit("/", 1)[1], "displayName": url.rsplit("/", 1)[1],
-         "lastUpdated": stamp(400), "createdOn": stamp(400), "variants": [], "altText": None, "folderId": None}
+         "lastUpdated": stamp(400), "createdOn": stamp(400), "variants": [], "altText": ""}
         for n, url in enumerate([SOCIAL_IMAGE] + [i.staged["fieldData"]["image-2"]["url"]
                                                   for i in state.collections[infos_id].items.values()][1:4])
     ]

@@ -145,6 +145,12 @@ def create_bulk(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) 
         raise validation_error([{"param": "fieldData", "description": "at most 100 items per request"}])
     entries = [{"fieldData": d, "isDraft": b.get("isDraft", True), "isArchived": b.get("isArchived", False)} for d in data]
     created = s.create(p["collection_id"], entries, publish=False)
+    if not isinstance(b["fieldData"], list):
+        # the reference's schema for one item: the item with the locales it was created in
+        one = created[0].wire()
+        one["cmsLocaleIds"] = [one.pop("cmsLocaleId")]
+        return 202, one
+    # for a list, the reference's examples answer one entry per item and locale
     return 202, {"items": [i.wire() for i in created]}
 
 

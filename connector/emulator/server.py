@@ -179,7 +179,7 @@ class EmulatorServer:
         if not allowed:
             entry.status = 429
             return 429, {**rate_headers, "Retry-After": str(max(1, math.ceil(reset)))}, \
-                {"message": "Too Many Requests", "code": "too_many_requests", "externalReference": None, "details": []}, None
+                {"message": "Too Many Requests", "code": "too_many_requests", "details": []}, None
         fault, after = self.faults.draw()
         entry.fault = fault
         if fault == "slow":
@@ -187,7 +187,7 @@ class EmulatorServer:
         if fault == "429":
             entry.status = 429
             return 429, {**rate_headers, "Retry-After": str(self.faults.retry_after)}, \
-                {"message": "Too Many Requests", "code": "too_many_requests", "externalReference": None, "details": []}, None
+                {"message": "Too Many Requests", "code": "too_many_requests", "details": []}, None
         if fault in ("500", "503", "drop") and not after:
             entry.status = None if fault == "drop" else int(fault)
             return _fault_answer(fault, rate_headers)
@@ -261,4 +261,4 @@ def _fault_answer(fault: str, headers: dict[str, str]) -> tuple[int, dict[str, s
         return 0, {}, None, "drop"
     code = "internal_error" if fault == "500" else "service_unavailable"
     message = "An Internal Error occurred" if fault == "500" else "Service Unavailable"
-    return int(fault), headers, {"code": code, "message": message, "externalReference": None, "details": []}, None
+    return int(fault), headers, {"code": code, "message": message, "details": []}, None
