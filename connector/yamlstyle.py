@@ -1,0 +1,387 @@
+"""A YAML emitter that writes exactly what js-yaml 4.1 ``dump()`` writes with default options.
+
+Existing files were written by js-yaml, so byte-for-byte equal output is what keeps git
+quiet. PyYAML and ruamel.yaml cannot be configured to match it (quoting choices, ``>-``
+folding at 80 columns, double-quoted escapes), so the algorithm is reproduced here.
+JavaScript measures strings in UTF-16 code units, and so do the width rules: the
+emitter works on a UTF-16 view of each string (astral characters as surrogate pairs).
+Reading stays with PyYAML ``safe_load``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+INDENT = 2
+LINE_WIDTH = 80
+
+_ESCAPES = {
+    0x00: "\\0", 0x07: "\\a", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r",
+    0x1B: "\\e", 0x22: '\\"', 0x5C: "\\\\", 0x85: "\\N", 0xA0: "\\_", 0x2028: "\\L", 0x2029: "\\P",
+}
+_DEPRECATED_BOOLEANS = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"}
+_BASE60 = re.compile(r"^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_DATE = re.compile(r"^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$")
+_TIMESTAMP = re.compile(
+    r"^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])"
+    r"(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$"
+)
+_PLAIN, _SINGLE, _LITERAL, _FOLDED, _DOUBLE = range(1, 6)
+_SPACE, _TAB, _LF, _CR, _BOM = 0x20, 0x09, 0x0A, 0x0D, 0xFEFF
+_FLOW_INDICATORS = {ord(c) for c in ",[]{}"}
+_NOT_FIRST = {ord(c) for c in "-?:,[]{}#&*!|=>'\"%@`"}
+
+
+def dump(data: Any) -> str:
+    """The YAML text js-yaml would write for ``data`` (mappings, lists, scalars)."""
+    return _node(data, 0, block=True, compact=True) + "\n"
+
+
+# -- UTF-16 view ----------------------------------------------------------------
+def _to16(text: str) -> str:
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if cp >= 0x10000:
+            cp -= 0x10000
+            out.append(chr(0xD800 + (cp >> 10)))
+            out.append(chr(0xDC00 + (cp & 0x3FF)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _from16(text: str) -> str:
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _code_point(s: str, i: int) -> int:
+    first = ord(s[i])
+    if 0xD800 <= first <= 0xDBFF and i + 1 < len(s):
+        second = ord(s[i + 1])
+        if 0xDC00 <= second <= 0xDFFF:
+            return (first - 0xD800) * 0x400 + second - 0xDC00 + 0x10000
+    return first
+
+
+# -- character classes (YAML 1.2 productions, as js-yaml reads them) --------------
+def _printable(c: int) -> bool:
+    return (
+        0x20 <= c <= 0x7E
+        or (0xA1 <= c <= 0xD7FF and c not in (0x2028, 0x2029))
+        or (0xE000 <= c <= 0xFFFD and c != _BOM)
+        or 0x10000 <= c <= 0x10FFFF
+    )
+
+
+def _ns_char_or_ws(c: int) -> bool:
+    return _printable(c) and c != _BOM and c != _CR and c != _LF
+
+
+def _plain_safe(c: int, prev: int | None, inblock: bool) -> bool:
+    c_ns_or_ws = _ns_char_or_ws(c)
+    c_ns = c_ns_or_ws and c not in (_SPACE, _TAB)
+    safe = c_ns_or_ws if inblock else (c_ns_or_ws and c not in _FLOW_INDICATORS)
+    return (
+        (safe and c != 0x23 and not (prev == 0x3A and not c_ns))
+        or (prev is not None and _ns_char_or_ws(prev) and prev not in (_SPACE, _TAB) and c == 0x23)
+        or (prev == 0x3A and c_ns)
+    )
+
+
+def _plain_safe_first(c: int) -> bool:
+    return _printable(c) and c != _BOM and c not in (_SPACE, _TAB) and c not in _NOT_FIRST
+
+
+def _plain_safe_last(c: int) -> bool:
+    return c not in (_SPACE, _TAB) and c != 0x3A
+
+
+# -- implicit types: a string that would read back as something else ----------------
+def _is_int(s: str) -> bool:
+    n = len(s)
+    if not n:
+        return False
+    i = 0
+    ch = s[0]
+    if ch in "-+":
+        i += 1
+        ch = s[i] if i < n else ""
+    if ch == "0":
+        if i + 1 == n:
+            return True
+        i += 1
+        ch = s[i]
+        for prefix, digits in (("b", "01"), ("x", "0123456789abcdefABCDEF"), ("o", "01234567")):
+            if ch == prefix:
+                i += 1
+                has = False
+                while i < n:
+                    ch = s[i]
+                    if ch != "_":
+                        if ch not in digits:
+                            return False
+                        has = True
+                    i += 1
+                return has and ch != "_"
+    if ch == "_":
+        return False
+    has = False
+    while i < n:
+        ch = s[i]
+        if ch != "_":
+            if not ("0" <= ch <= "9"):
+                return False
+            has = True
+        i += 1
+    return has and ch != "_"
+
+
+def _is_float(s: str) -> bool:
+    return bool(_FLOAT.match(s)) and not s.endswith("_")
+
+
+def _ambiguous(s: str) -> bool:
+    return (
+        s in ("~", "null", "Null", "NULL", "")
+        or s in ("true", "True", "TRUE", "false", "False", "FALSE")
+        or _is_int(s)
+        or _is_float(s)
+        or bool(_DATE.match(s) or _TIMESTAMP.match(s))
+        or s == "<<"
+    )
+
+
+# -- scalars ------------------------------------------------------------------------
+def _choose_style(s: str, single_line: bool, line_width: int, inblock: bool) -> int:
+    plain = _plain_safe_first(_code_point(s, 0)) and _plain_safe_last(_code_point(s, len(s) - 1))
+    has_break = False
+    foldable = False
+    prev_break = -1
+    prev: int | None = None
+    i = 0
+    n = len(s)
+    while i < n:
+        c = _code_point(s, i)
+        if not single_line and c == _LF:
+            has_break = True
+            foldable = foldable or (i - prev_break - 1 > line_width and s[prev_break + 1] != " ")
+            prev_break = i
+        elif not _printable(c):  # js-yaml 4.1.0: a tab forces double quotes too
+            return _DOUBLE
+        plain = plain and _plain_safe(c, prev, inblock)
+        prev = c
+        i += 2 if c >= 0x10000 else 1
+    if not single_line:
+        foldable = foldable or (i - prev_break - 1 > line_width and s[prev_break + 1] != " ")
+    if not has_break and not foldable:
+        return _PLAIN if plain and not _ambiguous(_from16(s)) else _SINGLE
+    # block indentation indicators have one digit: irrelevant at indent 2
+    return _FOLDED if foldable else _LITERAL
+
+
+def _scalar(text: str, level: int, iskey: bool, inblock: bool) -> str:
+    if not text:
+        return "''"
+    if text in _DEPRECATED_BOOLEANS or _BASE60.match(text):
+        return "'" + text + "'"
+    s = _to16(text)
+    indent = INDENT * max(1, level)
+    width = max(min(LINE_WIDTH, 40), LINE_WIDTH - indent)
+    style = _choose_style(s, iskey, width, inblock)
+    if style == _PLAIN:
+        return text
+    if style == _SINGLE:
+        return "'" + text.replace("'", "''") + "'"
+    if style == _LITERAL:
+        return "|" + _block_header(s) + _drop_ending_newline(_indent(text, indent))
+    if style == _FOLDED:
+        return ">" + _block_header(s) + _drop_ending_newline(_indent(_from16(_fold(s, width)), indent))
+    return '"' + _escape(text) + '"'
+
+
+def _block_header(s: str) -> str:
+    indicator = str(INDENT) if re.match(r"^\n* ", s) else ""
+    clip = s.endswith("\n")
+    keep = clip and (s[-2:-1] == "\n" or s == "\n")
+    return indicator + ("+" if keep else "" if clip else "-") + "\n"
+
+
+def _drop_ending_newline(s: str) -> str:
+    return s[:-1] if s.endswith("\n") else s
+
+
+def _indent(s: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "".join(pad + line if line and line != "\n" else line for line in s.splitlines(keepends=True)
+                   ) if "\r" not in s and "\x0b" not in s and "\x0c" not in s and "\x1c" not in s else _indent_lf(s, pad)
+
+
+def _indent_lf(s: str, pad: str) -> str:
+    # splitlines() also breaks on characters YAML does not: split on LF only
+    parts = s.split("\n")
+    out = []
+    for k, part in enumerate(parts):
+        line = part + ("\n" if k < len(parts) - 1 else "")
+        out.append(pad + line if line and line != "\n" else line)
+    return "".join(out)
+
+
+_LINE_RE = re.compile(r"(\n+)([^\n]*)")
+_BREAK_RE = re.compile(r" [^ ]")
+
+
+def _fold(s: str, width: int) -> str:
+    first_lf = s.find("\n")
+    first_lf = first_lf if first_lf != -1 else len(s)
+    result = _fold_line(s[:first_lf], width)
+    prev_more_indented = s[:1] in ("\n", " ")
+    for m in _LINE_RE.finditer(s, first_lf):
+        prefix, line = m.group(1), m.group(2)
+        more_indented = line[:1] == " "
+        result += prefix + ("\n" if not prev_more_indented and not more_indented and line != "" else "") + _fold_line(line, width)
+        prev_more_indented = more_indented
+    return result
+
+
+def _fold_line(line: str, width: int) -> str:
+    if line == "" or line[0] == " ":
+        return line
+    start = 0
+    curr = 0
+    result = ""
+    for m in _BREAK_RE.finditer(line):
+        nxt = m.start()
+        if nxt - start > width:
+            end = curr if curr > start else nxt
+            result += "\n" + line[start:end]
+            start = end + 1
+        curr = nxt
+    result += "\n"
+    if len(line) - start > width and curr > start:
+        result += line[start:curr] + "\n" + line[curr + 1:]
+    else:
+        result += line[start:]
+    return result[1:]
+
+
+def _escape(text: str) -> str:
+    out = []
+    for ch in text:
+        c = ord(ch)
+        seq = _ESCAPES.get(c)
+        if seq is None and _printable(c):
+            out.append(ch)
+        elif seq is not None:
+            out.append(seq)
+        elif c <= 0xFF:
+            out.append(f"\\x{c:02X}")
+        elif c <= 0xFFFF:
+            out.append(f"\\u{c:04X}")
+        else:
+            out.append(f"\\U{c:08X}")
+    return "".join(out)
+
+
+# -- numbers as JavaScript prints them ----------------------------------------------
+def js_number(value: float | int) -> str:
+    if isinstance(value, int) and abs(value) < 10**21:
+        return str(value)
+    x = float(value)
+    if math.isnan(x):
+        return ".nan"
+    if math.isinf(x):
+        return ".inf" if x > 0 else "-.inf"
+    if x == 0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0"
+    sign = "-" if x < 0 else ""
+    mantissa, _, exp = repr(abs(x)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    point = len(whole) + (int(exp) if exp else 0)
+    if whole == "0":  # 0.00123 -> digits 123, point after leading zeros
+        stripped = frac.lstrip("0")
+        point = -(len(frac) - len(stripped)) + (int(exp) if exp else 0)
+        digits = stripped
+    digits = digits.rstrip("0") or "0"
+    k, n = len(digits), point
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        text = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+    text = sign + text
+    if isinstance(value, float) and not x.is_integer():
+        # js-yaml's float representer: YAML needs a dot before an exponent
+        if re.match(r"^[-+]?[0-9]+e", text):
+            text = text.replace("e", ".e", 1)
+    return text
+
+
+# -- collections ----------------------------------------------------------------------
+def _next_line(level: int) -> str:
+    return "\n" + " " * (INDENT * level)
+
+
+def _node(value: Any, level: int, block: bool, compact: bool, iskey: bool = False) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return js_number(value)
+    if isinstance(value, str):
+        return _scalar(value, level, iskey, block)
+    if isinstance(value, dict):
+        if block and value:
+            return _block_mapping(value, level, compact)
+        return "{" + ", ".join(f"{_node(k, level, False, False)}: {_node(v, level, False, False)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        if block and value:
+            return _block_sequence(value, level, compact)
+        return "[" + ", ".join(_node(v, level, False, False) for v in value) + "]"
+    raise TypeError(f"cannot write a {type(value).__name__} as YAML")
+
+
+def _block_sequence(items: Any, level: int, compact: bool) -> str:
+    out = ""
+    for value in items:
+        dumped = _node(value, level + 1, True, True)
+        if not compact or out:
+            out += _next_line(level)
+        out += ("-" if dumped.startswith("\n") else "- ") + dumped
+    return out
+
+
+def _block_mapping(mapping: dict[Any, Any], level: int, compact: bool) -> str:
+    out = ""
+    for key, value in mapping.items():
+        pair = _next_line(level) if (not compact or out) else ""
+        key_text = _node(key if isinstance(key, str) else js_number(key) if isinstance(key, (int, float)) else str(key),
+                         level + 1, True, True, iskey=True)
+        explicit = len(key_text) > 1024
+        if explicit:
+            pair += "?" if key_text.startswith("\n") else "? "
+        pair += key_text
+        if explicit:
+            pair += _next_line(level)
+        dumped = _node(value, level + 1, True, explicit)
+        pair += (":" if dumped.startswith("\n") else ": ") + dumped
+        out += pair
+    return out
