@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +17,11 @@ from rich.table import Table
 from . import __version__
 from .client import WebflowClient
 from .config import Settings, load_settings
-from .errors import ApiError, ConfigError, LockedError, WfsyncError
+from .engine import Engine, RunOptions
+from .errors import ConfigError, LockedError, WfsyncError
+from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
+from .plan import Policy
+from .report import Report
 from .transport import Transport
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_LOCKED = 0, 1, 2, 3, 4
@@ -132,6 +137,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
     from .emulator.server import EmulatorServer
 
     console = Console()
+    root: Path = ctx.obj["root"]
     server = EmulatorServer(demo_state(), tokens={"demo-token": {"sites:read", "cms:read", "cms:write", "assets:read"}})
     server.start()
     try:
@@ -140,16 +146,182 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         site = client.list_sites()[0]
         rows = collection_counts(client, site.id)
         print_collections(console, rows)
-        console.print(f"{sum(r['items'] for r in rows)} items in {len(rows)} collections, "
-                      f"{client.stats.total} API calls.")
-        console.print("\nTo try wfsync by hand against a persistent emulator:\n"
-                      "  wfsync emulator serve --demo --data .emulator --port 8765\n"
-                      "and in another shell export the variables it prints, then run `wfsync collections`.")
+        written = write_demo_mappings(client, site.id, root / "mappings")
+        if written:
+            console.print(f"Wrote mapping files: {', '.join(written)}")
+        snapshot = root / "snapshots" / "demo"
+        engine = Engine(client, site.id, snapshot, load_mappings(root / "mappings"))
+        report = engine.run(RunOptions(command="pull"))
+        print_report(console, report)
+        files = sorted(p.relative_to(root).as_posix() for p in snapshot.rglob("*.md"))
+        console.print(f"\n{len(files)} Markdown files under {snapshot}:")
+        for name in files[:8]:
+            console.print(f"  {name}")
+        if len(files) > 8:
+            console.print(f"  ... and {len(files) - 8} more")
+        social = snapshot / "cms" / "infos" / "social.md"
+        if social.exists():
+            console.print(f"\n[bold]{social.relative_to(root)}[/] (the reference item):")
+            console.print(social.read_text(encoding="utf-8")[:700] + "...", markup=False, highlight=False)
+        console.print("\nNext: edit a file, then `wfsync status` / `wfsync push` against a running emulator:\n"
+                      "  wfsync emulator serve --demo --data .emulator --port 8765   # prints the exports")
         if keep_running:
             console.print(f"export WEBFLOW_API_BASE={server.base_url} WEBFLOW_TOKEN=demo-token WEBFLOW_SITE_ID={site.id}")
             server._thread.join() if server._thread else None  # noqa: SLF001 - block until Ctrl-C
     finally:
         server.stop()
+
+
+def write_demo_mappings(client: WebflowClient, site_id: str, folder: Path) -> list[str]:
+    """The demo's mapping files, unless the folder already has some."""
+    from importlib import resources
+
+    if folder.is_dir() and any(folder.glob("*.yaml")):
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    shipped = resources.files("connector.emulator").joinpath("fixtures/mappings")
+    written = []
+    for summary in client.list_collections(site_id):
+        target = folder / f"{summary.slug}.yaml"
+        ready = shipped.joinpath(f"{summary.slug}.yaml")
+        if ready.is_file():
+            target.write_text(ready.read_text(encoding="utf-8"), encoding="utf-8")
+        else:
+            target.write_text(render_mapping(default_mapping(client.get_collection(summary.id))), encoding="utf-8")
+        written.append(target.name)
+    return written
+
+
+PULL_COLUMNS = [("written", "written"), ("unchanged", "unchanged"), ("removed", "removed"), ("skipped", "skipped"),
+                ("conflicts", "conflicts"), ("pending", "local changes"), ("api_calls", "API calls")]
+SYNC_COLUMNS = [("written", "written"), ("removed", "removed"), ("created", "created"), ("updated", "updated"),
+                ("deleted", "deleted"), ("merged", "merged"), ("conflicts", "conflicts"), ("pending", "pending"),
+                ("api_calls", "API calls")]
+
+
+def print_report(console: Console, report: Report) -> None:
+    table = Table(title=f"wfsync {report.command}" + (" (dry run)" if report.dry_run else ""))
+    columns = {"pull": PULL_COLUMNS}.get(report.command, SYNC_COLUMNS)
+    table.add_column("collection")
+    for attr, title in columns:
+        table.add_column(title, justify="right")
+    for c in report.collections.values():
+        table.add_row(c.collection, *(str(getattr(c, attr)) for attr, _ in columns))
+    console.print(table)
+    for p in report.problems:
+        err_console.print(f"[yellow]problem:[/] {p['collection']}/{p['item']}: {p['field']}: {p['message']}",
+                          highlight=False)
+    for conflict in report.conflicts:
+        err_console.print(f"[red]conflict:[/] {conflict['path']}: {conflict['reason']}"
+                          + (f" (Webflow's version: {conflict['remote_copy']})" if conflict.get("remote_copy") else ""),
+                          highlight=False)
+
+
+def exit_code(report: Report) -> int:
+    if report.conflicts:
+        return EXIT_CONFLICTS
+    return EXIT_ERROR if report.problems else EXIT_OK
+
+
+def snapshot_root(settings: Settings, client: WebflowClient, site_id: str, name: str | None) -> Path:
+    if not name:
+        name = client.get_site(site_id).short_name or site_id
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", name):
+        raise ConfigError(f"snapshot name {name!r} must be a plain folder name")
+    return settings.snapshots_dir / name
+
+
+def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as_json: bool) -> None:
+    settings = load_settings(root=ctx.obj["root"])
+    client = make_client(settings)
+    site_id = resolve_site(client, settings)
+    mappings = load_mappings(settings.mappings_dir)
+    if not mappings:
+        raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
+    root = snapshot_root(settings, client, site_id, snapshot)
+    quiet = ctx.obj["quiet"]
+    show_progress = not as_json and not quiet and sys.stderr.isatty()
+    progress_cb = None
+    bar = None
+    if show_progress:
+        from rich.progress import Progress
+
+        bar = Progress(console=err_console, transient=True)
+        task = bar.add_task("reading Webflow", total=None)
+        bar.start()
+
+        def progress_cb(label: str, n: int) -> None:
+            bar.update(task, advance=n, description=f"reading {label}")
+
+    try:
+        report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif not (quiet and report.ok):
+        print_report(Console(), report)
+    sys.exit(exit_code(report))
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--json", "as_json", is_flag=True, help="Print one machine-readable report.")(fn)
+    fn = click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")(fn)
+    fn = click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")(fn)
+    fn = click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")(fn)
+    return fn
+
+
+@main.command()
+@common_options
+@click.option("--live", is_flag=True, help="Read the published (live) items instead of the staged ones.")
+@click.option("--archived/--no-archived", default=None, help="Also pull archived items (default: the mapping's).")
+@click.option("--drafts/--no-drafts", default=None, help="Pull draft items (default: the mapping's, true).")
+@click.pass_context
+@guarded
+def pull(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
+         live: bool, archived: bool | None, drafts: bool | None) -> None:
+    """Write Webflow's items as Markdown files (files you changed are left alone)."""
+    run_engine(ctx, RunOptions(command="pull", policy=Policy(pull=True, push=False), collections=collections,
+                               live=live, dry_run=dry_run, archived=archived, drafts=drafts), snapshot, as_json)
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Overwrite mapping files that exist.")
+@click.pass_context
+@guarded
+def init(ctx: click.Context, force: bool) -> None:
+    """Write mappings/<collection>.yaml for each collection, from the live schemas."""
+    settings = load_settings(root=ctx.obj["root"])
+    client = make_client(settings)
+    site_id = resolve_site(client, settings)
+    folder = settings.mappings_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    for summary in client.list_collections(site_id):
+        target = folder / f"{summary.slug}.yaml"
+        if target.exists() and not force:
+            click.echo(f"kept {target} (exists; --force to overwrite)")
+            continue
+        text = render_mapping(default_mapping(client.get_collection(summary.id)))
+        parse_mapping(text, source=target.name)  # what we write must load
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}")
+
+
+@main.command()
+@click.argument("direction", type=click.Choice(["to-markdown", "to-html"]))
+@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
+def convert(direction: str, source: Any) -> None:
+    """Convert one rich-text value (a file or stdin) exactly as pull and push do."""
+    from .richtext.to_html import to_html
+    from .richtext.to_markdown import to_markdown
+
+    text = source.read()
+    if direction == "to-markdown":
+        click.echo(to_markdown(text), nl=False)
+    else:
+        click.echo(to_html(text), nl=False)
 
 
 @main.group()

@@ -1,0 +1,300 @@
+"""One codec per Webflow field type: ``decode`` (API value -> front matter) and ``encode`` (back).
+
+Front-matter values are what a person edits: rich text as Markdown, an option by its
+name, a reference as the path of the referenced item's file. Wire values are what the
+API takes. ``None`` is ``null`` on both sides and clears a field. A value that does not
+fit its type raises ``ValueProblem`` naming what was expected; the caller adds the
+collection, item and field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Mapping, Protocol
+
+from .errors import ValueProblem
+from .model import Field
+from .richtext.to_html import to_html
+from .richtext.to_markdown import to_markdown
+
+HEX_ID = re.compile(r"^[0-9a-f]{24}$")
+ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class References(Protocol):
+    """How references find their files: an item id to a path and back."""
+
+    def path_for(self, collection_id: str, item_id: str) -> str | None: ...
+
+    def id_for(self, collection_id: str, path: str) -> str | None: ...
+
+
+class NoReferences:
+    def path_for(self, collection_id: str, item_id: str) -> str | None:
+        return None
+
+    def id_for(self, collection_id: str, path: str) -> str | None:
+        return None
+
+
+def _expect(ok: bool, what: str, value: Any) -> None:
+    if not ok:
+        shown = repr(value) if len(repr(value)) < 60 else repr(value)[:57] + "..."
+        raise ValueProblem(f"expected {what}, found {shown}")
+
+
+@dataclass(frozen=True)
+class Codec:
+    """The identity codec: for plain strings and for types wfsync does not know."""
+
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        return value
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        return value
+
+
+@dataclass(frozen=True)
+class TextCodec(Codec):
+    """PlainText, Email, Phone, Link, VideoLink: strings both ways, checked on the way out."""
+
+    check: Callable[[str], bool] | None = None
+    what: str = "text"
+
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, str), self.what, value)
+        return value
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, str), f"{self.what} (quote it in YAML if it looks like a number or a date)", value)
+        _expect(self.check is None or self.check(value), self.what, value)
+        return value
+
+
+@dataclass(frozen=True)
+class RichTextCodec(Codec):
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, str), "HTML rich text", value)
+        return to_markdown(value)
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, str), "Markdown text", value)
+        return to_html(value)
+
+
+@dataclass(frozen=True)
+class FileCodec(Codec):
+    """Image and File: ``{url, alt}`` in the file; Webflow's ``fileId`` stays on its side."""
+
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, Mapping) and isinstance(value.get("url"), str), "a file object with a url", value)
+        return {"url": value["url"], "alt": value.get("alt")}
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, Mapping) and isinstance(value.get("url"), str)
+                and str(value["url"]).startswith(("http://", "https://")), "{url: https://..., alt: text or null}", value)
+        extra = set(value) - {"url", "alt"}
+        _expect(not extra, "only url and alt", value)
+        alt = value.get("alt")
+        _expect(alt is None or isinstance(alt, str), "alt as text or null", alt)
+        return {"url": value["url"], "alt": alt}
+
+
+@dataclass(frozen=True)
+class MultiImageCodec(Codec):
+    one: FileCodec = FileCodec()
+
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, list), "a list of images", value)
+        return [self.one.decode(v, field, refs) for v in value]
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, list), "a list of {url, alt}", value)
+        return [self.one.encode(v, field, refs) for v in value]
+
+
+@dataclass(frozen=True)
+class NumberCodec(Codec):
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, (int, float)) and not isinstance(value, bool), "a number", value)
+        return value
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value), "a number", value)
+        rules = field.validations or {}
+        if rules.get("format") == "integer":
+            _expect(float(value).is_integer(), "a whole number", value)
+            return int(value)
+        if rules.get("allowNegative") is False:
+            _expect(value >= 0, "a number that is not negative", value)
+        return value
+
+
+@dataclass(frozen=True)
+class DateTimeCodec(Codec):
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, str), "an ISO 8601 date-time", value)
+        return value
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        # YAML reads an unquoted date-time as a timestamp: accept it as one
+        if isinstance(value, datetime):
+            value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+            return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+        if isinstance(value, date):
+            return value.strftime("%Y-%m-%dT00:00:00.000Z")
+        _expect(isinstance(value, str) and bool(ISO_RE.match(value)), "an ISO 8601 date-time like 2024-03-26T02:51:06.637Z", value)
+        return value
+
+
+@dataclass(frozen=True)
+class SwitchCodec(Codec):
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, bool), "true or false", value)
+        return value
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        return self.decode(value, field, refs)
+
+
+@dataclass(frozen=True)
+class OptionCodec(Codec):
+    """The option's name in the file, its id on the wire."""
+
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        for option in (field.validations or {}).get("options", []):
+            if option.get("id") == value:
+                return option.get("name")
+        raise ValueProblem(f"option id {value!r} is not in the field's options")
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        options = (field.validations or {}).get("options", [])
+        for option in options:
+            if option.get("name") == value:
+                return option.get("id")
+        names = ", ".join(str(o.get("name")) for o in options)
+        raise ValueProblem(f"{value!r} is not an option of this field (options: {names})")
+
+
+@dataclass(frozen=True)
+class ReferenceCodec(Codec):
+    """The path of the referenced item's file; an id that maps to no file stays an id."""
+
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, str), "an item id", value)
+        return refs.path_for(_target(field), value) or value
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, str), "the path of a file, like cms/categories/sante-et-social.md", value)
+        found = refs.id_for(_target(field), value)
+        if found:
+            return found
+        if HEX_ID.match(value):
+            return value
+        raise ValueProblem(f"{value!r} is not the file of an item in the referenced collection")
+
+
+@dataclass(frozen=True)
+class MultiReferenceCodec(Codec):
+    one: ReferenceCodec = ReferenceCodec()
+
+    def decode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, list), "a list of item ids", value)
+        return [self.one.decode(v, field, refs) for v in value]
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        if value is None:
+            return None
+        _expect(isinstance(value, list), "a list of file paths", value)
+        return [self.one.encode(v, field, refs) for v in value]
+
+
+def _target(field: Field) -> str:
+    return str((field.validations or {}).get("collectionId", ""))
+
+
+def _is_url(text: str) -> bool:
+    return bool(re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)\S*$", text))
+
+
+CODECS: dict[str, Codec] = {
+    "PlainText": TextCodec(),
+    "RichText": RichTextCodec(),
+    "Image": FileCodec(),
+    "File": FileCodec(),
+    "MultiImage": MultiImageCodec(),
+    "VideoLink": TextCodec(check=lambda s: s.startswith(("http://", "https://")), what="a video URL"),
+    "Link": TextCodec(check=_is_url, what="a URL"),
+    "Email": TextCodec(check=lambda s: bool(EMAIL_RE.match(s)), what="an e-mail address"),
+    "Phone": TextCodec(what="a phone number"),
+    "Number": NumberCodec(),
+    "DateTime": DateTimeCodec(),
+    "Switch": SwitchCodec(),
+    "Color": TextCodec(what="a CSS color"),
+    "Option": OptionCodec(),
+    "Reference": ReferenceCodec(),
+    "MultiReference": MultiReferenceCodec(),
+}
+PASS_THROUGH = Codec()
+
+
+def codec_for(field_type: str) -> Codec:
+    """The codec of a field type; an unknown type (``ExtFileRef``, future ones) passes through."""
+    return CODECS.get(field_type, PASS_THROUGH)
+
+
+def canonical(value: Any) -> Any:
+    """A comparable form of a front-matter value: 3.0 and 3 are one number, tuples are lists."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, datetime):
+        return DateTimeCodec().encode(value, Field("", "", "DateTime", ""), NoReferences())
+    return value

@@ -1,0 +1,169 @@
+"""Remote item <-> record <-> document, through a mapping and the codecs.
+
+A *document* is one Markdown file: ordered front matter and a body. Its *record* is the
+content wfsync syncs: the values of the keys that come from fields (and the writable
+``$isDraft``/``$isArchived``), canonicalised, plus the body. Metadata such as
+``updated-on`` and constants such as ``layout`` are written on pull but are not content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping as TMapping
+
+import frontmatter
+import yaml
+
+from .codecs import References, canonical, codec_for
+from .errors import ValueProblem
+from .mapping import WRITABLE_META, Mapping
+from .model import Collection, Field, RemoteItem
+from .yamlstyle import dump
+
+BODY_KEY = "\x00body"  # the record key of the Markdown body (never a front-matter key)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A value that could not be converted: where it is and what is wrong."""
+
+    collection: str
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.collection}/{self.item}: {self.field}: {self.message}"
+
+
+@dataclass
+class Document:
+    front_matter: dict[str, Any]
+    body: str = ""
+
+
+@dataclass
+class Converted:
+    document: Document
+    record: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def render(doc: Document) -> str:
+    """The file's text: ``---``, js-yaml front matter, ``---``, a blank line, the body."""
+    return "---\n" + dump(doc.front_matter) + "---\n\n" + doc.body + "\n"
+
+
+_EXACT = re.compile(r"\A---\n(.*?\n)?---\n\n", re.S)
+
+
+def parse(text: str) -> Document:
+    """Read a file wfsync wrote (exactly) or one written by hand (leniently)."""
+    m = _EXACT.match(text)
+    if m and text.endswith("\n"):
+        data = yaml.load(m.group(1) or "", Loader=_LOADER) or {}  # noqa: S506 - safe loader
+        body = text[m.end():-1]
+    else:
+        post = frontmatter.loads(text)
+        data, body = dict(post.metadata), post.content
+    if not isinstance(data, dict):
+        raise ValueProblem("the front matter is not a YAML mapping")
+    return Document(dict(data), body)
+
+
+def record_hash(record: TMapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def value_hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+
+
+def field_hashes(record: TMapping[str, Any]) -> dict[str, str]:
+    return {k: value_hash(v) for k, v in record.items()}
+
+
+def item_to_document(item: RemoteItem, mapping: Mapping, schema: Collection, refs: References) -> Converted:
+    fields = {f.slug: f for f in schema.fields}
+    fm: dict[str, Any] = {}
+    record: dict[str, Any] = {}
+    problems: list[Problem] = []
+    meta = {
+        "lastUpdated": item.last_updated, "createdOn": item.created_on, "lastPublished": item.last_published,
+        "isDraft": item.is_draft, "isArchived": item.is_archived, "id": item.id,
+    }
+    for entry in mapping.entries:
+        if entry.field:
+            value = _decode(item, fields[entry.field], mapping, refs, problems)
+            fm[entry.key] = value
+            record[entry.key] = canonical(value)
+        elif entry.meta:
+            fm[entry.key] = meta[entry.meta]
+            if entry.meta in WRITABLE_META:
+                record[entry.key] = meta[entry.meta]
+        else:
+            fm[entry.key] = entry.const
+    body = ""
+    if mapping.body:
+        value = _decode(item, fields[mapping.body], mapping, refs, problems)
+        body = value if isinstance(value, str) else ""
+        record[BODY_KEY] = body
+    return Converted(Document(fm, body), record, problems)
+
+
+def _decode(item: RemoteItem, spec: Field, mapping: Mapping, refs: References, problems: list[Problem]) -> Any:
+    raw = item.field_data.get(spec.slug)
+    try:
+        return codec_for(spec.type).decode(raw, spec, refs)
+    except ValueProblem as exc:
+        # keep the API's value untouched rather than lose it; report it
+        problems.append(Problem(mapping.collection_slug or mapping.collection, item.slug or item.id, spec.slug, str(exc)))
+        return raw
+
+
+def document_record(doc: Document, mapping: Mapping) -> dict[str, Any]:
+    """The content of a local file, comparable with a remote item's record."""
+    record: dict[str, Any] = {}
+    for entry in mapping.entries:
+        if entry.field or (entry.meta in WRITABLE_META):
+            record[entry.key] = canonical(doc.front_matter.get(entry.key))
+    if mapping.body:
+        record[BODY_KEY] = doc.body
+    return record
+
+
+def record_to_field_data(record: TMapping[str, Any], mapping: Mapping, schema: Collection, refs: References,
+                         keys: set[str] | None = None) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, str]]]:
+    """Encode a record's content for the API: (fieldData, item flags, [(key, problem)])."""
+    fields = {f.slug: f for f in schema.fields}
+    data: dict[str, Any] = {}
+    flags: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for entry in mapping.entries:
+        if keys is not None and entry.key not in keys:
+            continue
+        value = record.get(entry.key)
+        if entry.field:
+            spec = fields[entry.field]
+            if not spec.is_editable:
+                continue
+            try:
+                data[entry.field] = codec_for(spec.type).encode(value, spec, refs)
+            except ValueProblem as exc:
+                problems.append((entry.key, str(exc)))
+        elif entry.meta in WRITABLE_META:
+            if not isinstance(value, bool):
+                problems.append((entry.key, "expected true or false"))
+            else:
+                flags[entry.meta] = value
+    if mapping.body and (keys is None or BODY_KEY in keys):
+        spec = fields[mapping.body]
+        try:
+            data[mapping.body] = codec_for(spec.type).encode(record.get(BODY_KEY, ""), spec, refs)
+        except ValueProblem as exc:
+            problems.append(("(body)", str(exc)))
+    return data, flags, problems

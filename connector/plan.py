@@ -1,0 +1,211 @@
+"""The three-way planner: (local records, remote records, base, policy) -> plan.
+
+Pure: no network, no files, no clock. Every item is decided from three hashes (base,
+local, remote) as in the decision table of the design; when both sides changed, the
+per-field hashes of the base tell which fields each side changed, and disjoint changes
+merge. A modification always beats a deletion. The executor only carries plans out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable, Mapping
+
+from .convert import value_hash
+from .errors import WfsyncError
+
+
+class Op(str, Enum):
+    NOTHING = "nothing"
+    PULL = "pull"  # write the local file from the remote item (create or update)
+    PUSH_CREATE = "push-create"
+    PUSH_UPDATE = "push-update"
+    PULL_DELETE = "delete-local"
+    PUSH_DELETE = "delete-remote"
+    ADOPT = "adopt"  # both sides already agree: record the base
+    MERGE = "merge"  # both changed different fields (or a winner was chosen): push some, write the file
+    CONFLICT = "conflict"
+    FORGET = "forget"  # gone on both sides: drop the base entry
+
+
+PUSH_OPS = frozenset({Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE})
+PULL_OPS = frozenset({Op.PULL, Op.PULL_DELETE})
+
+
+@dataclass(frozen=True)
+class Side:
+    record: Mapping[str, Any]
+    hash: str
+    updated: float = 0.0  # seconds since the epoch: file mtime, or the item's lastUpdated
+
+    def field_hash(self, key: str) -> str:
+        return value_hash(self.record.get(key))
+
+
+@dataclass(frozen=True)
+class BaseSide:
+    hash: str
+    fields: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Policy:
+    pull: bool = True
+    push: bool = True
+    allow_delete: bool = False
+    on_conflict: str = "stop"  # stop | local | remote | newer
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    op: Op
+    reason: str
+    push_keys: frozenset[str] = frozenset()  # fields to send (updates and merges)
+    conflict_keys: frozenset[str] = frozenset()
+    merged: Mapping[str, Any] | None = None  # the record both sides end with (merges)
+    blocked: str | None = None  # why this run does not carry it out
+
+    @property
+    def active(self) -> bool:
+        return self.blocked is None and self.op not in (Op.NOTHING,)
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...]
+
+    def of(self, *ops: Op, active_only: bool = True) -> list[Action]:
+        return [a for a in self.actions if a.op in ops and (a.active or not active_only)]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for a in self.actions:
+            if a.op is Op.NOTHING:
+                continue
+            name = a.op.value if a.blocked is None else f"{a.op.value} (pending)"
+            out[name] = out.get(name, 0) + 1
+        return out
+
+
+class DeleteLimitError(WfsyncError):
+    hint = "Check the deletions with `wfsync status`; raise --max-delete if they are intended."
+
+
+class EmptySideError(WfsyncError):
+    hint = ("One side looks empty while the last sync saw items: nothing was changed. Check the token, the "
+            "site, the snapshot folder; if the emptiness is real, remove the snapshot's .wfsync/state.json.")
+
+
+def _changed(side: Side, base: BaseSide) -> set[str]:
+    keys = set(side.record) | set(base.fields)
+    return {k for k in keys if side.field_hash(k) != base.fields.get(k, value_hash(None))}
+
+
+def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | None, policy: Policy) -> Action:
+    """One item: the decision table, with field-level merge and the conflict policy."""
+    if base is None:
+        if local is None and remote is not None:
+            return Action(key, Op.PULL, "new in Webflow")
+        if remote is None and local is not None:
+            return Action(key, Op.PUSH_CREATE, "new file")
+        if local is not None and remote is not None:
+            if local.hash == remote.hash:
+                return Action(key, Op.ADOPT, "same on both sides")
+            differing = {k for k in set(local.record) | set(remote.record)
+                         if local.field_hash(k) != remote.field_hash(k)}
+            return _conflict(key, local, remote, set(), set(), differing, policy, "new on both sides, different")
+        return Action(key, Op.FORGET, "gone")
+    if local is None and remote is None:
+        return Action(key, Op.FORGET, "deleted on both sides")
+    if local is None:
+        assert remote is not None
+        if remote.hash == base.hash:
+            return Action(key, Op.PUSH_DELETE, "file deleted")
+        return Action(key, Op.PULL, "file deleted but changed in Webflow: restored")
+    if remote is None:
+        if local.hash == base.hash:
+            return Action(key, Op.PULL_DELETE, "deleted in Webflow")
+        return Action(key, Op.PUSH_CREATE, "deleted in Webflow but the file changed: re-created")
+    local_same, remote_same = local.hash == base.hash, remote.hash == base.hash
+    if local_same and remote_same:
+        return Action(key, Op.NOTHING, "in step")
+    if remote_same:
+        return Action(key, Op.PUSH_UPDATE, "file changed", push_keys=frozenset(_changed(local, base)))
+    if local_same:
+        return Action(key, Op.PULL, "changed in Webflow")
+    if local.hash == remote.hash:
+        return Action(key, Op.ADOPT, "same change on both sides")
+    mine, theirs = _changed(local, base), _changed(remote, base)
+    clash = {k for k in mine & theirs if local.field_hash(k) != remote.field_hash(k)}
+    if not clash:
+        merged = dict(remote.record)
+        for k in mine:
+            merged[k] = local.record.get(k)
+        return Action(key, Op.MERGE, f"both changed, different fields ({', '.join(sorted(mine))} here)",
+                      push_keys=frozenset(k for k in mine if k not in theirs), merged=merged)
+    return _conflict(key, local, remote, mine, theirs, clash, policy, "both changed " + ", ".join(sorted(clash)))
+
+
+def _conflict(key: str, local: Side, remote: Side, mine: set[str], theirs: set[str], clash: set[str],
+              policy: Policy, reason: str) -> Action:
+    winner = policy.on_conflict
+    if winner == "newer":
+        winner = "local" if local.updated > remote.updated else "remote"
+    if winner not in ("local", "remote"):
+        return Action(key, Op.CONFLICT, reason, conflict_keys=frozenset(clash))
+    merged = dict(remote.record)
+    for k in mine:
+        merged[k] = local.record.get(k)
+    for k in clash:
+        merged[k] = local.record.get(k) if winner == "local" else remote.record.get(k)
+    push = {k for k in set(merged) | set(remote.record) if value_hash(merged.get(k)) != remote.field_hash(k)}
+    return Action(key, Op.MERGE, f"{reason}: {winner} wins", push_keys=frozenset(push),
+                  conflict_keys=frozenset(clash), merged=merged)
+
+
+def plan(local: Mapping[str, Side], remote: Mapping[str, Side], base: Mapping[str, BaseSide],
+         policy: Policy) -> Plan:
+    actions = []
+    for key in sorted(set(local) | set(remote) | set(base)):
+        action = decide(key, local.get(key), remote.get(key), base.get(key), policy)
+        actions.append(_block(action, policy))
+    return Plan(tuple(actions))
+
+
+def _block(action: Action, policy: Policy) -> Action:
+    op = action.op
+    reason = None
+    if op in PUSH_OPS and not policy.push:
+        reason = "not pushed by this command"
+    elif op in PULL_OPS and not policy.pull:
+        reason = "not pulled by this command"
+    elif op is Op.MERGE and not (policy.push and policy.pull):
+        reason = "needs both directions (wfsync sync)"
+    elif op is Op.PUSH_DELETE and not policy.allow_delete:
+        reason = "remote deletes need --allow-delete"
+    if reason is None:
+        return action
+    return Action(action.key, action.op, action.reason, action.push_keys, action.conflict_keys, action.merged, reason)
+
+
+def check_empty_sides(collection: str, local_count: int, remote_count: int, base_count: int) -> None:
+    """A side that suddenly looks empty aborts the run, whatever the flags."""
+    for side, count in (("local", local_count), ("Webflow", remote_count)):
+        if base_count > 0 and count == 0:
+            raise EmptySideError(f"{collection}: the {side} side has no items but the last sync saw {base_count}",
+                                 collection=collection)
+
+
+def check_delete_limit(deletes: int, base_count: int, max_delete: str) -> None:
+    """``max_delete`` is a count (``10``) or a share of the synced items (``5%``)."""
+    text = max_delete.strip()
+    limit = int(base_count * float(text[:-1]) / 100) if text.endswith("%") else int(text)
+    if deletes > limit:
+        raise DeleteLimitError(f"{deletes} remote deletions planned, more than --max-delete {max_delete} "
+                               f"(of {base_count} synced items); nothing was changed", deletes=deletes, limit=limit)
+
+
+def summarise(actions: Iterable[Action]) -> dict[str, int]:
+    return Plan(tuple(actions)).counts()

@@ -1,0 +1,50 @@
+"""What a run did, per collection: counts, problems, conflicts, API calls, seconds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CollectionReport:
+    collection: str
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    merged: int = 0
+    published: int = 0
+    conflicts: int = 0
+    pending: int = 0
+    api_calls: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    command: str
+    dry_run: bool = False
+    collections: dict[str, CollectionReport] = field(default_factory=dict)
+    problems: list[dict[str, str]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    api_calls: int = 0
+    seconds: float = 0.0
+
+    def of(self, collection: str) -> CollectionReport:
+        if collection not in self.collections:
+            self.collections[collection] = CollectionReport(collection)
+        return self.collections[collection]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.conflicts
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["collections"] = [asdict(c) for c in self.collections.values()]
+        return data

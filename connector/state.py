@@ -1,0 +1,109 @@
+"""The base: what both sides looked like at the last sync.
+
+One JSON file per snapshot (``.wfsync/state.json`` under the snapshot root), sorted and
+indented so it diffs well and can be committed with the snapshots. Written atomically;
+the engine saves it after every applied batch, so a crash loses at most the batch in
+flight, which the next run recognises.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .store import atomic_write
+
+STATE_DIR = ".wfsync"
+STATE_FILE = "state.json"
+# size and mtime of the files as last written: machine-specific, so kept apart and not committed
+CACHE_FILE = "stat-cache.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class BaseEntry:
+    id: str
+    collection: str
+    path: str
+    last_updated: str
+    record_hash: str
+    fields: dict[str, str]
+    file_hash: str
+    last_published: str | None = None
+
+
+@dataclass
+class CollectionState:
+    cursor: str | None = None  # the newest lastUpdated seen
+    total: int = 0  # pagination.total at the last run
+    runs_since_full: int = 0
+
+
+@dataclass
+class State:
+    site: str = ""
+    items: dict[str, BaseEntry] = field(default_factory=dict)
+    collections: dict[str, CollectionState] = field(default_factory=dict)
+
+    def by_path(self) -> dict[str, BaseEntry]:
+        return {e.path: e for e in self.items.values()}
+
+    def for_collection(self, collection_id: str) -> dict[str, BaseEntry]:
+        return {k: e for k, e in self.items.items() if e.collection == collection_id}
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = {
+            "version": VERSION,
+            "site": self.site,
+            "collections": {k: asdict(v) for k, v in sorted(self.collections.items())},
+            "items": {k: asdict(v) for k, v in sorted(self.items.items())},
+        }
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "State":
+        data = json.loads(text)
+        if data.get("version") != VERSION:
+            raise ValueError(f"unknown state version {data.get('version')!r}")
+        return cls(
+            site=data.get("site", ""),
+            items={k: BaseEntry(**v) for k, v in data.get("items", {}).items()},
+            collections={k: CollectionState(**v) for k, v in data.get("collections", {}).items()},
+        )
+
+
+def state_path(snapshot_root: Path) -> Path:
+    return snapshot_root / STATE_DIR / STATE_FILE
+
+
+def load_state(snapshot_root: Path) -> State:
+    path = state_path(snapshot_root)
+    if not path.exists():
+        return State()
+    return State.from_json(path.read_text(encoding="utf-8"))
+
+
+def save_state(snapshot_root: Path, state: State) -> None:
+    atomic_write(state_path(snapshot_root), state.to_json().encode("utf-8"))
+
+
+StatCache = dict[str, tuple[int, int]]  # path -> (size, mtime_ns)
+
+
+def load_stat_cache(snapshot_root: Path) -> StatCache:
+    path = snapshot_root / STATE_DIR / CACHE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {k: (int(v[0]), int(v[1])) for k, v in data.items()}
+
+
+def save_stat_cache(snapshot_root: Path, cache: StatCache) -> None:
+    folder = snapshot_root / STATE_DIR
+    atomic_write(folder / CACHE_FILE, json.dumps(dict(sorted(cache.items())), separators=(",", ":")).encode())
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        atomic_write(ignore, f"{CACHE_FILE}\n*.lock\n".encode())
