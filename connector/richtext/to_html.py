@@ -13,6 +13,7 @@ What Webflow's editor writes, and the converter to Markdown reads back the same:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Sequence
 
@@ -22,9 +23,8 @@ from markdown_it.token import Token
 ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
           "<div>{img}</div></figure>")
-# emphasis delimiters next to a hard break: the break joins the delimiter's line
-_OPEN_BREAK = re.compile(r"(?<![\\*_])(\*\*|_)(?: {2,}|\\)\n")
-_CLOSE_BREAK = re.compile(r"(?<=\S)(?: {2,}|\\)\n( *)(\*\*|_)(?=[^\w*]|$)", re.M)
+_HARD_BREAK = re.compile(r" {2,}\n *")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 
 @lru_cache(maxsize=1)
@@ -49,10 +49,15 @@ def to_html(markdown: str) -> str:
     if markdown == "":
         return ""
     md = _parser()
-    source = _CLOSE_BREAK.sub(lambda m: "<br>" + m.group(2), _OPEN_BREAK.sub(lambda m: m.group(1) + "<br>", markdown))
-    source = _break_only_lines(source)
+    source = _protect_edge_nbsp(_break_only_lines(_emphasis_commonmark_cannot_read(markdown)))
+    # a line of only "#" is text to Turndown (it escapes "# " alone), an empty heading to CommonMark
+    source = re.sub(r"(?m)^([ >]*)(#{1,6})[ \t]*$", lambda m: m.group(1) + "\\" + m.group(2), source)
+    if not source.strip("\n"):
+        # only empty paragraphs: k of them are written as 2(k-1) newlines
+        return ZWJ_PARAGRAPH * (len(source) // 2 + 1)
+    source = _separate_adjacent_lists(source)
     tokens = md.parse(source)
-    groups = _top_level_groups(tokens)
+    groups = [g for g in _top_level_groups(tokens) if not _is_list_break(g)]
     parts: list[str] = []
     leading = len(source) - len(source.lstrip("\n"))
     parts.append(ZWJ_PARAGRAPH * (leading // 2))
@@ -72,14 +77,181 @@ def to_html(markdown: str) -> str:
     return "".join(parts)
 
 
+def _delimiters(text: str) -> list[tuple[int, str, bool]]:
+    """``**`` and ``_`` delimiters outside escapes, code spans, link targets and tags:
+    (position, mark, part of a longer run that CommonMark would read as one)."""
+    found: list[tuple[int, str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+        elif ch == "`":
+            run = len(text[i:]) - len(text[i:].lstrip("`"))
+            end = text.find("`" * run, i + run)
+            i = end + run if end != -1 else i + run
+        elif text.startswith("](", i):
+            depth, j = 0, i + 2
+            while j < n and not (text[j] == ")" and depth == 0):
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+            i = j + 1
+        elif ch == "<" and (tag := _TAG.match(text, i)):
+            i = tag.end()
+        elif ch == "*":
+            run = len(text[i:]) - len(text[i:].lstrip("*"))
+            for k in range(0, run - 1, 2):
+                found.append((i + k, "**", run > 2))
+            i += run
+        elif ch == "_":
+            run = len(text[i:]) - len(text[i:].lstrip("_"))
+            for k in range(run):
+                found.append((i + k, "_", run > 1))
+            i += run
+        else:
+            i += 1
+    return found
+
+
+def _is_space(ch: str) -> bool:
+    return ch == "" or ch.isspace()
+
+
+def _is_punct(ch: str) -> bool:
+    return ch != "" and (unicodedata.category(ch)[0] in "PS")
+
+
+def _flanking(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """CommonMark's left- and right-flanking tests for the delimiter run text[start:end]."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    left = not _is_space(after) and (not _is_punct(after) or _is_space(before) or _is_punct(before))
+    right = not _is_space(before) and (not _is_punct(before) or _is_space(after) or _is_punct(after))
+    return left, right
+
+
+def _can_open(text: str, pos: int, mark: str) -> bool:
+    left, right = _flanking(text, pos, pos + len(mark))
+    if mark == "_":
+        before = text[pos - 1] if pos > 0 else ""
+        return left and (not right or _is_punct(before))
+    return left
+
+
+def _can_close(text: str, pos: int, mark: str) -> bool:
+    left, right = _flanking(text, pos, pos + len(mark))
+    if mark == "_":
+        after = text[pos + len(mark)] if pos + len(mark) < len(text) else ""
+        return right and (not left or _is_punct(after))
+    return right
+
+
+def _emphasis_commonmark_cannot_read(markdown: str) -> str:
+    """Turndown writes ``**``/``_`` around whatever ``<strong>``/``<em>`` held, and escapes every
+    literal ``*`` and ``_``. Where CommonMark would read such a pair as literal characters
+    (``**  \nOBJECTIFS**``, ``H_2_O``), the pair becomes HTML tags; the rest stays Markdown."""
+    if "_" not in markdown and "**" not in markdown:
+        return markdown
+    out = []
+    for block in re.split(r"(\n[ \t]*\n)", markdown):
+        edits: list[tuple[int, int, str]] = []
+        opened: dict[str, tuple[int, bool]] = {}
+        for pos, mark, in_run in _delimiters(block):
+            if mark not in opened:
+                opened[mark] = (pos, in_run)
+                continue
+            start, open_in_run = opened.pop(mark)
+            after_open = _HARD_BREAK.match(block, start + len(mark))
+            before_close = re.search(r" {2,}\n *$", block[:pos])
+            if (after_open or before_close or open_in_run or in_run
+                    or not _can_open(block, start, mark) or not _can_close(block, pos, mark)):
+                tag = "strong" if mark == "**" else "em"
+                edits.append((start, after_open.end() if after_open else start + len(mark),
+                              f"<{tag}>" + ("<br>" if after_open else "")))
+                close_from = before_close.start() if before_close else pos
+                edits.append((close_from, pos + len(mark), ("<br>" if before_close else "") + f"</{tag}>"))
+        for start, end, text in sorted(edits, reverse=True):
+            block = block[:start] + text + block[end:]
+        out.append(block)
+    return "".join(out)
+
+
 def _break_only_lines(source: str) -> str:
     """A line of spaces after a hard break is one more ``<br>`` (Turndown writes ``<br><br>`` so)."""
     lines = source.split("\n")
-    for i in range(1, len(lines) - 1):
-        if (len(lines[i]) >= 2 and lines[i].strip(" ") == "" and lines[i - 1].endswith("  ")
-                and lines[i - 1].strip(" ") and lines[i + 1].strip(" ")):
-            lines[i] = "<br>"
+    # an ATX heading cannot span lines: a break inside it joins the next line with <br>
+    i = 0
+    while i < len(lines) - 1:
+        if re.match(r"^#{1,6} .*\S {2,}$", lines[i]) and lines[i + 1].strip():
+            lines[i] = lines[i].rstrip(" ") + "<br>" + lines.pop(i + 1).lstrip(" ")
+            continue
+        i += 1
+    for i in range(0, len(lines) - 1):
+        m = re.match(r"^((?:[ ]{0,3}>)*)( *)$", lines[i])
+        if not m or len(m.group(2)) < 2 or not lines[i + 1].strip(" >"):
+            continue
+        before = lines[i - 1] if i > 0 else ""
+        after_break = before.endswith("  ") and before.strip(" >") != ""
+        starts_paragraph = before.strip(" >") == ""
+        if after_break or starts_paragraph:
+            # a line of spaces (in a quote: after its markers) is a <br>: after a hard break,
+            # or opening a paragraph (Turndown writes <p><br>x as "  \nx")
+            lines[i] = m.group(1) + (" " if m.group(1) else "") + "<br>"
     return "\n".join(lines)
+
+
+_LINE_MARKERS = re.compile(r"^(?:[ ]{0,3}>[ ]?)*(?:[ ]*(?:[*+-]|\d{1,9}[.)])[ ]+)?(?:#{1,6}[ ]+)?")
+
+
+def _protect_edge_nbsp(source: str) -> str:
+    """A no-break space at the edge of a line is content; markdown-it would strip it as space."""
+    if "\xa0" not in source:
+        return source
+
+    def fix(line: str) -> str:
+        if line.startswith("    "):
+            return line
+        head = _LINE_MARKERS.match(line).group(0)  # type: ignore[union-attr]
+        body = line[len(head):]
+        core = body.strip("\xa0")
+        if not core.strip(" "):
+            return head + body.replace("\xa0", "&#160;")
+        lead = len(body) - len(body.lstrip("\xa0"))
+        trail = len(body) - len(body.rstrip("\xa0"))
+        return head + "&#160;" * lead + core + "&#160;" * trail
+
+    return "\n".join(fix(line) for line in source.split("\n"))
+
+
+LIST_BREAK = "<!-- wfsync:list-break -->"
+_ITEM = re.compile(r"^(?:\*   |\d+\.  )")
+
+
+def _separate_adjacent_lists(source: str) -> str:
+    """Turndown separates two lists by an empty line, and items of one loose list by an
+    indented blank line; CommonMark reads both as one list. Mark the first kind."""
+    lines = source.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if line == "" and i > 0 and lines[i - 1] != "" and (lines[i - 1].startswith("    ") or _ITEM.match(lines[i - 1])):
+            j = i
+            while j < len(lines) and lines[j] == "":
+                j += 1
+            if j < len(lines) and _ITEM.match(lines[j]) and _list_started(lines, i - 1):
+                # right after the first empty line, so the blank lines after it still count
+                out.extend([LIST_BREAK, ""])
+    return "\n".join(out)
+
+
+def _list_started(lines: list[str], j: int) -> bool:
+    while j >= 0 and (lines[j].startswith("    ") or lines[j].strip() == ""):
+        j -= 1
+    return j >= 0 and bool(_ITEM.match(lines[j]))
+
+
+def _is_list_break(group: list[Token]) -> bool:
+    return len(group) == 1 and group[0].type == "html_block" and group[0].content.strip() == LIST_BREAK
 
 
 def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:

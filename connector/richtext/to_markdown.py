@@ -268,16 +268,16 @@ class _Converter:
         flank = _flanking_whitespace(el)
         if flank.leading or flank.trailing:
             content = js_trim(content)
-        return flank.leading + self.rule(el, content) + flank.trailing
+        return flank.leading + self.rule(el, content, in_code) + flank.trailing
 
-    def rule(self, el: Element, content: str) -> str:
+    def rule(self, el: Element, content: str, in_code: bool = False) -> str:
         name = el.node_name
         is_block = name in BLOCK
         if _is_blank(el):
             return "\n\n" if is_block else ""
         if keep_as_block(el):
             return "\n\n" + _raw_block(el) + "\n\n"
-        if keep_inline(el):
+        if keep_inline(el) and not in_code:
             return _open_tag(el) + content + f"</{el.tag}>"
         if name == "P":
             return "\n\n" + content + "\n\n"

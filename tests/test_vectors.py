@@ -1,0 +1,71 @@
+"""Acceptance data: real Turndown 7.1.3 and js-yaml 4.1.0 outputs (tests/data/*.json)."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from connector.richtext.to_markdown import to_markdown
+from connector.yamlstyle import dump
+
+DATA = Path(__file__).parent / "data"
+TURNDOWN = json.loads((DATA / "turndown.json").read_text(encoding="utf-8"))["cases"]
+JSYAML = json.loads((DATA / "js-yaml.json").read_text(encoding="utf-8"))["cases"]
+
+
+class _NestedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.nested = False
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag == "a":
+            self.nested = self.nested or self.depth > 0
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.depth = max(0, self.depth - 1)
+
+
+def has_nested_links(html: str) -> bool:
+    """Invalid HTML (a link inside a link) that browsers repair each their own way."""
+    parser = _NestedLinks()
+    parser.feed(html)
+    return parser.nested
+
+
+EXACT = [c for c in TURNDOWN if c["turndown_exact"] and not has_nested_links(c["html"])]
+
+
+def test_the_exact_set_is_most_of_the_vectors() -> None:
+    assert len(EXACT) >= 170
+
+
+@pytest.mark.parametrize("case", EXACT, ids=lambda c: c["html"][:40])
+def test_turndown_vector(case: dict) -> None:
+    assert to_markdown(case["html"]) == case["expected"]
+
+
+@pytest.mark.parametrize("case", JSYAML, ids=lambda c: json.dumps(c["data"], ensure_ascii=False)[:40])
+def test_js_yaml_vector(case: dict) -> None:
+    text = dump(case["data"])
+    assert text == case["yaml"]
+    assert yaml.safe_load(text) == case["data"]
+
+
+def test_reference_front_matter_is_js_yaml_exact() -> None:
+    reference = (DATA / "reference-item.md").read_text(encoding="utf-8")
+    front = reference.split("---\n")[1]
+    assert dump(yaml.safe_load(front)) == front
+
+
+def test_reference_rich_text_is_turndown_exact() -> None:
+    reference = (DATA / "reference-item.md").read_text(encoding="utf-8")
+    expected = yaml.safe_load(reference.split("---\n")[1])["f_contenu"]
+    assert to_markdown((DATA / "reference-item.html").read_text(encoding="utf-8")) == expected
