@@ -41,9 +41,15 @@ def test_token_file_is_read(emulator: EmulatorServer, site_id: str, tmp_path) ->
     assert CliRunner().invoke(main, ["collections", "--json"], env=env).exit_code == 0
 
 
-def test_demo_runs_against_the_embedded_emulator(tmp_path) -> None:
-    result = CliRunner().invoke(main, ["--root", str(tmp_path), "demo"], env={"WEBFLOW_TOKEN": ""})
+def test_demo_pulls_the_demo_site(tmp_path) -> None:
+    from pathlib import Path
+
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "demo"], env={"WEBFLOW_TOKEN": "", "COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     for slug, count in (("categories", "6"), ("infos", "15"), ("evenements", "12")):
         line = next(line for line in result.output.splitlines() if f" {slug} " in line)
         assert f" {count} " in line
+    reference = (Path(__file__).parent / "data" / "reference-item.md").read_bytes()
+    assert (tmp_path / "snapshots/demo/cms/infos/social.md").read_bytes() == reference
+    assert len(list((tmp_path / "snapshots/demo").rglob("*.md"))) == 30
+    assert "30 Markdown files" in result.output and "cms/infos/social.md" in result.output
