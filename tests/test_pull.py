@@ -179,3 +179,14 @@ def test_slug_renamed_in_webflow_moves_the_file(emulator: EmulatorServer, tmp_pa
     assert not (snapshot(root) / "cms/categories/mobilite.md").exists()
     # files that reference it follow
     assert "cms/categories/mobilite-douce.md" in (snapshot(root) / "cms/infos/bus-urbains.md").read_text()
+
+
+def test_switching_from_the_earlier_exporter_changes_no_file(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    existing = snapshot(root) / "cms/infos/social.md"
+    existing.parent.mkdir(parents=True)
+    existing.write_bytes(REFERENCE)
+    os.utime(existing, ns=(1_000_000_000, 1_000_000_000))
+    report = init_and_pull(emulator, root)
+    assert existing.stat().st_mtime_ns == 1_000_000_000  # adopted as it is, not rewritten
+    assert any(a["op"] == "adopt" and a["path"] == "cms/infos/social.md" for a in report["actions"])
