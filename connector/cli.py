@@ -37,6 +37,8 @@ def explain(exc: BaseException) -> int:
         code = EXIT_USAGE
     else:
         code = EXIT_ERROR
+    for problem in getattr(exc, "problems", None) or []:
+        err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
     hint = getattr(exc, "hint", "")
     if hint:
@@ -285,6 +287,123 @@ def pull(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[st
     """Write Webflow's items as Markdown files (files you changed are left alone)."""
     run_engine(ctx, RunOptions(command="pull", policy=Policy(pull=True, push=False), collections=collections,
                                live=live, dry_run=dry_run, archived=archived, drafts=drafts), snapshot, as_json)
+
+
+def write_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--skip-invalid", is_flag=True, help="Leave invalid files out instead of stopping.")(fn)
+    fn = click.option("--max-delete", default="10%", show_default=True,
+                      help="Most remote deletions allowed: a count or a share of the synced items.")(fn)
+    fn = click.option("--allow-delete", is_flag=True, help="Delete in Webflow the items whose files were removed.")(fn)
+    fn = click.option("--on-conflict", type=click.Choice(["stop", "local", "remote", "newer"]), default="stop",
+                      show_default=True, help="Who wins when both sides changed the same field.")(fn)
+    fn = click.option("--publish", is_flag=True, help="Publish what was pushed (drafts stay drafts).")(fn)
+    return fn
+
+
+@main.command()
+@common_options
+@write_options
+@click.pass_context
+@guarded
+def push(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
+         publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
+    """Send local changes to Webflow (Webflow's changes are left for pull)."""
+    policy = Policy(pull=False, push=True, allow_delete=allow_delete, on_conflict=on_conflict)
+    run_engine(ctx, RunOptions(command="push", policy=policy, collections=collections, dry_run=dry_run,
+                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid), snapshot, as_json)
+
+
+@main.command()
+@common_options
+@write_options
+@click.pass_context
+@guarded
+def sync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
+         publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
+    """Both ways: pull Webflow's changes, push local ones, merge what both changed."""
+    policy = Policy(pull=True, push=True, allow_delete=allow_delete, on_conflict=on_conflict)
+    run_engine(ctx, RunOptions(command="sync", policy=policy, collections=collections, dry_run=dry_run,
+                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid), snapshot, as_json)
+
+
+STATUS_WORDS = {
+    "pull": ("pull", "changed in Webflow"), "delete-local": ("pull", "deleted in Webflow"),
+    "push-create": ("push", "new file"), "push-update": ("push", "modified"), "delete-remote": ("push", "deleted"),
+    "merge": ("both", "changed on both sides, mergeable"), "conflict": ("conflict", "changed on both sides"),
+    "adopt": ("pull", "same on both sides, not yet recorded"),
+}
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
+@click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
+@click.pass_context
+@guarded
+def status(ctx: click.Context, as_json: bool, collections: tuple[str, ...], snapshot: str | None) -> None:
+    """What would change each way, like `git status`. Changes nothing."""
+    report, _ = dry_run_both(ctx, collections, snapshot)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    groups: dict[str, list[str]] = {}
+    for a in report.actions:
+        side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
+        note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
+        groups.setdefault(side, []).append(f"{words:>34}:  {a['path']}{note}")
+    titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
+              "conflict": "Conflicts (edit the file, or --on-conflict local|remote|newer)", "other": "Other"}
+    if not groups:
+        console.print("Everything is in step.")
+    for side in ("push", "pull", "both", "conflict", "other"):
+        if side in groups:
+            console.print(f"[bold]{titles[side]}[/]")
+            for line in groups[side]:
+                console.print(line, highlight=False, markup=False)
+    for p in report.problems:
+        err_console.print(f"[yellow]problem:[/] {p['item']}: {p['field']}: {p['message']}", highlight=False)
+
+
+def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str | None) -> tuple[Report, Engine]:
+    settings = load_settings(root=ctx.obj["root"])
+    client = make_client(settings)
+    site_id = resolve_site(client, settings)
+    mappings = load_mappings(settings.mappings_dir)
+    if not mappings:
+        raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
+    engine = Engine(client, site_id, snapshot_root(settings, client, site_id, snapshot), mappings)
+    policy = Policy(pull=True, push=True, allow_delete=True)
+    return engine.run(RunOptions(command="status", policy=policy, collections=collections, dry_run=True)), engine
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
+@click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
+@click.pass_context
+@guarded
+def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, collections: tuple[str, ...],
+         snapshot: str | None) -> None:
+    """Field by field, how local files differ from Webflow (rich text as a unified diff)."""
+    from .diff import field_diffs, render_text, to_json
+
+    report, engine = dry_run_both(ctx, collections, snapshot)
+    wanted = {p.replace("\\", "/") for p in paths}
+    out_json, out_text = [], []
+    for item in engine.differences():
+        path, local, remote, op = item
+        if wanted and not any(path == w or path.endswith("/" + w) or w in path for w in wanted):
+            continue
+        diffs = field_diffs(local, remote)
+        if diffs:
+            out_json.append({**to_json(path, diffs), "op": op})
+            out_text.append(render_text(path, diffs, op))
+    if as_json:
+        click.echo(json.dumps(out_json, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n\n".join(out_text) if out_text else "No differences.")
 
 
 @main.command()

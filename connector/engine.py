@@ -26,10 +26,13 @@ from .convert import (
     record_hash,
     render,
 )
-from .errors import ConfigError, UnsafePathError, ValueProblem
+from .codecs import HEX_ID
+from .errors import ConfigError, LocalValidationError, UnsafePathError, ValueProblem
 from .mapping import Mapping, bind
 from .model import Collection, RemoteItem
-from .plan import Action, BaseSide, Op, Plan, Policy, Side, check_empty_sides, plan
+from .plan import Action, BaseSide, Op, Plan, Policy, Side, check_delete_limit, check_empty_sides, plan
+from .convert import record_to_field_data
+from .validate import FileProblem, validate_document
 from .report import Report
 from .state import BaseEntry, State, StatCache, load_stat_cache, load_state, save_stat_cache, save_state
 from .store import FileInfo, SnapshotStore, sha256
@@ -54,6 +57,35 @@ class References:
 
     def id_for(self, collection_id: str, path: str) -> str | None:
         return self.ids.get((collection_id, path))
+
+
+PENDING = "pending:"
+
+
+class PendingReferences:
+    """References that also know the files about to be created: they encode as placeholders
+    until the item exists (the first pass creates without them, the second fills them in)."""
+
+    def __init__(self, refs: References, pending: dict[tuple[str, str], str]) -> None:
+        self.refs = refs
+        self.pending = pending  # (collection id, path) -> key of the planned create
+
+    def path_for(self, collection_id: str, item_id: str) -> str | None:
+        return self.refs.path_for(collection_id, item_id)
+
+    def id_for(self, collection_id: str, path: str) -> str | None:
+        found = self.refs.id_for(collection_id, path)
+        if found is None and (collection_id, path) in self.pending:
+            return PENDING + path
+        return found
+
+
+def has_pending(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith(PENDING)
+    if isinstance(value, list):
+        return any(has_pending(v) for v in value)
+    return False
 
 
 @dataclass
@@ -98,6 +130,9 @@ class CollectionRun:
     plan: Plan | None = None
     seconds: float = 0.0
     calls: int = 0
+    pushed: list[str] = field(default_factory=list)  # ids created or updated by this run
+    deferred: list[tuple[str, str]] = field(default_factory=list)  # (id, key) of creates with references to fill in
+    published_flags: dict[str, bool] = field(default_factory=dict)  # id -> isDraft, as Webflow answered
 
 
 def iso_seconds(text: str | None) -> float:
@@ -134,6 +169,8 @@ def conflict_copy_path(path: str) -> str:
 
 
 class Engine:
+    runs: list[CollectionRun]
+
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
                  progress: Callable[[str, int], None] | None = None) -> None:
         self.client = client
@@ -253,6 +290,7 @@ class Engine:
         state.site = self.site_id
         self.stats = load_stat_cache(self.root)
         runs = self._bind_mappings(opts.collections)
+        self.runs = runs
         fetched: dict[str, list[RemoteItem]] = {}
         for run in runs:
             report.of(run.schema.slug)
@@ -274,19 +312,277 @@ class Engine:
                 local_sides.pop(key, None)
             check_empty_sides(run.schema.slug, len(local_sides), len(remote_sides) + len(run.held & set(run.base)),
                               len(run.base))
-            run.plan = plan(local_sides, remote_sides, base_sides, opts.policy)
+            run.plan = self._hold(plan(local_sides, remote_sides, base_sides, opts.policy), run)
             run.seconds += time.monotonic() - t0
+        if opts.policy.push:
+            self._validate(runs, opts, report)
+            deletes = sum(len(r.plan.of(Op.PUSH_DELETE)) for r in runs if r.plan)
+            if deletes:
+                check_delete_limit(deletes, sum(len(r.base) for r in runs), opts.max_delete)
         for run in runs:
             before, t0 = self.client.stats.total, time.monotonic()
             self._apply(run, state, opts, report)
+            if opts.policy.push:
+                self._push_creates(run, state, opts, report)
+            run.calls += self.client.stats.total - before
+            run.seconds += time.monotonic() - t0
+        for run in runs:
+            before, t0 = self.client.stats.total, time.monotonic()
+            if opts.policy.push:
+                self._push_updates(run, state, opts, report)
+                self._push_deletes(run, state, opts, report)
             c = report.of(run.schema.slug)
             c.api_calls = run.calls + self.client.stats.total - before
             c.seconds = round(run.seconds + time.monotonic() - t0, 3)
             if not opts.dry_run:
                 self._save(state)
+        if opts.publish and not opts.dry_run:
+            for run in runs:
+                self._publish(run, state, report)
+            self._save(state)
         report.api_calls = self.client.stats.total
         report.seconds = round(time.monotonic() - started, 3)
         return report
+
+    def differences(self) -> list[tuple[str, dict[str, Any], dict[str, Any], str]]:
+        """After a run: (path, local record, Webflow record, planned op) for every item whose sides differ."""
+        out = []
+        for run in self.runs:
+            for action in run.plan.actions if run.plan else ():
+                rv, lv = run.remote.get(action.key), run.local.get(action.key)
+                if action.op is Op.NOTHING:
+                    continue
+                local: dict[str, Any] = {}
+                if lv is not None:
+                    doc = lv.document or parse((self.store.read(lv.path) or b"").decode("utf-8"))
+                    local = document_record(doc, run.mapping)
+                remote = dict(rv.converted.record) if rv is not None else {}
+                out.append((self._path_of(run, action.key), local, remote, action.op.value))
+        return out
+
+    # -- before any write: hold, validate ------------------------------------------------
+    def _hold(self, p: Plan, run: CollectionRun) -> Plan:
+        """Items this run leaves alone in Webflow (archived, drafts) are never pushed or deleted there."""
+        actions = []
+        for a in p.actions:
+            if a.key in run.held and a.op in (Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE, Op.MERGE):
+                a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
+                           "archived or draft in Webflow, not synced by this run")
+            actions.append(a)
+        return Plan(tuple(actions))
+
+    def _pending(self, runs: list[CollectionRun]) -> dict[tuple[str, str], str]:
+        return {(r.schema.id, r.local[a.key].path): a.key for r in runs if r.plan
+                for a in r.plan.of(Op.PUSH_CREATE) if a.key in r.local}
+
+    def _validate(self, runs: list[CollectionRun], opts: RunOptions, report: Report) -> None:
+        refs = PendingReferences(self.refs, self._pending(runs))
+        problems: list[FileProblem] = []
+        for run in runs:
+            assert run.plan is not None
+            owners: dict[str, list[str]] = {}
+            slug_key = run.mapping.key_for_field("slug")
+            for key, view in run.local.items():
+                slug = (view.document.front_matter.get(slug_key) if view.document and slug_key
+                        else self._slug_of(run, key) if not key.startswith("new:") else None)
+                if isinstance(slug, str):
+                    owners.setdefault(slug, []).append(view.path)
+            for item_id, rv in run.remote.items():
+                if item_id not in run.local and rv.item.slug:
+                    owners.setdefault(rv.item.slug, []).append(f"the Webflow item {item_id}")
+            bad_keys = set()
+            for action in run.plan.of(Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.MERGE):
+                view = run.local.get(action.key)
+                if view is None or view.document is None:
+                    continue
+                found = validate_document(view.path, view.document, run.mapping, run.schema, refs, owners)
+                if found:
+                    bad_keys.add(action.key)
+                    problems.extend(found)
+            if bad_keys and (opts.skip_invalid or opts.dry_run):
+                run.plan = Plan(tuple(
+                    Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged, "invalid file")
+                    if a.key in bad_keys and a.blocked is None else a for a in run.plan.actions))
+        for p in problems:
+            report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message})
+        if problems and not (opts.skip_invalid or opts.dry_run):
+            raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
+                                       problems=[str(p) for p in problems])
+
+    # -- pushing ---------------------------------------------------------------------------
+    def _local_record(self, run: CollectionRun, key: str) -> dict[str, Any]:
+        view = run.local[key]
+        assert view.document is not None, "a changed file is always parsed"
+        return document_record(view.document, run.mapping)
+
+    def _flags(self, record: dict[str, Any], run: CollectionRun, keys: set[str] | None = None) -> dict[str, Any]:
+        _, flags, _ = record_to_field_data(record, run.mapping, run.schema, self.refs, keys=keys or set())
+        return flags
+
+    def _encode(self, run: CollectionRun, record: dict[str, Any], keys: set[str] | None,
+                refs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        data, flags, problems = record_to_field_data(record, run.mapping, run.schema, refs, keys=keys)
+        if problems:  # validation ran first: this is a file changed during the run
+            raise LocalValidationError("; ".join(f"{k}: {m}" for k, m in problems), problems=problems)
+        return data, flags
+
+    def _push_creates(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
+        assert run.plan is not None
+        creates = run.plan.of(Op.PUSH_CREATE)
+        if not creates:
+            return
+        c = report.of(run.schema.slug)
+        if opts.dry_run:
+            c.created += len(creates)
+            return
+        refs = PendingReferences(self.refs, {(run.schema.id, run.local[a.key].path): a.key for a in creates})
+        bodies, keys, later = [], [], []
+        for action in creates:
+            record = self._local_record(run, action.key)
+            data, flags = self._encode(run, record, None, refs)
+            deferred = {k for k, v in data.items() if has_pending(v)}
+            for k in deferred:
+                data.pop(k)
+            bodies.append({"fieldData": data, "isDraft": flags.get("isDraft", False),
+                           "isArchived": flags.get("isArchived", False)})
+            keys.append(action.key)
+            if deferred:
+                later.append(action.key)
+        for start in range(0, len(bodies), 100):
+            created = self.client.create_items(run.schema.id, bodies[start:start + 100])
+            by_slug = {i.slug: i for i in created}
+            for key, body in zip(keys[start:start + 100], bodies[start:start + 100]):
+                item = by_slug.get(body["fieldData"].get("slug"))
+                if item is None:
+                    continue
+                old_path = run.local[key].path
+                self.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+                self.refs.ids[(run.schema.id, old_path)] = item.id
+                self._store_pushed(run, state, item, old_path)
+                c.created += 1
+                run.pushed.append(item.id)
+                if key in later:
+                    run.deferred.append((item.id, key))
+            self._save(state)
+
+    def _push_updates(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
+        assert run.plan is not None
+        c = report.of(run.schema.slug)
+        updates: list[dict[str, Any]] = []
+        merges = {}
+        for action in run.plan.of(Op.PUSH_UPDATE, Op.MERGE):
+            record = dict(action.merged) if action.op is Op.MERGE and action.merged is not None \
+                else self._local_record(run, action.key)
+            keys = set(action.push_keys)
+            if action.op is Op.MERGE:
+                merges[action.key] = action
+            if not keys:
+                continue
+            data, flags = self._encode(run, record, keys, self.refs)
+            entry: dict[str, Any] = {"id": action.key, "fieldData": data}
+            entry.update(flags)
+            updates.append(entry)
+        for item_id, key in run.deferred:
+            data, _ = self._encode(run, self._local_record(run, key), None, self.refs)
+            refs_only = {k: v for k, v in data.items() if run.schema.field(k) and
+                         run.schema.field(k).type in ("Reference", "MultiReference")}  # type: ignore[union-attr]
+            if refs_only:
+                updates.append({"id": item_id, "fieldData": refs_only})
+        if opts.dry_run:
+            c.updated += len([u for u in updates if u["id"] not in merges])
+            c.merged += len(merges)
+            return
+        if updates:
+            changed = self._changed_since_fetch(run, {u["id"] for u in updates})
+            for item_id in changed:
+                action = next((a for a in run.plan.actions if a.key == item_id), None)
+                updates = [u for u in updates if u["id"] != item_id]
+                merges.pop(item_id, None)
+                if action is not None:
+                    self._conflict(run, Action(item_id, Op.CONFLICT, "changed in Webflow during this run",
+                                               conflict_keys=action.push_keys), opts, report)
+        deferred_ids = {i for i, _ in run.deferred}
+        for start in range(0, len(updates), 100):
+            batch = updates[start:start + 100]
+            for item in self.client.update_items(run.schema.id, batch):
+                path = run.local[item.id].path if item.id in run.local else None
+                self._store_pushed(run, state, item, path)
+                if item.id in merges:
+                    c.merged += 1
+                elif item.id not in deferred_ids or item.id not in run.pushed:
+                    c.updated += 1
+                if item.id not in run.pushed:
+                    run.pushed.append(item.id)
+            self._save(state)
+        for key in merges:  # merges with nothing to send: Webflow already has the result
+            if key not in {u["id"] for u in updates} and key in run.remote:
+                self._write_remote(run, state, key, opts, c)
+                c.merged += 1
+
+    def _changed_since_fetch(self, run: CollectionRun, ids: set[str]) -> set[str]:
+        """Items edited in Webflow after this run read them: they become conflicts, not overwrites."""
+        seen = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
+        if not seen:
+            return set()
+        newest = max(seen)
+        changed = set()
+        for item in self.client.iter_items(run.schema.id, params={"lastUpdated[gte]": newest}):
+            fetched = run.remote.get(item.id)
+            if item.id in ids and (fetched is None or fetched.item.last_updated != item.last_updated):
+                changed.add(item.id)
+        return changed
+
+    def _push_deletes(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
+        assert run.plan is not None
+        deletes = [a.key for a in run.plan.of(Op.PUSH_DELETE)]
+        if not deletes:
+            return
+        c = report.of(run.schema.slug)
+        if opts.dry_run:
+            c.deleted += len(deletes)
+            return
+        for start in range(0, len(deletes), 100):
+            batch = deletes[start:start + 100]
+            live = [i for i in batch if i in run.remote and run.remote[i].item.last_published]
+            if live:
+                self.client.delete_items(run.schema.id, live, live=True)  # unpublish first
+            self.client.delete_items(run.schema.id, batch)
+            for item_id in batch:
+                state.items.pop(item_id, None)
+            c.deleted += len(batch)
+            self._save(state)
+
+    def _publish(self, run: CollectionRun, state: State, report: Report) -> None:
+        ids = [i for i in run.pushed if i in state.items]
+        drafts = {i for i in ids if run.published_flags.get(i)}
+        ids = [i for i in ids if i not in drafts]  # drafts stay drafts
+        if not ids:
+            return
+        result = self.client.publish_items(run.schema.id, ids)
+        c = report.of(run.schema.slug)
+        c.published += len(result.published_ids)
+        for error in result.errors:
+            report.problems.append({"collection": run.schema.slug, "item": "", "field": "(publish)", "message": error})
+        oldest = min(state.items[i].last_updated for i in result.published_ids) if result.published_ids else None
+        if oldest:
+            wanted = set(result.published_ids)
+            for item in self.client.iter_items(run.schema.id, params={"lastPublished[gte]": oldest}):
+                if item.id in wanted:
+                    self._store_pushed(run, state, item, state.items[item.id].path)
+
+    def _store_pushed(self, run: CollectionRun, state: State, item: RemoteItem, old_path: str | None) -> None:
+        """Webflow's answer becomes the file (new dates, same content) and the base."""
+        converted = item_to_document(item, run.mapping, run.schema, self.refs)
+        path = run.mapping.path_for(item.slug, item.id)
+        side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
+        rv = RemoteView(item, converted, path, side)
+        run.remote[item.id] = rv
+        run.published_flags[item.id] = item.is_draft
+        data = render(converted.document).encode("utf-8")
+        self.store.write(path, data)
+        if old_path and old_path != path:
+            self.store.delete(old_path)
+        self._record(run, state, rv, data)
 
     def _save(self, state: State) -> None:
         save_state(self.root, state)
@@ -321,8 +617,7 @@ class Engine:
                     state.items.pop(action.key, None)
             elif action.op is Op.CONFLICT:
                 self._conflict(run, action, opts, report)
-            else:
-                c.pending += 1  # push-side actions: see push
+            # push-side actions (creates, updates, merges, deletes) are carried out by _push_*
 
     def _path_of(self, run: CollectionRun, key: str) -> str:
         if key in run.remote:

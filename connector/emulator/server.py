@@ -99,8 +99,16 @@ class EmulatorServer:
         clock: Callable[[], float] = time.monotonic,
         data_dir: str | Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        before_request: Callable[[str, str, dict[str, str]], None] | None = None,
+        after_request: Callable[["LoggedRequest"], None] | None = None,
     ) -> None:
         self.state = state
+        #: called with (method, path, query) before each authorised request: tests use it to
+        #: make "someone else" edit in Webflow at a precise moment
+        self.before_request = before_request
+        #: called after a request was applied, before its answer is sent (a crash test kills
+        #: the client here: the write happened, the client never learns it)
+        self.after_request = after_request
         self.tokens = {t: frozenset(s) for t, s in (tokens or {"demo-token": ALL_SCOPES}).items()}
         self.rate = RateLimiter(rate_limit, clock)
         self.faults = faults or FaultPlan()
@@ -180,6 +188,8 @@ class EmulatorServer:
             entry.status = 429
             return 429, {**rate_headers, "Retry-After": str(max(1, math.ceil(reset)))}, \
                 {"message": "Too Many Requests", "code": "too_many_requests", "details": []}, None
+        if self.before_request is not None:
+            self.before_request(method, path, query)
         fault, after = self.faults.draw()
         entry.fault = fault
         if fault == "slow":
@@ -199,6 +209,8 @@ class EmulatorServer:
             entry.status = None if fault == "drop" else int(fault)
             return _fault_answer(fault, rate_headers)
         entry.status = status
+        if self.after_request is not None:
+            self.after_request(entry)
         return status, rate_headers, body, None
 
     def _dispatch(self, method: str, path: str, query: dict[str, str], raw_body: bytes, scopes: frozenset[str]) -> tuple[int, Any]:
