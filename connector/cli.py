@@ -165,13 +165,36 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         if social.exists():
             console.print(f"\n[bold]{social.relative_to(root)}[/] (the reference item):")
             console.print(social.read_text(encoding="utf-8")[:700] + "...", markup=False, highlight=False)
-        console.print("\nNext: edit a file, then `wfsync status` / `wfsync push` against a running emulator:\n"
-                      "  wfsync emulator serve --demo --data .emulator --port 8765   # prints the exports")
+        demo_round_trip(console, client, engine, site.id, snapshot)
+        console.print("\nNext: try it by hand against a running emulator:\n"
+                      "  wfsync emulator serve --demo --data .emulator --port 8765   # prints three exports\n"
+                      "  wfsync init && wfsync pull, edit a file, wfsync status / diff / push")
         if keep_running:
             console.print(f"export WEBFLOW_API_BASE={server.base_url} WEBFLOW_TOKEN=demo-token WEBFLOW_SITE_ID={site.id}")
             server._thread.join() if server._thread else None  # noqa: SLF001 - block until Ctrl-C
     finally:
         server.stop()
+
+
+def demo_round_trip(console: Console, client: WebflowClient, engine: Engine, site_id: str, snapshot: Path) -> None:
+    """Edit a file and push it; edit the item in Webflow and pull it back."""
+    page = snapshot / "cms" / "infos" / "piscines.md"
+    if not page.exists():
+        return
+    console.print("\n[bold]An edit pushed[/]: in cms/infos/piscines.md, f_tag-2: Sport -> Natation")
+    page.write_text(page.read_text(encoding="utf-8").replace("f_tag-2: Sport", "f_tag-2: Natation"), encoding="utf-8")
+    pushed = engine.run(RunOptions(command="push", policy=Policy(pull=False, push=True)))
+    infos = next(c.id for c in client.list_collections(site_id) if c.slug == "infos")
+    item = client.find_by_slug(infos, "piscines")
+    assert item is not None
+    console.print(f"  wfsync push: {sum(c.updated for c in pushed.collections.values())} item updated; "
+                  f"Webflow now says tag-2 = {item.field_data.get('tag-2')!r}")
+    console.print("[bold]An edit pulled back[/]: someone renames the item in Webflow")
+    client.update_items(infos, [{"id": item.id, "fieldData": {"name": "Piscines de Sierre"}}])
+    pulled = engine.run(RunOptions(command="pull"))
+    title = next(line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
+    console.print(f"  wfsync pull: {sum(c.written for c in pulled.collections.values())} file written; "
+                  f"cms/infos/piscines.md now says {title!r}")
 
 
 def write_demo_mappings(client: WebflowClient, site_id: str, folder: Path) -> list[str]:
