@@ -359,11 +359,12 @@ STATUS_WORDS = {
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--dry-run", is_flag=True, help="Accepted for symmetry: status never changes anything.")
 @click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
 @click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
 @click.pass_context
 @guarded
-def status(ctx: click.Context, as_json: bool, collections: tuple[str, ...], snapshot: str | None) -> None:
+def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None) -> None:
     """What would change each way, like `git status`. Changes nothing."""
     report, _ = dry_run_both(ctx, collections, snapshot)
     if as_json:
@@ -403,11 +404,12 @@ def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--dry-run", is_flag=True, help="Accepted for symmetry: diff never changes anything.")
 @click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
 @click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
 @click.pass_context
 @guarded
-def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, collections: tuple[str, ...],
+def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: bool, collections: tuple[str, ...],
          snapshot: str | None) -> None:
     """Field by field, how local files differ from Webflow (rich text as a unified diff)."""
     from .diff import field_diffs, render_text, to_json

@@ -234,3 +234,22 @@ def test_delete_limit_and_empty_side_abort(emulator: EmulatorServer, tmp_path: P
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete", "--max-delete", "100%")
     assert result.exit_code == 1 and "local side has no items" in result.output
     assert writes(emulator) == []
+
+
+def test_status_and_diff_show_each_way(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    edit(snapshot(root) / "cms/infos/social.md", "### ASSOCIATION SIERRE PARTAGE", "### ASSOCIATION SIERRE-PARTAGE")
+    item = remote_item(emulator, "infos", "piscines")
+    item.staged["fieldData"]["tag-2"] = "Baignade"
+    item.staged["lastUpdated"] = emulator.state.now()
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert status.exit_code == 0
+    assert "To push" in status.output and "modified:  cms/infos/social.md" in status.output
+    assert "To pull" in status.output and "changed in Webflow:  cms/infos/piscines.md" in status.output
+    diff = wfsync(emulator, SITE_ID, root, "diff", "social", "--snapshot", "demo")
+    assert "@@ f_contenu @@" in diff.output
+    assert "-### ASSOCIATION SIERRE PARTAGE" in diff.output and "+### ASSOCIATION SIERRE-PARTAGE" in diff.output
+    assert "piscines" not in diff.output
+    data = json.loads(wfsync(emulator, SITE_ID, root, "diff", "--json", "--snapshot", "demo").stdout)
+    assert {d["path"] for d in data} == {"cms/infos/social.md", "cms/infos/piscines.md"}
+    assert writes(emulator) == [] and "Baignade" not in (snapshot(root) / "cms/infos/piscines.md").read_text()
