@@ -389,7 +389,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         err_console.print(f"[yellow]problem:[/] {p['item']}: {p['field']}: {p['message']}", highlight=False)
 
 
-def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str | None) -> tuple[Report, Engine]:
+def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str | None,
+                 full: bool = False) -> tuple[Report, Engine]:
     settings = load_settings(root=ctx.obj["root"])
     client = make_client(settings)
     site_id = resolve_site(client, settings)
@@ -398,7 +399,8 @@ def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str
         raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
     engine = Engine(client, site_id, snapshot_root(settings, client, site_id, snapshot), mappings)
     policy = Policy(pull=True, push=True, allow_delete=True)
-    return engine.run(RunOptions(command="status", policy=policy, collections=collections, dry_run=True)), engine
+    return engine.run(RunOptions(command="status", policy=policy, collections=collections, dry_run=True,
+                                 full=full)), engine
 
 
 @main.command()
@@ -414,7 +416,7 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
     """Field by field, how local files differ from Webflow (rich text as a unified diff)."""
     from .diff import field_diffs, render_text, to_json
 
-    report, engine = dry_run_both(ctx, collections, snapshot)
+    report, engine = dry_run_both(ctx, collections, snapshot, full=True)  # every item's Webflow side
     wanted = {p.replace("\\", "/") for p in paths}
     out_json, out_text = [], []
     for item in engine.differences():

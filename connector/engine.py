@@ -10,7 +10,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -34,11 +34,26 @@ from .plan import Action, BaseSide, Op, Plan, Policy, Side, check_delete_limit, 
 from .convert import record_to_field_data
 from .validate import FileProblem, validate_document
 from .report import Report
-from .state import BaseEntry, State, StatCache, load_stat_cache, load_state, save_stat_cache, save_state
+from .lock import SnapshotLock
+from .state import (
+    LOCK_FILE,
+    STATE_DIR,
+    BaseEntry,
+    CollectionState,
+    State,
+    StatCache,
+    load_stat_cache,
+    load_state,
+    save_stat_cache,
+    save_state,
+)
+from .errors import ValidationApiError
 from .store import FileInfo, SnapshotStore, sha256
 
 log = logging.getLogger("wfsync.engine")
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: re-read items updated this long before the newest one seen: clocks and replicas lag a little
+CURSOR_MARGIN_SECONDS = 300
 
 
 class References:
@@ -101,6 +116,7 @@ class RunOptions:
     publish: bool = False
     skip_invalid: bool = False
     full: bool = False
+    full_every: int = 24  # incremental runs between two full reconciliations
 
 
 @dataclass
@@ -130,6 +146,11 @@ class CollectionRun:
     plan: Plan | None = None
     seconds: float = 0.0
     calls: int = 0
+    full: bool = True  # every item was read (not only those changed since the cursor)
+    created: int = 0
+    deleted: int = 0
+    total: int = 0  # pagination.total as read in this run
+    unfetched: set[str] = field(default_factory=set)  # base ids not re-read: unchanged in Webflow
     pushed: list[str] = field(default_factory=list)  # ids created or updated by this run
     deferred: list[tuple[str, str]] = field(default_factory=list)  # (id, key) of creates with references to fill in
     published_flags: dict[str, bool] = field(default_factory=dict)  # id -> isDraft, as Webflow answered
@@ -202,14 +223,79 @@ class Engine:
             raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
         return runs
 
-    def _fetch_remote(self, run: CollectionRun, opts: RunOptions) -> list[RemoteItem]:
+    def _fetch_remote(self, run: CollectionRun, opts: RunOptions, state: State) -> list[RemoteItem]:
+        known = state.collections.get(run.schema.id)
+        run.base = state.for_collection(run.schema.id)
+        if known and known.cursor and run.base and not opts.full and not opts.live \
+                and known.runs_since_full < opts.full_every:
+            items = self._fetch_changed(run, known)
+            if items is not None:
+                return items
+        run.full = True
         items = []
         for page in self.client.iter_pages(run.schema.id, live=opts.live):
             items.extend(page.items)
+            run.total = page.total
             self.progress(run.schema.slug, len(page.items))
         return items
 
+    def _fetch_changed(self, run: CollectionRun, known: CollectionState) -> list[RemoteItem] | None:
+        """Only what changed since the cursor (newest first, stopping at the cursor), or None when a
+        full read is needed: the count of items says some were deleted, or sorting is refused."""
+        since = _iso_minus(known.cursor or "", CURSOR_MARGIN_SECONDS)
+        items: list[RemoteItem] = []
+        try:
+            for page in self.client.iter_pages(run.schema.id, params={"sortBy": "lastUpdated", "sortOrder": "desc"}):
+                run.total = page.total
+                fresh = [i for i in page.items if i.last_updated >= since]
+                items.extend(fresh)
+                self.progress(run.schema.slug, len(page.items))
+                if len(fresh) < len(page.items):
+                    break
+        except ValidationApiError:
+            log.info("%s: sorting by lastUpdated refused, reading everything", run.schema.slug)
+            return None
+        seen = set(run.base) | set(known.held)
+        new = {i.id for i in items if i.id not in seen}
+        if run.total != known.total + len(new):
+            log.info("%s: %d items in Webflow, %d expected: items were deleted; reading everything",
+                     run.schema.slug, run.total, known.total + len(new))
+            return None
+        run.full = False
+        fetched = {i.id for i in items}
+        run.unfetched = {k for k in run.base if k not in fetched}
+        run.held.update(h for h in known.held if h not in fetched)
+        return items
+    def _refetch_referrers(self, runs: list[CollectionRun], fetched: dict[str, list[RemoteItem]],
+                           opts: RunOptions) -> None:
+        """A slug renamed in Webflow changes the files that refer to it, though those items did not
+        change: collections with references to it are read in full."""
+        moved = set()
+        for run in runs:
+            for item in fetched[run.schema.id]:
+                entry = run.base.get(item.id)
+                if entry is not None and entry.path != run.mapping.path_for(item.slug, item.id):
+                    moved.add(run.schema.id)
+        if not moved:
+            return
+        for run in runs:
+            targets = {str((f.validations or {}).get("collectionId")) for f in run.schema.fields
+                       if f.type in ("Reference", "MultiReference")}
+            if not run.full and targets & moved:
+                before = self.client.stats.total
+                run.unfetched = set()
+                run.full = True
+                items = []
+                for page in self.client.iter_pages(run.schema.id, live=opts.live):
+                    items.extend(page.items)
+                    run.total = page.total
+                fetched[run.schema.id] = items
+                run.calls += self.client.stats.total - before
+
     def _index_refs(self, run: CollectionRun, items: list[RemoteItem]) -> None:
+        for key in run.unfetched:
+            entry = run.base[key]
+            self.refs.add(run.schema.id, entry.id, entry.path)
         for item in items:
             if SAFE_SLUG.match(item.slug or ""):
                 self.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
@@ -284,6 +370,12 @@ class Engine:
 
     # -- running ----------------------------------------------------------------------
     def run(self, opts: RunOptions) -> Report:
+        if opts.dry_run:
+            return self._run(opts)
+        with SnapshotLock(self.root / STATE_DIR / LOCK_FILE):
+            return self._run(opts)
+
+    def _run(self, opts: RunOptions) -> Report:
         started = time.monotonic()
         report = Report(command=opts.command, dry_run=opts.dry_run)
         state = load_state(self.root)
@@ -295,17 +387,20 @@ class Engine:
         for run in runs:
             report.of(run.schema.slug)
             before, t0 = self.client.stats.total, time.monotonic()
-            fetched[run.schema.id] = self._fetch_remote(run, opts)
-            self._index_refs(run, fetched[run.schema.id])
+            fetched[run.schema.id] = self._fetch_remote(run, opts, state)
             run.seconds += time.monotonic() - t0
             run.calls += self.client.stats.total - before
+        self._refetch_referrers(runs, fetched, opts)
+        for run in runs:
+            self._index_refs(run, fetched[run.schema.id])
         for run in runs:
             t0 = time.monotonic()
-            run.base = state.for_collection(run.schema.id)
             self._convert_remote(run, fetched[run.schema.id], opts, report)
             self._scan_local(run, state, report)
             base_sides = {k: BaseSide(e.record_hash, e.fields) for k, e in run.base.items()}
             remote_sides = {k: v.side for k, v in run.remote.items()}
+            for key in run.unfetched - set(run.remote) - run.held:
+                remote_sides[key] = Side({}, run.base[key].record_hash)  # unchanged since the last sync
             local_sides = {k: v.side for k, v in run.local.items() if v.side is not None}
             for key in run.held:
                 base_sides.pop(key, None)
@@ -334,7 +429,10 @@ class Engine:
             c = report.of(run.schema.slug)
             c.api_calls = run.calls + self.client.stats.total - before
             c.seconds = round(run.seconds + time.monotonic() - t0, 3)
+            c.pulled = c.written + c.removed
+            c.pushed = c.created + c.updated + c.deleted
             if not opts.dry_run:
+                self._advance_cursor(run, state, opts)
                 self._save(state)
         if opts.publish and not opts.dry_run:
             for run in runs:
@@ -460,6 +558,7 @@ class Engine:
                 self.refs.ids[(run.schema.id, old_path)] = item.id
                 self._store_pushed(run, state, item, old_path)
                 c.created += 1
+                run.created += 1
                 run.pushed.append(item.id)
                 if key in later:
                     run.deferred.append((item.id, key))
@@ -522,6 +621,7 @@ class Engine:
     def _changed_since_fetch(self, run: CollectionRun, ids: set[str]) -> set[str]:
         """Items edited in Webflow after this run read them: they become conflicts, not overwrites."""
         seen = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
+        seen += [run.base[k].last_updated for k in run.unfetched if k in run.base]
         if not seen:
             return set()
         newest = max(seen)
@@ -543,13 +643,15 @@ class Engine:
             return
         for start in range(0, len(deletes), 100):
             batch = deletes[start:start + 100]
-            live = [i for i in batch if i in run.remote and run.remote[i].item.last_published]
+            live = [i for i in batch if (run.remote[i].item.last_published if i in run.remote
+                                         else run.base[i].last_published if i in run.base else None)]
             if live:
                 self.client.delete_items(run.schema.id, live, live=True)  # unpublish first
             self.client.delete_items(run.schema.id, batch)
             for item_id in batch:
                 state.items.pop(item_id, None)
             c.deleted += len(batch)
+            run.deleted += len(batch)
             self._save(state)
 
     def _publish(self, run: CollectionRun, state: State, report: Report) -> None:
@@ -583,6 +685,18 @@ class Engine:
         if old_path and old_path != path:
             self.store.delete(old_path)
         self._record(run, state, rv, data)
+
+    def _advance_cursor(self, run: CollectionRun, state: State, opts: RunOptions) -> None:
+        if opts.live:
+            return  # the cursor follows the staged items
+        known = state.collections.setdefault(run.schema.id, CollectionState())
+        newest = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
+        newest += [e.last_updated for e in state.for_collection(run.schema.id).values()]
+        known.cursor = max([known.cursor or "", *newest]) or None
+        # Webflow's count after this run's own creates and deletes
+        known.total = run.total + run.created - run.deleted
+        known.held = sorted(i for i in run.held if not i.startswith("new:") and i not in state.items)
+        known.runs_since_full = 0 if run.full else known.runs_since_full + 1
 
     def _save(self, state: State) -> None:
         save_state(self.root, state)
@@ -692,3 +806,12 @@ class Engine:
 
 def _problem(p: Problem) -> dict[str, str]:
     return {"collection": p.collection, "item": p.item, "field": p.field, "message": p.message}
+
+
+def _iso_minus(text: str, seconds: float) -> str:
+    """An ISO timestamp moved back, in Webflow's format (milliseconds, Z)."""
+    ts = iso_seconds(text) - seconds
+    if ts <= 0:
+        return ""
+    moment = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

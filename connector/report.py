@@ -9,6 +9,8 @@ from typing import Any
 @dataclass
 class CollectionReport:
     collection: str
+    pulled: int = 0  # files written or removed from Webflow's side
+    pushed: int = 0  # items created, updated or deleted in Webflow
     written: int = 0
     unchanged: int = 0
     removed: int = 0

@@ -17,6 +17,7 @@ from .store import atomic_write
 
 STATE_DIR = ".wfsync"
 STATE_FILE = "state.json"
+LOCK_FILE = "run.lock"
 # size and mtime of the files as last written: machine-specific, so kept apart and not committed
 CACHE_FILE = "stat-cache.json"
 VERSION = 1
@@ -37,14 +38,16 @@ class BaseEntry:
 @dataclass
 class CollectionState:
     cursor: str | None = None  # the newest lastUpdated seen
-    total: int = 0  # pagination.total at the last run
+    total: int = 0  # pagination.total at the last run: all items, drafts and archived included
     runs_since_full: int = 0
+    held: list[str] = field(default_factory=list)  # ids in Webflow that are not pulled (archived, drafts)
 
 
 @dataclass
 class State:
     site: str = ""
     items: dict[str, BaseEntry] = field(default_factory=dict)
+    # per collection: the incremental cursor; machine-local, kept in the cache file (not committed)
     collections: dict[str, CollectionState] = field(default_factory=dict)
 
     def by_path(self) -> dict[str, BaseEntry]:
@@ -57,7 +60,6 @@ class State:
         data: dict[str, Any] = {
             "version": VERSION,
             "site": self.site,
-            "collections": {k: asdict(v) for k, v in sorted(self.collections.items())},
             "items": {k: asdict(v) for k, v in sorted(self.items.items())},
         }
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -70,7 +72,6 @@ class State:
         return cls(
             site=data.get("site", ""),
             items={k: BaseEntry(**v) for k, v in data.get("items", {}).items()},
-            collections={k: CollectionState(**v) for k, v in data.get("collections", {}).items()},
         )
 
 
@@ -78,15 +79,33 @@ def state_path(snapshot_root: Path) -> Path:
     return snapshot_root / STATE_DIR / STATE_FILE
 
 
+CURSOR_FILE = "cursors.json"
+
+
 def load_state(snapshot_root: Path) -> State:
     path = state_path(snapshot_root)
-    if not path.exists():
-        return State()
-    return State.from_json(path.read_text(encoding="utf-8"))
+    state = State.from_json(path.read_text(encoding="utf-8")) if path.exists() else State()
+    try:
+        raw = json.loads((snapshot_root / STATE_DIR / CURSOR_FILE).read_text(encoding="utf-8"))
+        state.collections = {k: CollectionState(**v) for k, v in raw.items()}
+    except (FileNotFoundError, ValueError, TypeError):
+        state.collections = {}  # no cursor: the next run reads everything
+    return state
 
 
 def save_state(snapshot_root: Path, state: State) -> None:
-    atomic_write(state_path(snapshot_root), state.to_json().encode("utf-8"))
+    """Write the state (only if it changed: a run that changes nothing touches no file)."""
+    path = state_path(snapshot_root)
+    data = state.to_json().encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            data = b""
+    except FileNotFoundError:
+        pass
+    if data:
+        atomic_write(path, data)
+    cursors = json.dumps({k: asdict(v) for k, v in sorted(state.collections.items())}, sort_keys=True).encode()
+    atomic_write(snapshot_root / STATE_DIR / CURSOR_FILE, cursors)
 
 
 StatCache = dict[str, tuple[int, int]]  # path -> (size, mtime_ns)
@@ -106,4 +125,4 @@ def save_stat_cache(snapshot_root: Path, cache: StatCache) -> None:
     atomic_write(folder / CACHE_FILE, json.dumps(dict(sorted(cache.items())), separators=(",", ":")).encode())
     ignore = folder / ".gitignore"
     if not ignore.exists():
-        atomic_write(ignore, f"{CACHE_FILE}\n*.lock\n".encode())
+        atomic_write(ignore, f"{CACHE_FILE}\n{CURSOR_FILE}\n{LOCK_FILE}\n".encode())

@@ -93,6 +93,7 @@ def test_conflict_keeps_both_versions(emulator: EmulatorServer, tmp_path: Path) 
     init_and_pull(emulator, root)
     item = next(i for i in coll(emulator, "infos").items.values() if i.staged["fieldData"]["slug"] == "piscines")
     item.staged["fieldData"]["name"] = "Piscines (Webflow)"
+    item.staged["lastUpdated"] = emulator.state.now()  # as Webflow does on every change
     local = snapshot(root) / "cms/infos/piscines.md"
     local.write_text(local.read_text().replace("title: Piscines", "title: Piscines (local)"))
     report = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=3)
