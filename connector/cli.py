@@ -77,7 +77,7 @@ def resolve_site(client: WebflowClient, settings: Settings) -> str:
 def setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING - 10 * verbose if not quiet else logging.ERROR
     logging.basicConfig(level=max(level, logging.DEBUG), stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+                        format="%(levelname)s %(name)s: %(message)s", force=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -295,6 +295,9 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")(fn)
     fn = click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")(fn)
     fn = click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")(fn)
+    fn = click.option("--full", is_flag=True, help="Read every item, not only those changed since the last run.")(fn)
+    fn = click.option("--full-every", type=int, default=24, show_default=True,
+                      help="Incremental runs between two full reads (which also catch deletions).")(fn)
     return fn
 
 
@@ -306,10 +309,11 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.pass_context
 @guarded
 def pull(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
-         live: bool, archived: bool | None, drafts: bool | None) -> None:
+         full: bool, full_every: int, live: bool, archived: bool | None, drafts: bool | None) -> None:
     """Write Webflow's items as Markdown files (files you changed are left alone)."""
     run_engine(ctx, RunOptions(command="pull", policy=Policy(pull=True, push=False), collections=collections,
-                               live=live, dry_run=dry_run, archived=archived, drafts=drafts), snapshot, as_json)
+                               live=live, dry_run=dry_run, archived=archived, drafts=drafts, full=full,
+                               full_every=full_every), snapshot, as_json)
 
 
 def write_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -329,11 +333,12 @@ def write_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.pass_context
 @guarded
 def push(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
-         publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
+         full: bool, full_every: int, publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
     """Send local changes to Webflow (Webflow's changes are left for pull)."""
     policy = Policy(pull=False, push=True, allow_delete=allow_delete, on_conflict=on_conflict)
     run_engine(ctx, RunOptions(command="push", policy=policy, collections=collections, dry_run=dry_run,
-                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid), snapshot, as_json)
+                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid, full=full,
+                               full_every=full_every), snapshot, as_json)
 
 
 @main.command()
@@ -342,11 +347,12 @@ def push(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[st
 @click.pass_context
 @guarded
 def sync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
-         publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
+         full: bool, full_every: int, publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
     """Both ways: pull Webflow's changes, push local ones, merge what both changed."""
     policy = Policy(pull=True, push=True, allow_delete=allow_delete, on_conflict=on_conflict)
     run_engine(ctx, RunOptions(command="sync", policy=policy, collections=collections, dry_run=dry_run,
-                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid), snapshot, as_json)
+                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid, full=full,
+                               full_every=full_every), snapshot, as_json)
 
 
 STATUS_WORDS = {

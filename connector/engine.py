@@ -47,7 +47,7 @@ from .state import (
     save_stat_cache,
     save_state,
 )
-from .errors import ValidationApiError
+from .errors import NotFoundError, ValidationApiError
 from .store import FileInfo, SnapshotStore, sha256
 
 log = logging.getLogger("wfsync.engine")
@@ -204,7 +204,13 @@ class Engine:
         self.stats: StatCache = {}
 
     # -- gathering -----------------------------------------------------------------
-    def _bind_mappings(self, wanted: Iterable[str]) -> list[CollectionRun]:
+    def _bind_mappings(self, wanted: Iterable[str], state: State) -> list[CollectionRun]:
+        known = {c.slug: cid for cid, c in state.collections.items() if c.slug} | {cid: cid for cid in state.collections}
+        if all(m.collection in known for m in self.mappings):
+            try:
+                return self._bind_known(wanted, known, {cid: c.slug for cid, c in state.collections.items()})
+            except NotFoundError:
+                log.info("a remembered collection is gone: listing the site's collections")
         summaries = self.client.list_collections(self.site_id)
         by_key = {c.slug: c for c in summaries} | {c.id: c for c in summaries}
         wanted = set(wanted)
@@ -218,6 +224,21 @@ class Engine:
                 continue
             before = self.client.stats.total
             schema = self.client.get_collection(summary.id)
+            runs.append(CollectionRun(bind(m, schema), schema, calls=self.client.stats.total - before))
+        if wanted and not runs:
+            raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
+        return runs
+
+    def _bind_known(self, wanted: Iterable[str], known: dict[str, str], slugs: dict[str, str]) -> list[CollectionRun]:
+        """Collections remembered from an earlier run: their schema is all there is to read."""
+        wanted = set(wanted)
+        runs = []
+        for m in self.mappings:
+            cid = known[m.collection]
+            if wanted and not ({slugs.get(cid, ""), cid, m.collection} & wanted):
+                continue
+            before = self.client.stats.total
+            schema = self.client.get_collection(cid)
             runs.append(CollectionRun(bind(m, schema), schema, calls=self.client.stats.total - before))
         if wanted and not runs:
             raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
@@ -381,7 +402,7 @@ class Engine:
         state = load_state(self.root)
         state.site = self.site_id
         self.stats = load_stat_cache(self.root)
-        runs = self._bind_mappings(opts.collections)
+        runs = self._bind_mappings(opts.collections, state)
         self.runs = runs
         fetched: dict[str, list[RemoteItem]] = {}
         for run in runs:
@@ -690,6 +711,7 @@ class Engine:
         if opts.live:
             return  # the cursor follows the staged items
         known = state.collections.setdefault(run.schema.id, CollectionState())
+        known.slug = run.schema.slug
         newest = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
         newest += [e.last_updated for e in state.for_collection(run.schema.id).values()]
         known.cursor = max([known.cursor or "", *newest]) or None

@@ -41,6 +41,7 @@ class CollectionState:
     total: int = 0  # pagination.total at the last run: all items, drafts and archived included
     runs_since_full: int = 0
     held: list[str] = field(default_factory=list)  # ids in Webflow that are not pulled (archived, drafts)
+    slug: str = ""  # the collection's slug: a run can skip listing the collections
 
 
 @dataclass
