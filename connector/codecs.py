@@ -20,9 +20,9 @@ from .model import Field
 from .richtext.to_html import to_html
 from .richtext.to_markdown import to_markdown
 
-HEX_ID = re.compile(r"^[0-9a-f]{24}$")
-ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HEX_ID = re.compile(r"^[0-9a-f]{24}\Z")
+ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})\Z")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 class References(Protocol):

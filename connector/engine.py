@@ -51,7 +51,7 @@ from .errors import NotFoundError, ValidationApiError
 from .store import FileInfo, SnapshotStore, sha256
 
 log = logging.getLogger("wfsync.engine")
-SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 #: re-read items updated this long before the newest one seen: clocks and replicas lag a little
 CURSOR_MARGIN_SECONDS = 300
 

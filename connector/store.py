@@ -22,14 +22,21 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Temp file in the same folder, then rename: readers see the old or the new file, whole.
+
+    ``durable`` also flushes the data to disk before the rename (the state file needs it: it
+    is what a run after a power cut starts from). Snapshot files skip it: thousands of fsyncs
+    dominate a first pull, and a file lost to a power cut is seen as changed by the next run,
+    never silently taken as synced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -47,6 +54,7 @@ class FileInfo:
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve() if root.exists() else root.absolute()
+        self._safe_dirs: set[str] = set()
 
     def resolve(self, rel: str) -> Path:
         """The absolute path of a snapshot-relative path; refuses anything outside the root."""
@@ -54,10 +62,15 @@ class SnapshotStore:
         if not rel or pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or rel.startswith("~"):
             raise UnsafePathError(f"refused path {rel!r}: it would be written outside the snapshot root", path=rel)
         target = self.root.joinpath(*pure.parts)
-        real_root = os.path.realpath(self.root)
-        real = os.path.realpath(target)
-        if os.path.commonpath([real_root, real]) != real_root:
-            raise UnsafePathError(f"refused path {rel!r}: it resolves outside the snapshot root", path=rel)
+        # a symlink (to a folder or the file) could still lead out: check where it really goes
+        parent = str(target.parent)
+        if parent not in self._safe_dirs or os.path.islink(target):
+            real_root = os.path.realpath(self.root)
+            real = os.path.realpath(target)
+            if os.path.commonpath([real_root, real]) != real_root:
+                raise UnsafePathError(f"refused path {rel!r}: it resolves outside the snapshot root", path=rel)
+            if os.path.isdir(parent) and not os.path.islink(target):
+                self._safe_dirs.add(parent)
         return target
 
     def read(self, rel: str) -> bytes | None:
@@ -81,7 +94,7 @@ class SnapshotStore:
                 return False
         except FileNotFoundError:
             pass
-        atomic_write(path, data)
+        atomic_write(path, data, durable=False)
         return True
 
     def delete(self, rel: str) -> bool:

@@ -17,7 +17,7 @@ from .errors import ValueProblem
 from .mapping import WRITABLE_META, Mapping
 from .model import Collection, Field
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 @dataclass(frozen=True)

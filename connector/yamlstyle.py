@@ -22,15 +22,15 @@ _ESCAPES = {
     0x1B: "\\e", 0x22: '\\"', 0x5C: "\\\\", 0x85: "\\N", 0xA0: "\\_", 0x2028: "\\L", 0x2029: "\\P",
 }
 _DEPRECATED_BOOLEANS = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"}
-_BASE60 = re.compile(r"^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$")
+_BASE60 = re.compile(r"^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?\Z")
 _FLOAT = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
 )
-_DATE = re.compile(r"^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$")
+_DATE = re.compile(r"^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])\Z")
 _TIMESTAMP = re.compile(
     r"^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])"
-    r"(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$"
+    r"(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?\Z"
 )
 _PLAIN, _SINGLE, _LITERAL, _FOLDED, _DOUBLE = range(1, 6)
 _SPACE, _TAB, _LF, _CR, _BOM = 0x20, 0x09, 0x0A, 0x0D, 0xFEFF
@@ -44,23 +44,21 @@ def dump(data: Any) -> str:
 
 
 # -- UTF-16 view ----------------------------------------------------------------
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _pair(m: re.Match[str]) -> str:
+    cp = ord(m.group(0)) - 0x10000
+    return chr(0xD800 + (cp >> 10)) + chr(0xDC00 + (cp & 0x3FF))
+
+
 def _to16(text: str) -> str:
-    if text.isascii():
-        return text
-    out = []
-    for ch in text:
-        cp = ord(ch)
-        if cp >= 0x10000:
-            cp -= 0x10000
-            out.append(chr(0xD800 + (cp >> 10)))
-            out.append(chr(0xDC00 + (cp & 0x3FF)))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text if text.isascii() else _ASTRAL.sub(_pair, text)
 
 
 def _from16(text: str) -> str:
-    if text.isascii():
+    if text.isascii() or not _SURROGATE.search(text):
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
@@ -163,6 +161,29 @@ def _ambiguous(s: str) -> bool:
 
 
 # -- scalars ------------------------------------------------------------------------
+_NOT_PRINTABLE = re.compile("[^\x20-\x7e\xa1-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _long_text_style(text: str, line_width: int) -> int | None:
+    """The style of a value with a line break or a line too long to keep, decided without the
+    character-by-character plain-scalar scan (which cannot matter for such values), or None."""
+    lines = text.split("\n")
+    foldable = any(_utf16_len(line) > line_width and line[:1] != " " for line in lines)
+    if len(lines) == 1 and not foldable:
+        return None
+    if _NOT_PRINTABLE.search(text.replace("\n", " ")):
+        return _DOUBLE
+    return _FOLDED if foldable else _LITERAL
+
+
+# words, digits, inner spaces and harmless punctuation: always plain-safe in block context
+_SIMPLE_PLAIN = re.compile(r"^[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f _.,/()'+-]*[A-Za-z0-9\u00c0-\u024f_.,/()'+-])?\Z")
+
+
 def _choose_style(s: str, single_line: bool, line_width: int, inblock: bool) -> int:
     plain = _plain_safe_first(_code_point(s, 0)) and _plain_safe_last(_code_point(s, len(s) - 1))
     has_break = False
@@ -195,10 +216,14 @@ def _scalar(text: str, level: int, iskey: bool, inblock: bool) -> str:
         return "''"
     if text in _DEPRECATED_BOOLEANS or _BASE60.match(text):
         return "'" + text + "'"
-    s = _to16(text)
     indent = INDENT * max(1, level)
     width = max(min(LINE_WIDTH, 40), LINE_WIDTH - indent)
-    style = _choose_style(s, iskey, width, inblock)
+    style = None if iskey or len(text) < 40 else _long_text_style(text, width)
+    if style is None and (iskey or len(text) <= width) and _SIMPLE_PLAIN.match(text):
+        style = _SINGLE if _ambiguous(text) else _PLAIN
+    s = _to16(text)
+    if style is None:
+        style = _choose_style(s, iskey, width, inblock)
     if style == _PLAIN:
         return text
     if style == _SINGLE:

@@ -136,3 +136,12 @@ def test_plain_text_round_trips(text: str) -> None:
 def test_numbers_round_trip(value: float) -> None:
     codec = codec_for("Number")
     assert codec.decode(codec.encode(value, fld("Number"), REFS), fld("Number"), REFS) == value
+
+
+def test_a_trailing_newline_does_not_sneak_past_the_checks() -> None:
+    from connector.validate import SLUG
+    from connector.yamlstyle import dump
+    assert not SLUG.match("social\n")
+    with pytest.raises(ValueProblem):
+        codec_for("Email").encode("a@b.ch\n", fld("Email"), REFS)
+    assert dump({"a": "1:2\n"}) == "a: |\n  1:2\n"  # js-yaml's $ ends at the end of the text

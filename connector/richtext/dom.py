@@ -23,6 +23,7 @@ RAW_TEXT = frozenset({"script", "style"})
 
 class Node:
     parent: "Element | None" = None
+    index: int = 0  # position among the parent's children, kept current by append/remove
 
     @property
     def node_type(self) -> int:
@@ -36,27 +37,18 @@ class Node:
     def text_content(self) -> str:
         raise NotImplementedError
 
-    def _siblings(self) -> list["Node"]:
-        return self.parent.children if self.parent is not None else [self]
-
     @property
     def previous_sibling(self) -> "Node | None":
-        sib = self._siblings()
-        i = _index(sib, self)
-        return sib[i - 1] if i > 0 else None
+        if self.parent is None or self.index == 0:
+            return None
+        return self.parent.children[self.index - 1]
 
     @property
     def next_sibling(self) -> "Node | None":
-        sib = self._siblings()
-        i = _index(sib, self)
-        return sib[i + 1] if i + 1 < len(sib) else None
-
-
-def _index(nodes: list[Node], node: Node) -> int:
-    for i, n in enumerate(nodes):
-        if n is node:
-            return i
-    raise ValueError("node not in its parent")
+        if self.parent is None:
+            return None
+        siblings = self.parent.children
+        return siblings[self.index + 1] if self.index + 1 < len(siblings) else None
 
 
 class Text(Node):
@@ -98,10 +90,13 @@ class Element(Node):
 
     def append(self, node: Node) -> None:
         node.parent = self
+        node.index = len(self.children)
         self.children.append(node)
 
     def remove(self, node: Node) -> None:
-        self.children.pop(_index(self.children, node))
+        self.children.pop(node.index)
+        for i in range(node.index, len(self.children)):
+            self.children[i].index = i
         node.parent = None
 
     @property

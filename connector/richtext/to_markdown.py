@@ -35,7 +35,7 @@ JS_WS = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\uf
 _JS_WS_RE = f"[{JS_WS}]"
 _BLANK_RE = re.compile(f"^{_JS_WS_RE}*$")
 _EDGE_RE = re.compile(
-    rf"^(([ \t\r\n]*)({_JS_WS_RE}*))(?:(?={'[^' + JS_WS + ']'})[\s\S]*[^{JS_WS}])?(({_JS_WS_RE}*?)([ \t\r\n]*))$"
+    rf"^(([ \t\r\n]*)({_JS_WS_RE}*))(?:(?={'[^' + JS_WS + ']'})[\s\S]*[^{JS_WS}])?(({_JS_WS_RE}*?)([ \t\r\n]*))\Z"
 )
 _TRAIL_RE = re.compile(rf"[\t\r\n{JS_WS}]+$")
 _LEAD_RE = re.compile(r"^[\t\r\n]+")
@@ -56,6 +56,7 @@ _ESCAPES: list[tuple[re.Pattern[str], str]] = [
 ]
 _LONE_ZWJ_LINE = re.compile("^\u200d$", re.M)
 ALIGN_DEFAULT = "w-richtext-align-fullwidth"
+_WS_RUN = re.compile(r"[ \r\n\t]+")
 
 
 def js_trim(text: str) -> str:
@@ -66,9 +67,22 @@ def utf16_len(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
+_ANCHORED = [e for e in _ESCAPES if e[0].pattern.startswith("^")]
+_GLOBAL_CHARS = ("\\", "*", "`", "[", "]", "_")  # Turndown's escapes that apply anywhere, in its order
+
+
 def escape_markdown(text: str) -> str:
-    for pattern, replacement in _ESCAPES:
-        text = pattern.sub(replacement, text)
+    """Turndown's escaping. The anywhere-escapes are plain replacements (in Turndown's order,
+    the backslash first); the start-of-text ones are tried only when the first character can start one."""
+    if text[:1] in "-+=#~>0123456789" and text:
+        # Turndown applies its rules in one fixed order; the anchored ones interleave with
+        # the others only through the first character, which these cannot share
+        for pattern, replacement in _ESCAPES:
+            text = pattern.sub(replacement, text)
+        return text
+    for ch in _GLOBAL_CHARS:
+        if ch in text:
+            text = text.replace(ch, "\\" + ch)
     return text
 
 
@@ -148,7 +162,8 @@ def _collapse_whitespace(root: Element) -> None:
     node = _next(prev, root)
     while node is not root and node is not None:
         if isinstance(node, Text):
-            text = re.sub(r"[ \r\n\t]+", " ", node.data)
+            data = node.data
+            text = _WS_RUN.sub(" ", data) if ("  " in data or "\n" in data or "\t" in data or "\r" in data) else data
             if (prev_text is None or prev_text.data.endswith(" ")) and not keep_leading and text[:1] == " ":
                 text = text[1:]
             if not text:

@@ -1,0 +1,189 @@
+"""wfsync at 10,000 items: API calls, wall and CPU time, local throughput, peak memory.
+
+    python bench/run.py [--items 10000] [--out bench/out/results.json]
+
+The emulator runs in a child process (rate limits off) with three collections: themes
+(referenced), articles (rich text of a few KB, an image, a reference) and places (rich text,
+images, numbers). The client runs here, so CPU time and peak memory are the client's own.
+Scenarios: a first pull, a second pull with nothing changed, a pull after 1 % remote changes,
+a push of 1 % local changes. Figures are printed and written as JSON; they are measurements for
+this machine, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from connector.client import WebflowClient  # noqa: E402
+from connector.emulator.core import EmulatorState, StoredItem, object_id  # noqa: E402
+from connector.emulator.server import ALL_SCOPES, EmulatorServer  # noqa: E402
+from connector.engine import Engine, RunOptions  # noqa: E402
+from connector.mapping import default_mapping, load_mappings, render_mapping  # noqa: E402
+from connector.plan import Policy  # noqa: E402
+from connector.transport import Transport  # noqa: E402
+
+TOKEN = "bench-token"
+SITE = object_id("bench-site")
+WORDS = ("Sierre commune habitants école santé transport culture sport marché vin montagne Rhône "
+         "information horaires adresse téléphone service public famille enfants aînés").split()
+
+
+def paragraph(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    words[0] = words[0].capitalize()
+    k = rng.randrange(3, n)
+    words[k] = f"<strong>{words[k]}</strong>"
+    j = rng.randrange(1, n)
+    words[j] = f'<a href="https://www.sierre.ch/{words[j].lower()}">{words[j]}</a>'
+    return "<p>" + " ".join(words) + ".</p>"
+
+
+def rich_text(rng: random.Random, n: int) -> str:
+    parts = [f"<h3>{rng.choice(WORDS).upper()} {n}</h3>"]
+    for _ in range(rng.randrange(6, 10)):
+        parts.append(paragraph(rng, rng.randrange(25, 60)))
+        if rng.random() < 0.3:
+            parts.append("<ul role=\"list\">" + "".join(f"<li>{rng.choice(WORDS)} {rng.choice(WORDS)}</li>"
+                                                         for _ in range(4)) + "</ul>")
+        if rng.random() < 0.2:
+            parts.append("<p>\u200d</p>")
+    return "".join(parts)
+
+
+def image(n: int) -> dict[str, Any]:
+    return {"fileId": object_id(f"img{n}"), "url": f"https://cdn.test/{object_id(f'img{n}')}_photo-{n}.jpg", "alt": f"Photo {n}"}
+
+
+def build_state(total: int) -> EmulatorState:
+    rng = random.Random(7)
+    state = EmulatorState()
+    state.add_site({"id": SITE, "displayName": "Bench", "shortName": "bench",
+                    "locales": {"primary": {"id": object_id("l"), "cmsLocaleId": object_id("cl"), "tag": "fr"}}})
+    themes = state.add_collection(SITE, id=object_id("themes"), display_name="Thèmes", singular_name="Thème", slug="themes",
+                                  fields=[{"id": object_id("t-c"), "isEditable": True, "isRequired": False, "type": "Color",
+                                           "slug": "couleur", "displayName": "Couleur"}])
+    field = lambda slug, kind, extra=None: {"id": object_id(slug), "isEditable": True, "isRequired": False,  # noqa: E731
+                                            "type": kind, "slug": slug, "displayName": slug, **({"validations": extra} if extra else {})}
+    articles = state.add_collection(SITE, id=object_id("articles"), display_name="Articles", singular_name="Article",
+                                    slug="articles", fields=[field("contenu", "RichText"), field("image", "Image"),
+                                                             field("theme", "Reference", {"collectionId": themes.id}),
+                                                             field("resume", "PlainText")])
+    places = state.add_collection(SITE, id=object_id("places"), display_name="Lieux", singular_name="Lieu", slug="lieux",
+                                  fields=[field("description", "RichText"), field("photos", "MultiImage"),
+                                          field("places", "Number"), field("themes", "MultiReference", {"collectionId": themes.id})])
+    n_themes, n_places = 100, total * 3 // 10
+    n_articles = total - n_themes - n_places
+    stamp = "2024-01-01T00:00:00.000Z"
+    spread = lambda n: f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:{(n // 60) % 60:02d}.{n % 1000:03d}Z"  # noqa: E731
+    theme_ids = []
+    for n in range(n_themes):
+        item = StoredItem(object_id(f"th{n}"), "cl", stamp, {"fieldData": {"name": f"Thème {n}", "slug": f"theme-{n}",
+                                                                             "couleur": "#336699"},
+                                                               "isDraft": False, "isArchived": False, "lastUpdated": stamp})
+        themes.items[item.id] = item
+        theme_ids.append(item.id)
+    for n in range(n_articles):
+        data = {"name": f"Article {n}", "slug": f"article-{n}", "contenu": rich_text(rng, n), "image": image(n),
+                "theme": rng.choice(theme_ids), "resume": f"Résumé de l'article {n}"}
+        articles.items[object_id(f"a{n}")] = StoredItem(object_id(f"a{n}"), "cl", stamp, {
+            "fieldData": data, "isDraft": False, "isArchived": False, "lastUpdated": spread(n)})
+    for n in range(n_places):
+        data = {"name": f"Lieu {n}", "slug": f"lieu-{n}", "description": rich_text(rng, n),
+                "photos": [image(n * 3 + k) for k in range(2)], "places": rng.randrange(10, 500),
+                "themes": rng.sample(theme_ids, 2)}
+        places.items[object_id(f"p{n}")] = StoredItem(object_id(f"p{n}"), "cl", stamp, {
+            "fieldData": data, "isDraft": False, "isArchived": False, "lastUpdated": spread(n + 7)})
+    return state
+
+
+def serve(total: int, queue: Any) -> None:
+    server = EmulatorServer(build_state(total), tokens={TOKEN: ALL_SCOPES})
+    queue.put(server.base_url)
+    server.serve_forever()
+
+
+def measure(label: str, engine: Engine, client: WebflowClient, opts: RunOptions, items: int,
+            minimum: int | None) -> dict[str, Any]:
+    calls0 = client.stats.total
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    report = engine.run(opts)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    calls = client.stats.total - calls0
+    row = {"scenario": label, "api_calls": calls, "minimum_calls": minimum, "wall_s": round(wall, 2),
+           "cpu_s": round(cpu, 2), "items": items, "items_per_cpu_s": round(items / cpu) if cpu else None,
+           "written": sum(c.written for c in report.collections.values()),
+           "pushed": sum(c.updated + c.created for c in report.collections.values()),
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    print(f"{label:<28} calls {calls:>4} (min {minimum if minimum is not None else '-':>4})  wall {wall:6.2f}s  "
+          f"cpu {cpu:6.2f}s  {row['items_per_cpu_s'] or 0:>6} items/cpu-s  written {row['written']:>5}  "
+          f"pushed {row['pushed']:>4}  peak RSS {row['peak_rss_mb']} MB", flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "results.json"))
+    args = parser.parse_args()
+    queue: Any = multiprocessing.Queue()
+    child = multiprocessing.Process(target=serve, args=(args.items, queue), daemon=True)
+    child.start()
+    base_url = queue.get(timeout=300)
+    try:
+        root = Path(tempfile.mkdtemp(prefix="wfsync-bench-"))
+        client = WebflowClient(Transport(base_url, TOKEN, timeout=120))
+        (root / "mappings").mkdir()
+        sizes = {}
+        for c in client.list_collections(SITE):
+            (root / "mappings" / f"{c.slug}.yaml").write_text(render_mapping(default_mapping(client.get_collection(c.id))))
+            sizes[c.id] = client.list_items_page(c.id, limit=1).total
+        engine = Engine(client, SITE, root / "snapshots" / "bench", load_mappings(root / "mappings"))
+        n = sum(sizes.values())
+        collections = len(sizes)
+        full_minimum = 1 + collections + sum(math.ceil(s / 100) for s in sizes.values())
+        rows = [measure("first pull", engine, client, RunOptions(command="pull"), n, full_minimum)]
+        rows.append(measure("second pull, no change", engine, client, RunOptions(command="pull"), n, 2 * collections))
+        # 1 % remote changes, made through the API by "someone else" (not counted)
+        editor = WebflowClient(Transport(base_url, TOKEN, timeout=120))
+        changed = 0
+        for cid, size in sizes.items():
+            k = max(1, size // 100)
+            ids = [i.id for i in editor.list_items_page(cid, limit=100).items][:k]
+            editor.update_items(cid, [{"id": i, "fieldData": {"name": f"Modifié {i[:6]}"}} for i in ids])
+            changed += len(ids)
+        rows.append(measure("pull after 1 % remote edits", engine, client, RunOptions(command="pull"), n,
+                            2 * collections))
+        # 1 % local changes
+        files = sorted((root / "snapshots" / "bench" / "cms").rglob("*.md"))
+        rng = random.Random(3)
+        edited = rng.sample(files, len(files) // 100)
+        for f in edited:
+            text = f.read_text(encoding="utf-8")
+            f.write_text(text.replace("title: ", "title: Édité ", 1), encoding="utf-8")
+        touched = {f.parent.name for f in edited}
+        push_minimum = 2 * collections + 2 * len(touched)  # schema + page each; a check + a batch per touched one
+        rows.append(measure("push of 1 % local edits", engine, client,
+                            RunOptions(command="push", policy=Policy(pull=False, push=True)), n, push_minimum))
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"items": n, "collections": collections, "remote_edits": changed,
+                                   "local_edits": len(edited), "rows": rows}, indent=2))
+        print(f"written to {out}")
+    finally:
+        child.terminate()
+
+
+if __name__ == "__main__":
+    main()
