@@ -33,6 +33,7 @@ from .model import Collection, RemoteItem
 from .plan import Action, BaseSide, Op, Plan, Policy, Side, check_delete_limit, check_empty_sides, plan
 from .convert import record_to_field_data
 from .validate import FileProblem, validate_document
+from .workers import convert_items, default_workers
 from .report import Report
 from .lock import SnapshotLock
 from .state import (
@@ -125,6 +126,12 @@ class RemoteView:
     converted: Converted
     path: str
     side: Side
+    data: bytes | None = None  # the file's bytes, once rendered
+
+    def rendered(self) -> bytes:
+        if self.data is None:
+            self.data = render(self.converted.document).encode("utf-8")
+        return self.data
 
 
 @dataclass
@@ -193,7 +200,8 @@ class Engine:
     runs: list[CollectionRun]
 
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
-                 progress: Callable[[str, int], None] | None = None) -> None:
+                 progress: Callable[[str, int], None] | None = None, workers: int | None = None) -> None:
+        self.workers = default_workers() if workers is None else workers
         self.client = client
         self.site_id = site_id
         self.root = snapshot_root
@@ -324,6 +332,7 @@ class Engine:
     def _convert_remote(self, run: CollectionRun, items: list[RemoteItem], opts: RunOptions, report: Report) -> None:
         archived = run.mapping.archived if opts.archived is None else opts.archived
         drafts = run.mapping.drafts if opts.drafts is None else opts.drafts
+        wanted: list[tuple[RemoteItem, str]] = []
         for item in items:
             if (item.is_archived and not archived) or (item.is_draft and not drafts):
                 run.held.add(item.id)
@@ -339,11 +348,13 @@ class Engine:
                                         "message": f"refused: {exc}"})
                 run.held.add(item.id)
                 continue
-            converted = item_to_document(item, run.mapping, run.schema, self.refs)
+            wanted.append((item, path))
+        results = convert_items([i for i, _ in wanted], run.mapping, run.schema, self.refs, self.workers)
+        for (item, path), (converted, data) in zip(wanted, results):
             for p in converted.problems:
                 report.problems.append(_problem(p))
             side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
-            run.remote[item.id] = RemoteView(item, converted, path, side)
+            run.remote[item.id] = RemoteView(_slim(item), converted, path, side, data)
 
     def _scan_local(self, run: CollectionRun, state: State, report: Report) -> None:
         pattern = template_regex(run.mapping)
@@ -400,7 +411,8 @@ class Engine:
         started = time.monotonic()
         report = Report(command=opts.command, dry_run=opts.dry_run)
         state = load_state(self.root)
-        state.site = self.site_id
+        if state.site != self.site_id:
+            state.site, state.dirty = self.site_id, True
         self.stats = load_stat_cache(self.root)
         runs = self._bind_mappings(opts.collections, state)
         self.runs = runs
@@ -416,7 +428,7 @@ class Engine:
             self._index_refs(run, fetched[run.schema.id])
         for run in runs:
             t0 = time.monotonic()
-            self._convert_remote(run, fetched[run.schema.id], opts, report)
+            self._convert_remote(run, fetched.pop(run.schema.id), opts, report)
             self._scan_local(run, state, report)
             base_sides = {k: BaseSide(e.record_hash, e.fields) for k, e in run.base.items()}
             remote_sides = {k: v.side for k, v in run.remote.items()}
@@ -670,7 +682,7 @@ class Engine:
                 self.client.delete_items(run.schema.id, live, live=True)  # unpublish first
             self.client.delete_items(run.schema.id, batch)
             for item_id in batch:
-                state.items.pop(item_id, None)
+                state.drop(item_id)
             c.deleted += len(batch)
             run.deleted += len(batch)
             self._save(state)
@@ -746,11 +758,11 @@ class Engine:
                 entry = run.base[action.key]
                 if not opts.dry_run:
                     self.store.delete(entry.path)
-                    state.items.pop(action.key, None)
+                    state.drop(action.key)
                 c.removed += 1
             elif action.op is Op.FORGET:
                 if not opts.dry_run:
-                    state.items.pop(action.key, None)
+                    state.drop(action.key)
             elif action.op is Op.CONFLICT:
                 self._conflict(run, action, opts, report)
             # push-side actions (creates, updates, merges, deletes) are carried out by _push_*
@@ -764,7 +776,7 @@ class Engine:
 
     def _write_remote(self, run: CollectionRun, state: State, key: str, opts: RunOptions, c: Any) -> None:
         rv = run.remote[key]
-        data = render(rv.converted.document).encode("utf-8")
+        data = rv.rendered()
         old = run.base.get(key)
         if opts.dry_run:
             current = self.store.read(rv.path)
@@ -779,14 +791,15 @@ class Engine:
         c.written += written
         c.unchanged += not written
         self._record(run, state, rv, data)
+        rv.data = None  # written: the bytes need not stay in memory
 
     def _record(self, run: CollectionRun, state: State, rv: RemoteView, data: bytes) -> None:
         info = self.store.stat(rv.path)
-        state.items[rv.item.id] = BaseEntry(
+        state.put(BaseEntry(
             id=rv.item.id, collection=run.schema.id, path=rv.path, last_updated=rv.item.last_updated,
             record_hash=rv.side.hash, fields=field_hashes(rv.converted.record), file_hash=sha256(data),
             last_published=rv.item.last_published,
-        )
+        ))
         if info is not None:
             self.stats[rv.path] = (info.size, info.mtime_ns)
 
@@ -797,7 +810,7 @@ class Engine:
         lv = run.local.get(key)
         if rv is None or base is None or lv is None:
             return
-        data = render(rv.converted.document).encode("utf-8")
+        data = rv.rendered()
         if sha256(data) == base.file_hash and lv.path == rv.path and \
                 self.stats.get(lv.path) == (lv.info.size, lv.info.mtime_ns):
             c.unchanged += 1
@@ -824,6 +837,13 @@ class Engine:
         report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if rv else None,
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
+
+
+def _slim(item: RemoteItem) -> RemoteItem:
+    """The item without its field values (converted already): a large pull keeps less in memory."""
+    data = {k: item.field_data[k] for k in ("name", "slug") if k in item.field_data}
+    return RemoteItem(item.id, data, item.created_on, item.last_updated, item.last_published, item.is_draft,
+                      item.is_archived, item.cms_locale_id)
 
 
 def _problem(p: Problem) -> dict[str, str]:

@@ -191,3 +191,23 @@ def test_switching_from_the_earlier_exporter_changes_no_file(emulator: EmulatorS
     report = init_and_pull(emulator, root)
     assert existing.stat().st_mtime_ns == 1_000_000_000  # adopted as it is, not rewritten
     assert any(a["op"] == "adopt" and a["path"] == "cms/infos/social.md" for a in report["actions"])
+
+
+def test_parallel_conversion_writes_the_same_files(emulator: EmulatorServer, tmp_path: Path, monkeypatch) -> None:
+    from connector import workers
+    from connector.client import WebflowClient
+    from connector.engine import Engine, RunOptions
+    from connector.mapping import load_mappings
+    from connector.transport import Transport
+    from tests.conftest import TOKEN
+
+    root = demo_project(tmp_path)
+    assert wfsync(emulator, SITE_ID, root, "init").exit_code == 0
+    monkeypatch.setattr(workers, "THRESHOLD", 1)
+    outputs = []
+    for n, count in enumerate((1, 2)):
+        client = WebflowClient(Transport(emulator.base_url, TOKEN))
+        folder = tmp_path / f"out{n}"
+        Engine(client, SITE_ID, folder, load_mappings(root / "mappings"), workers=count).run(RunOptions(command="pull"))
+        outputs.append({p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.md")})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 30

@@ -25,13 +25,8 @@ class Node:
     parent: "Element | None" = None
     index: int = 0  # position among the parent's children, kept current by append/remove
 
-    @property
-    def node_type(self) -> int:
-        raise NotImplementedError
-
-    @property
-    def node_name(self) -> str:
-        raise NotImplementedError
+    node_type: int = 0
+    node_name: str = ""
 
     @property
     def text_content(self) -> str:
@@ -55,8 +50,8 @@ class Text(Node):
     def __init__(self, data: str) -> None:
         self.data = data
 
-    node_type = 3  # type: ignore[assignment]
-    node_name = "#text"  # type: ignore[assignment]
+    node_type = 3
+    node_name = "#text"
 
     @property
     def text_content(self) -> str:  # type: ignore[override]
@@ -69,14 +64,12 @@ class Text(Node):
 class Element(Node):
     def __init__(self, tag: str, attrs: list[tuple[str, str | None]] | None = None) -> None:
         self.tag = tag
+        self.node_name = tag.upper()
         self.attrs: list[tuple[str, str]] = [(k, v if v is not None else "") for k, v in (attrs or [])]
         self.children: list[Node] = []
+        self.keep: bool | None = None  # memo of the converter's "keep as HTML" decision
 
-    node_type = 1  # type: ignore[assignment]
-
-    @property
-    def node_name(self) -> str:  # type: ignore[override]
-        return self.tag.upper()
+    node_type = 1
 
     def get(self, name: str) -> str | None:
         for k, v in self.attrs:
@@ -86,7 +79,8 @@ class Element(Node):
 
     @property
     def classes(self) -> list[str]:
-        return (self.get("class") or "").split()
+        value = self.get("class")
+        return value.split() if value else []
 
     def append(self, node: Node) -> None:
         node.parent = self

@@ -102,6 +102,12 @@ def turndown(html: str) -> str:
 # -- Webflow content Turndown would lose: kept as HTML ------------------------------
 def keep_as_block(el: Element) -> bool:
     """Elements written as raw HTML blocks: embeds, video, tables, non-plain figures."""
+    if el.keep is None:
+        el.keep = _keep_as_block(el)
+    return el.keep
+
+
+def _keep_as_block(el: Element) -> bool:
     tag = el.tag
     if tag in ("iframe", "video", "audio", "table", "object", "embed"):
         return True
