@@ -182,6 +182,29 @@ class WebflowClient:
             return {h.slug: h for h in hits if h is not None}
         return {i.slug: i for i in self.iter_items(collection_id) if i.slug in wanted}
 
+    def create_item(self, collection_id: str, item: Mapping[str, Any], *, live: bool = False) -> RemoteItem:
+        """One item, with the single-item body; an unknown outcome is recovered by slug as for batches."""
+        path = f"/collections/{collection_id}/items" + ("/live" if live else "")
+        try:
+            return parse_item(self.t.request("POST", path, json=_with_flags(item), idempotent=False, kind="create item"))
+        except OutcomeUnknownError:
+            found = self.find_by_slug(collection_id, str(item["fieldData"]["slug"]))
+            if found is None:
+                return parse_item(self.t.request("POST", path, json=_with_flags(item), idempotent=False,
+                                                 kind="create item"))
+            return found
+
+    def update_item(self, collection_id: str, item_id: str, update: Mapping[str, Any], *, live: bool = False) -> RemoteItem:
+        path = f"/collections/{collection_id}/items/{item_id}" + ("/live" if live else "")
+        return parse_item(self.t.request("PATCH", path, json=dict(update), kind="update item"))
+
+    def delete_item(self, collection_id: str, item_id: str, *, live: bool = False) -> None:
+        path = f"/collections/{collection_id}/items/{item_id}" + ("/live" if live else "")
+        try:
+            self.t.request("DELETE", path, kind="delete item")
+        except NotFoundError:
+            log.info("item %s was already deleted", item_id)
+
     def update_items(
         self, collection_id: str, updates: Sequence[Mapping[str, Any]], *, live: bool = False
     ) -> list[RemoteItem]:

@@ -191,3 +191,22 @@ def test_persistence_across_restarts(tmp_path) -> None:
     with EmulatorServer(state, tokens={TOKEN: {"cms:read"}}) as second:
         again = WebflowClient(Transport(second.base_url, TOKEN, sleep=NoSleep()))
         assert again.find_by_slug(cid, "persiste").name == "Persisté"
+
+
+def test_single_item_calls_and_assets(client: WebflowClient, emulator: EmulatorServer, site_id: str) -> None:
+    cid = coll_id(client, site_id, "categories")
+    made = client.create_item(cid, {"fieldData": {"name": "Seul", "slug": "seul", "couleur": "#010203"}})
+    assert [r.method for r in emulator.requests("POST")] == ["POST"] and made.slug == "seul"
+    updated = client.update_item(cid, made.id, {"fieldData": {"name": "Seul modifié"}})
+    assert updated.name == "Seul modifié" and emulator.requests("PATCH")[0].path.endswith(made.id)
+    client.publish_items(cid, [made.id])
+    live = client.update_item(cid, made.id, {"fieldData": {"name": "En ligne"}}, live=True)
+    assert client.get_item(cid, made.id, live=True).name == "En ligne" == live.name
+    client.delete_item(cid, made.id, live=True)
+    client.delete_item(cid, made.id)
+    client.delete_item(cid, made.id)  # already gone: no error
+    with pytest.raises(NotFoundError):
+        client.get_item(cid, made.id)
+    assets = list(client.iter_assets(site_id))
+    assert assets and all(a.hosted_url.startswith("https://") for a in assets)
+    assert any("Sant%C3%A9" in a.hosted_url for a in assets)
