@@ -51,6 +51,7 @@ class Converted:
     document: Document
     record: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    item: RemoteItem | None = None  # what it was converted from, without its field values
 
 
 def render(doc: Document) -> str:
@@ -112,7 +113,10 @@ def item_to_document(item: RemoteItem, mapping: Mapping, schema: Collection, ref
         value = _decode(item, fields[mapping.body], mapping, refs, problems)
         body = value if isinstance(value, str) else ""
         record[BODY_KEY] = body
-    return Converted(Document(fm, body), record, problems)
+    slim = RemoteItem(item.id, {k: item.field_data[k] for k in ("name", "slug") if k in item.field_data},
+                      item.created_on, item.last_updated, item.last_published, item.is_draft, item.is_archived,
+                      item.cms_locale_id)
+    return Converted(Document(fm, body), record, problems, slim)
 
 
 def _decode(item: RemoteItem, spec: Field, mapping: Mapping, refs: References, problems: list[Problem]) -> Any:

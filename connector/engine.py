@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Mapping as MappingABC
+from typing import Any, Callable, Iterable, Iterator
 
 from .client import WebflowClient
 from .convert import (
@@ -121,6 +122,33 @@ class RunOptions:
 
 
 @dataclass
+class LazyRecord(MappingABC):
+    """A remote item's record, read back from its file bytes only if someone asks for the values
+    (a merge, a diff): a large pull then keeps just the bytes and the hashes in memory."""
+
+    def __init__(self, data: bytes, mapping: Mapping) -> None:
+        self._data: bytes | None = data
+        self._mapping = mapping
+        self._values: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._values is None:
+            assert self._data is not None
+            self._values = document_record(parse(self._data.decode("utf-8")), self._mapping)
+            self._data = None
+        return self._values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+@dataclass
 class RemoteView:
     item: RemoteItem
     converted: Converted
@@ -131,6 +159,7 @@ class RemoteView:
     def rendered(self) -> bytes:
         if self.data is None:
             self.data = render(self.converted.document).encode("utf-8")
+            return self.data
         return self.data
 
 
@@ -190,6 +219,26 @@ def template_regex(mapping: Mapping) -> re.Pattern[str]:
 def template_prefix(mapping: Mapping) -> str:
     static = mapping.path.split("{", 1)[0].replace("{collection}", mapping.collection_slug)
     return static.rsplit("/", 1)[0] if "/" in static else ""
+
+
+def reference_targets(schema: Collection) -> set[str]:
+    return {str((f.validations or {}).get("collectionId")) for f in schema.fields
+            if f.type in ("Reference", "MultiReference")}
+
+
+def reference_order(runs: list[CollectionRun]) -> list[list[CollectionRun]]:
+    """Groups of collections, each after the collections it refers to; a cycle is one group."""
+    left = list(runs)
+    done: set[str] = set()
+    groups = []
+    mapped = {r.schema.id for r in runs}
+    while left:
+        ready = [r for r in left if (reference_targets(r.schema) & mapped) - {r.schema.id} <= done]
+        group = ready or left[:]  # nothing is ready: they refer to each other
+        groups.append(group)
+        done |= {r.schema.id for r in group}
+        left = [r for r in left if r not in group]
+    return groups
 
 
 def conflict_copy_path(path: str) -> str:
@@ -295,31 +344,29 @@ class Engine:
         run.unfetched = {k for k in run.base if k not in fetched}
         run.held.update(h for h in known.held if h not in fetched)
         return items
-    def _refetch_referrers(self, runs: list[CollectionRun], fetched: dict[str, list[RemoteItem]],
-                           opts: RunOptions) -> None:
-        """A slug renamed in Webflow changes the files that refer to it, though those items did not
-        change: collections with references to it are read in full."""
-        moved = set()
-        for run in runs:
-            for item in fetched[run.schema.id]:
-                entry = run.base.get(item.id)
-                if entry is not None and entry.path != run.mapping.path_for(item.slug, item.id):
-                    moved.add(run.schema.id)
-        if not moved:
+    def _moved(self, run: CollectionRun, items: list[RemoteItem]) -> set[str]:
+        """This collection, if one of its items now has another path (a slug renamed in Webflow)."""
+        for item in items:
+            entry = run.base.get(item.id)
+            if entry is not None and entry.path != run.mapping.path_for(item.slug, item.id):
+                return {run.schema.id}
+        return set()
+
+    def _refetch_if_targets_moved(self, run: CollectionRun, moved: set[str], fetched: dict[str, list[RemoteItem]],
+                                  opts: RunOptions) -> None:
+        """A renamed slug changes the files that refer to it, though those items did not change:
+        an incremental read of a collection with references to it becomes a full one."""
+        if run.full or not moved & reference_targets(run.schema):
             return
-        for run in runs:
-            targets = {str((f.validations or {}).get("collectionId")) for f in run.schema.fields
-                       if f.type in ("Reference", "MultiReference")}
-            if not run.full and targets & moved:
-                before = self.client.stats.total
-                run.unfetched = set()
-                run.full = True
-                items = []
-                for page in self.client.iter_pages(run.schema.id, live=opts.live):
-                    items.extend(page.items)
-                    run.total = page.total
-                fetched[run.schema.id] = items
-                run.calls += self.client.stats.total - before
+        before = self.client.stats.total
+        run.unfetched = set()
+        run.full = True
+        items = []
+        for page in self.client.iter_pages(run.schema.id, live=opts.live):
+            items.extend(page.items)
+            run.total = page.total
+        fetched[run.schema.id] = items
+        run.calls += self.client.stats.total - before
 
     def _index_refs(self, run: CollectionRun, items: list[RemoteItem]) -> None:
         for key in run.unfetched:
@@ -349,12 +396,22 @@ class Engine:
                 run.held.add(item.id)
                 continue
             wanted.append((item, path))
+        items.clear()  # the caller's list: raw items should not outlive their conversion
+        paths = [path for _, path in wanted]
         results = convert_items([i for i, _ in wanted], run.mapping, run.schema, self.refs, self.workers)
-        for (item, path), (converted, data) in zip(wanted, results):
+        wanted.clear()
+        for path, (converted, data) in zip(paths, results):
+            item = converted.item
+            assert item is not None
             for p in converted.problems:
                 report.problems.append(_problem(p))
-            side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
-            run.remote[item.id] = RemoteView(_slim(item), converted, path, side, data)
+            hashes = field_hashes(converted.record)
+            digest = record_hash(converted.record)
+            if not converted.problems:
+                # the bytes hold the same values (a value with a problem may not survive the YAML)
+                converted.record = LazyRecord(data, run.mapping)  # type: ignore[assignment]
+            side = Side(converted.record, digest, iso_seconds(item.last_updated), fields=hashes)
+            run.remote[item.id] = RemoteView(item, converted, path, side, data)
 
     def _scan_local(self, run: CollectionRun, state: State, report: Report) -> None:
         pattern = template_regex(run.mapping)
@@ -416,19 +473,28 @@ class Engine:
         self.stats = load_stat_cache(self.root)
         runs = self._bind_mappings(opts.collections, state)
         self.runs = runs
-        fetched: dict[str, list[RemoteItem]] = {}
         for run in runs:
             report.of(run.schema.slug)
-            before, t0 = self.client.stats.total, time.monotonic()
-            fetched[run.schema.id] = self._fetch_remote(run, opts, state)
-            run.seconds += time.monotonic() - t0
-            run.calls += self.client.stats.total - before
-        self._refetch_referrers(runs, fetched, opts)
-        for run in runs:
-            self._index_refs(run, fetched[run.schema.id])
+        moved: set[str] = set()
+        # referenced collections first, so each is converted as soon as what it refers to is
+        # known, and its raw items are let go before the next one is read
+        for group in reference_order(runs):
+            fetched: dict[str, list[RemoteItem]] = {}
+            for run in group:
+                before, t0 = self.client.stats.total, time.monotonic()
+                fetched[run.schema.id] = self._fetch_remote(run, opts, state)
+                moved |= self._moved(run, fetched[run.schema.id])
+                run.seconds += time.monotonic() - t0
+                run.calls += self.client.stats.total - before
+            for run in group:
+                self._refetch_if_targets_moved(run, moved, fetched, opts)
+                self._index_refs(run, fetched[run.schema.id])
+            for run in group:
+                t0 = time.monotonic()
+                self._convert_remote(run, fetched.pop(run.schema.id), opts, report)
+                run.seconds += time.monotonic() - t0
         for run in runs:
             t0 = time.monotonic()
-            self._convert_remote(run, fetched.pop(run.schema.id), opts, report)
             self._scan_local(run, state, report)
             base_sides = {k: BaseSide(e.record_hash, e.fields) for k, e in run.base.items()}
             remote_sides = {k: v.side for k, v in run.remote.items()}
@@ -791,13 +857,15 @@ class Engine:
         c.written += written
         c.unchanged += not written
         self._record(run, state, rv, data)
-        rv.data = None  # written: the bytes need not stay in memory
+        if not isinstance(rv.converted.record, LazyRecord):
+            rv.data = None  # written: the bytes need not stay in memory
 
     def _record(self, run: CollectionRun, state: State, rv: RemoteView, data: bytes) -> None:
         info = self.store.stat(rv.path)
         state.put(BaseEntry(
             id=rv.item.id, collection=run.schema.id, path=rv.path, last_updated=rv.item.last_updated,
-            record_hash=rv.side.hash, fields=field_hashes(rv.converted.record), file_hash=sha256(data),
+            record_hash=rv.side.hash, fields=dict(rv.side.fields) if rv.side.fields is not None
+            else field_hashes(rv.converted.record), file_hash=sha256(data),
             last_published=rv.item.last_published,
         ))
         if info is not None:
@@ -833,17 +901,10 @@ class Engine:
         path = self._path_of(run, action.key)
         copy = conflict_copy_path(path)
         if rv is not None and not opts.dry_run:
-            self.store.write(copy, render(rv.converted.document).encode("utf-8"))
+            self.store.write(copy, rv.rendered())
         report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if rv else None,
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
-
-
-def _slim(item: RemoteItem) -> RemoteItem:
-    """The item without its field values (converted already): a large pull keeps less in memory."""
-    data = {k: item.field_data[k] for k in ("name", "slug") if k in item.field_data}
-    return RemoteItem(item.id, data, item.created_on, item.last_updated, item.last_published, item.is_draft,
-                      item.is_archived, item.cms_locale_id)
 
 
 def _problem(p: Problem) -> dict[str, str]:

@@ -29,6 +29,7 @@ class Op(str, Enum):
     FORGET = "forget"  # gone on both sides: drop the base entry
 
 
+_NONE_HASH = value_hash(None)
 PUSH_OPS = frozenset({Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE})
 PULL_OPS = frozenset({Op.PULL, Op.PULL_DELETE})
 
@@ -38,9 +39,15 @@ class Side:
     record: Mapping[str, Any]
     hash: str
     updated: float = 0.0  # seconds since the epoch: file mtime, or the item's lastUpdated
+    fields: Mapping[str, str] | None = None  # per-field hashes, when known without the values
 
     def field_hash(self, key: str) -> str:
+        if self.fields is not None:
+            return self.fields.get(key, _NONE_HASH)
         return value_hash(self.record.get(key))
+
+    def keys(self) -> set[str]:
+        return set(self.fields) if self.fields is not None else set(self.record)
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ class EmptySideError(WfsyncError):
 
 
 def _changed(side: Side, base: BaseSide) -> set[str]:
-    keys = set(side.record) | set(base.fields)
+    keys = side.keys() | set(base.fields)
     return {k for k in keys if side.field_hash(k) != base.fields.get(k, value_hash(None))}
 
 
@@ -113,7 +120,7 @@ def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | N
         if local is not None and remote is not None:
             if local.hash == remote.hash:
                 return Action(key, Op.ADOPT, "same on both sides")
-            differing = {k for k in set(local.record) | set(remote.record)
+            differing = {k for k in local.keys() | remote.keys()
                          if local.field_hash(k) != remote.field_hash(k)}
             return _conflict(key, local, remote, set(), set(), differing, policy, "new on both sides, different")
         return Action(key, Op.FORGET, "gone")
@@ -160,7 +167,7 @@ def _conflict(key: str, local: Side, remote: Side, mine: set[str], theirs: set[s
         merged[k] = local.record.get(k)
     for k in clash:
         merged[k] = local.record.get(k) if winner == "local" else remote.record.get(k)
-    push = {k for k in set(merged) | set(remote.record) if value_hash(merged.get(k)) != remote.field_hash(k)}
+    push = {k for k in set(merged) | remote.keys() if value_hash(merged.get(k)) != remote.field_hash(k)}
     return Action(key, Op.MERGE, f"{reason}: {winner} wins", push_keys=frozenset(push),
                   conflict_keys=frozenset(clash), merged=merged)
 

@@ -11,9 +11,9 @@ import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
-from .convert import Converted, item_to_document, render
+from .convert import Converted, Document, item_to_document, render
 from .mapping import Mapping
 from .model import Collection, RemoteItem
 
@@ -34,7 +34,10 @@ def _convert(items: Sequence[RemoteItem]) -> list[tuple[Converted, bytes]]:
     out = []
     for item in items:
         converted = item_to_document(item, mapping, schema, refs)
-        out.append((converted, render(converted.document).encode("utf-8")))
+        data = render(converted.document).encode("utf-8")
+        # the bytes say all the document did: dropping it keeps a large pull smaller
+        converted.document = Document({})
+        out.append((converted, data))
     return out
 
 
@@ -42,14 +45,27 @@ def default_workers() -> int:
     return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def convert_items(items: Sequence[RemoteItem], mapping: Mapping, schema: Collection, refs: Any,
-                  workers: int) -> list[tuple[Converted, bytes]]:
-    """Each item's document and file bytes, in the order given."""
+SLICE = 1000  # items in flight at once: what is converted is handed back before the next slice
+
+
+def convert_items(items: list[RemoteItem], mapping: Mapping, schema: Collection, refs: Any,
+                  workers: int) -> Iterator[tuple[Converted, bytes]]:
+    """Each item's record and file bytes, in the order given. ``items`` is emptied as it goes,
+    so that the raw items do not outlive their conversion."""
     if workers <= 1 or len(items) < THRESHOLD:
         _init(mapping, schema, refs)
-        return _convert(items)
-    size = math.ceil(len(items) / (workers * 4))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        while items:
+            batch = items[:SLICE]
+            del items[:SLICE]
+            yield from _convert(batch)
+        return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(mapping, schema, refs)) as pool:
-        return [pair for chunk in pool.map(_convert, chunks) for pair in chunk]
+        while items:
+            batch = items[:SLICE]
+            del items[:SLICE]
+            size = math.ceil(len(batch) / (workers * 2))
+            chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+            del batch
+            for chunk in pool.map(_convert, chunks):
+                yield from chunk

@@ -211,3 +211,28 @@ def test_parallel_conversion_writes_the_same_files(emulator: EmulatorServer, tmp
         Engine(client, SITE_ID, folder, load_mappings(root / "mappings"), workers=count).run(RunOptions(command="pull"))
         outputs.append({p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.md")})
     assert outputs[0] == outputs[1] and len(outputs[0]) == 30
+
+
+def test_records_read_back_from_the_file_bytes_are_the_same(emulator: EmulatorServer, tmp_path: Path) -> None:
+    """Large pulls keep only the file bytes and re-read values from them when needed."""
+    from connector.client import WebflowClient
+    from connector.convert import item_to_document, render
+    from connector.engine import LazyRecord, References
+    from connector.mapping import bind, load_mappings
+    from connector.transport import Transport
+    from tests.conftest import TOKEN
+
+    root = demo_project(tmp_path)
+    assert wfsync(emulator, SITE_ID, root, "init").exit_code == 0
+    client = WebflowClient(Transport(emulator.base_url, TOKEN))
+    by_slug = {c.slug: c for c in client.list_collections(SITE_ID)}
+    checked = 0
+    for mapping in load_mappings(root / "mappings"):
+        schema = client.get_collection(by_slug[mapping.collection].id)
+        bound = bind(mapping, schema)
+        for item in client.iter_items(schema.id):
+            converted = item_to_document(item, bound, schema, References())
+            lazy = LazyRecord(render(converted.document).encode("utf-8"), bound)
+            assert dict(lazy) == converted.record
+            checked += 1
+    assert checked == 33
