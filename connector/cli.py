@@ -327,18 +327,22 @@ def write_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, Any]) -> None:
+    """push and sync: the same options, one direction or both."""
+    policy = Policy(pull=pull, push=True, allow_delete=options.pop("allow_delete"),
+                    on_conflict=options.pop("on_conflict"))
+    snapshot, as_json = options.pop("snapshot"), options.pop("as_json")
+    run_engine(ctx, RunOptions(command=command, policy=policy, **options), snapshot, as_json)
+
+
 @main.command()
 @common_options
 @write_options
 @click.pass_context
 @guarded
-def push(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
-         full: bool, full_every: int, publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
+def push(ctx: click.Context, **options: Any) -> None:
     """Send local changes to Webflow (Webflow's changes are left for pull)."""
-    policy = Policy(pull=False, push=True, allow_delete=allow_delete, on_conflict=on_conflict)
-    run_engine(ctx, RunOptions(command="push", policy=policy, collections=collections, dry_run=dry_run,
-                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid, full=full,
-                               full_every=full_every), snapshot, as_json)
+    write_run(ctx, "push", False, options)
 
 
 @main.command()
@@ -346,13 +350,9 @@ def push(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[st
 @write_options
 @click.pass_context
 @guarded
-def sync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
-         full: bool, full_every: int, publish: bool, on_conflict: str, allow_delete: bool, max_delete: str, skip_invalid: bool) -> None:
+def sync(ctx: click.Context, **options: Any) -> None:
     """Both ways: pull Webflow's changes, push local ones, merge what both changed."""
-    policy = Policy(pull=True, push=True, allow_delete=allow_delete, on_conflict=on_conflict)
-    run_engine(ctx, RunOptions(command="sync", policy=policy, collections=collections, dry_run=dry_run,
-                               publish=publish, max_delete=max_delete, skip_invalid=skip_invalid, full=full,
-                               full_every=full_every), snapshot, as_json)
+    write_run(ctx, "sync", True, options)
 
 
 STATUS_WORDS = {

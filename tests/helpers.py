@@ -44,3 +44,12 @@ def snapshot(root: Path) -> Path:
 
 def files_with_mtimes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.md")}
+
+
+def pulled_project(server: EmulatorServer, site_id: str, tmp_path: Path) -> Path:
+    """A demo project, initialised and pulled, with the server's request log cleared."""
+    root = demo_project(tmp_path)
+    assert wfsync(server, site_id, root, "init").exit_code == 0
+    wfsync_json(server, site_id, root, "pull", "--snapshot", "demo")
+    server.clear_log()
+    return root

@@ -7,15 +7,11 @@ from pathlib import Path
 
 from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import EmulatorServer
-from tests.helpers import demo_project, snapshot, wfsync, wfsync_json
+from tests.helpers import demo_project, pulled_project, snapshot, wfsync, wfsync_json
 
 
 def pulled(emulator: EmulatorServer, tmp_path: Path) -> Path:
-    root = demo_project(tmp_path)
-    assert wfsync(emulator, SITE_ID, root, "init").exit_code == 0
-    wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
-    emulator.clear_log()
-    return root
+    return pulled_project(emulator, SITE_ID, tmp_path)
 
 
 def coll(emulator: EmulatorServer, slug: str):
