@@ -228,7 +228,7 @@ def print_report(console: Console, report: Report) -> None:
     table = Table(title=f"wfsync {report.command}" + (" (dry run)" if report.dry_run else ""))
     columns = {"pull": PULL_COLUMNS}.get(report.command, SYNC_COLUMNS)
     table.add_column("collection")
-    for attr, title in columns:
+    for _, title in columns:
         table.add_column(title, justify="right")
     for c in report.collections.values():
         table.add_row(c.collection, *(str(getattr(c, attr)) for attr, _ in columns))

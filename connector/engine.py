@@ -27,7 +27,6 @@ from .convert import (
     record_hash,
     render,
 )
-from .codecs import HEX_ID
 from .errors import ConfigError, LocalValidationError, UnsafePathError, ValueProblem
 from .mapping import Mapping, bind
 from .model import Collection, RemoteItem
@@ -400,7 +399,7 @@ class Engine:
         paths = [path for _, path in wanted]
         results = convert_items([i for i, _ in wanted], run.mapping, run.schema, self.refs, self.workers)
         wanted.clear()
-        for path, (converted, data) in zip(paths, results):
+        for path, (converted, data) in zip(paths, results, strict=True):
             item = converted.item
             assert item is not None
             for p in converted.problems:
@@ -648,7 +647,7 @@ class Engine:
         for start in range(0, len(bodies), 100):
             created = self.client.create_items(run.schema.id, bodies[start:start + 100])
             by_slug = {i.slug: i for i in created}
-            for key, body in zip(keys[start:start + 100], bodies[start:start + 100]):
+            for key, body in zip(keys[start:start + 100], bodies[start:start + 100], strict=True):
                 item = by_slug.get(body["fieldData"].get("slug"))
                 if item is None:
                     continue

@@ -8,7 +8,7 @@ merge. A modification always beats a deletion. The executor only carries plans o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Iterable, Mapping
 

@@ -232,7 +232,7 @@ class Transport:
         sent_at = self.clock()
         try:
             response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
-        except (requests.ConnectTimeout,) as exc:
+        except requests.ConnectTimeout as exc:
             raise TransportError(f"connection timed out: {type(exc).__name__}", method=method, path=path) from None
         except requests.ConnectionError as exc:
             # a refused connection never reached the server; anything later may have

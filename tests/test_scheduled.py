@@ -8,7 +8,6 @@ import re
 import socket
 from pathlib import Path
 
-import pytest
 
 from connector.client import WebflowClient
 from connector.emulator.fixtures import SITE_ID, demo_state

@@ -14,7 +14,6 @@ from connector.errors import (
     AuthError,
     MissingScopeError,
     NotFoundError,
-    OutcomeUnknownError,
     RateLimitedError,
     ServerError,
     ValidationApiError,
