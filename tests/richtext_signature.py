@@ -13,6 +13,8 @@ import re
 from connector.richtext.dom import Element, Text, parse_fragment
 from connector.richtext.to_markdown import keep_as_block, keep_inline
 
+JS_SPACE = " \t\n\r\x0b\x0c\xa0\ufeff\u2028\u2029\u202f\u205f\u3000\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+
 IGNORED_ATTRS = {"style", "loading", "role"}
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "hr", "figure"}
 MARKS = {"strong": "b", "b": "b", "em": "i", "i": "i", "code": "code"}
@@ -44,7 +46,7 @@ def signature(html: str) -> list[str]:
             if keep_as_block(node):
                 out.append("raw:" + _norm_raw(node))
                 continue
-            if keep_inline(node) and node.tag in ("sup", "sub") and not node.text_content.strip():
+            if keep_inline(node) and node.tag in ("sup", "sub") and not node.text_content.strip(JS_SPACE):
                 continue  # an empty sup/sub shows nothing
             if keep_inline(node) and not in_code:
                 out.append(f"<{tag} {_attrs(node)}>")

@@ -191,7 +191,8 @@ def _break_only_lines(source: str) -> str:
         if not m or len(m.group(2)) < 2 or not lines[i + 1].strip(" >"):
             continue
         before = lines[i - 1] if i > 0 else ""
-        after_break = before.endswith("  ") and before.strip(" >") != ""
+        # a line that is only a list marker ("2.    ") is an empty item, not a hard break
+        after_break = before.endswith("  ") and before.strip(" >") != "" and not _ONLY_MARKER.match(before)
         starts_paragraph = before.strip(" >") == ""
         if after_break or starts_paragraph:
             # a line of spaces (in a quote: after its markers) is a <br>: after a hard break,
@@ -200,6 +201,7 @@ def _break_only_lines(source: str) -> str:
     return "\n".join(lines)
 
 
+_ONLY_MARKER = re.compile(r"^[ >]*(?:[*+-]|\d{1,9}[.)])[ ]*\Z")
 _LINE_MARKERS = re.compile(r"^(?:[ ]{0,3}>[ ]?)*(?:[ ]*(?:[*+-]|\d{1,9}[.)])[ ]+)?(?:#{1,6}[ ]+)?")
 
 
