@@ -186,7 +186,7 @@ class CollectionRun:
     deleted: int = 0
     total: int = 0  # pagination.total as read in this run
     unfetched: set[str] = field(default_factory=set)  # base ids not re-read: unchanged in Webflow
-    pushed: list[str] = field(default_factory=list)  # ids created or updated by this run
+    pushed: dict[str, None] = field(default_factory=dict)  # ids created or updated by this run, in order
     deferred: list[tuple[str, str]] = field(default_factory=list)  # (id, key) of creates with references to fill in
     published_flags: dict[str, bool] = field(default_factory=dict)  # id -> isDraft, as Webflow answered
 
@@ -657,7 +657,7 @@ class Engine:
                 self._store_pushed(run, state, item, old_path)
                 c.created += 1
                 run.created += 1
-                run.pushed.append(item.id)
+                run.pushed[item.id] = None
                 if key in later:
                     run.deferred.append((item.id, key))
             self._save(state)
@@ -709,7 +709,7 @@ class Engine:
                 elif item.id not in deferred_ids or item.id not in run.pushed:
                     c.updated += 1
                 if item.id not in run.pushed:
-                    run.pushed.append(item.id)
+                    run.pushed[item.id] = None
             self._save(state)
         for key in merges:  # merges with nothing to send: Webflow already has the result
             if key not in {u["id"] for u in updates} and key in run.remote:
