@@ -1,23 +1,19 @@
-"""A small DOM and an HTML parser on the standard library, enough for rich text.
+"""A small DOM for rich text, built by an HTML5 parser (Lexbor, through selectolax).
 
-Turndown works on a browser DOM; this gives the same tree for the HTML that Webflow's
-rich text holds: void elements, implied ends of ``p`` and ``li``, raw text in
-``script``/``style``, the newline a ``pre`` drops after its start tag.
+Turndown works on a browser DOM (domino); an HTML5-conformant parser builds the same tree,
+misnested and unclosed tags included. The converter walks this light Python tree, which
+keeps sibling positions and a memo of its own decisions.
 """
 
 from __future__ import annotations
 
 from html import escape
-from html.parser import HTMLParser
 from typing import Iterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 VOID = frozenset({"area", "base", "br", "col", "command", "embed", "hr", "img", "input", "keygen", "link", "meta",
                   "param", "source", "track", "wbr"})
-# opening one of these closes an open <p> (HTML's "close a p element")
-CLOSES_P = frozenset({"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl",
-                      "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-                      "header", "hgroup", "hr", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
-                      "table", "ul"})
 RAW_TEXT = frozenset({"script", "style"})
 
 
@@ -129,86 +125,30 @@ class Element(Node):
         return "".join(c.html() for c in self.children)  # type: ignore[attr-defined]
 
 
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("x-root")
-        self.stack: list[Element] = [self.root]
-        self._pre_start = False
-
-    @property
-    def current(self) -> Element:
-        return self.stack[-1]
-
-    def _close(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def _in_scope(self, tag: str, stop: frozenset[str] = frozenset({"table", "td", "th", "x-root"})) -> bool:
-        for el in reversed(self.stack):
-            if el.tag == tag:
-                return True
-            if el.tag in stop:
-                return False
-        return False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._pre_start = False
-        if tag in CLOSES_P and self._in_scope("p"):
-            self._close("p")
-        if tag == "li" and self._in_scope("li", frozenset({"ul", "ol", "x-root"})):
-            self._close("li")
-        if tag in ("dt", "dd"):
-            for other in ("dt", "dd"):
-                if self._in_scope(other, frozenset({"dl", "x-root"})):
-                    self._close(other)
-        if tag == "a" and self._in_scope("a", frozenset({"x-root"})):
-            self._close("a")  # HTML does not nest links
-        if tag == "tr" and self.current.tag == "table":
-            body = Element("tbody")
-            self.current.append(body)
-            self.stack.append(body)
-        el = Element(tag, attrs)
-        self.current.append(el)
-        if tag not in VOID:
-            self.stack.append(el)
-            self._pre_start = tag in ("pre", "textarea", "listing")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self._close(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._pre_start = False
-        if tag == "p" and not self._in_scope("p"):
-            self.current.append(Element("p"))  # a stray </p> makes an empty paragraph
-            return
-        if tag == "br":
-            self.current.append(Element("br"))
-            return
-        if any(el.tag == tag for el in self.stack[1:]):
-            self._close(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self._pre_start:
-            self._pre_start = False
-            if data.startswith("\n"):
-                data = data[1:]
-            if not data:
-                return
-        last = self.current.children[-1] if self.current.children else None
-        if isinstance(last, Text):
-            last.data += data
-        else:
-            self.current.append(Text(data))
+def _build(node: LexborNode, parent: Element) -> None:
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            data = child.text_content or ""
+            last = parent.children[-1] if parent.children else None
+            if isinstance(last, Text):
+                last.data += data
+            else:
+                parent.append(Text(data))
+        elif tag and not tag.startswith(("-", "!")):
+            element = Element(tag, list(child.attributes.items()))
+            parent.append(element)
+            _build(child, element)
+        child = child.next
 
 
 def parse_fragment(html: str) -> Element:
-    """Parse an HTML fragment; return a root element holding it."""
-    builder = _TreeBuilder()
-    builder.feed(html.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd"))
-    builder.close()
-    return builder.root
+    """Parse an HTML fragment as Turndown does: inside a wrapper element of a whole HTML5
+    document, so that implied ends, misnested tags and nested links come out as in a browser."""
+    document = LexborHTMLParser('<x-turndown id="turndown-root">' + html + "</x-turndown>")
+    wrapper = document.css_first("x-turndown#turndown-root")
+    root = Element("x-root")
+    if wrapper is not None:
+        _build(wrapper, root)
+    return root
