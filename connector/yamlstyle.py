@@ -180,8 +180,9 @@ def _long_text_style(text: str, line_width: int) -> int | None:
     return _FOLDED if foldable else _LITERAL
 
 
-# words, digits, inner spaces and harmless punctuation: always plain-safe in block context
-_SIMPLE_PLAIN = re.compile(r"^[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f _.,/()'+-]*[A-Za-z0-9\u00c0-\u024f_.,/()'+-])?\Z")
+# js-yaml's plain-scalar rules for one printable line in block context, as one expression: no
+# indicator first, no ": " or " #", no space or colon last (its character loop decides the rest)
+_SIMPLE_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|=>'\"%@`\s](?:(?!: | #)[^\n\r])*(?<![\s:])\Z|[^-?:,\[\]{}#&*!|=>'\"%@`\s]\Z")
 
 
 def _choose_style(s: str, single_line: bool, line_width: int, inblock: bool) -> int:
@@ -219,7 +220,8 @@ def _scalar(text: str, level: int, iskey: bool, inblock: bool) -> str:
     indent = INDENT * max(1, level)
     width = max(min(LINE_WIDTH, 40), LINE_WIDTH - indent)
     style = None if iskey or len(text) < 40 else _long_text_style(text, width)
-    if style is None and (iskey or len(text) <= width) and _SIMPLE_PLAIN.match(text):
+    if style is None and (iskey or _utf16_len(text) <= width) and _SIMPLE_PLAIN.match(text) \
+            and not _NOT_PRINTABLE.search(text):
         style = _SINGLE if _ambiguous(text) else _PLAIN
     s = _to16(text)
     if style is None:

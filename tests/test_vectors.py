@@ -70,3 +70,29 @@ def test_reference_rich_text_is_turndown_exact() -> None:
     reference = (DATA / "reference-item.md").read_text(encoding="utf-8")
     expected = yaml.safe_load(reference.split("---\n")[1])["f_contenu"]
     assert to_markdown((DATA / "reference-item.html").read_text(encoding="utf-8")) == expected
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+YAML_CHARS = list("abcXYZ019 .,:;#-?!&*|>=<'\"%@`[]{}~_\\/\t\n\r") + ["é", "😀", "\u00a0", "\ufeff", "\u2028", "\x1b"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(YAML_CHARS), min_size=1, max_size=90))
+def test_fast_paths_choose_what_the_character_loop_chooses(text: str) -> None:
+    """The emitter's regex shortcuts must not change a single byte."""
+    import re
+
+    import connector.yamlstyle as ys
+
+    fast = ys.dump({"k": text, "n": {"k": text}, text: 1})
+    saved = ys._SIMPLE_PLAIN, ys._long_text_style
+    try:
+        ys._SIMPLE_PLAIN = re.compile(r"(?!)")
+        ys._long_text_style = lambda text, width: None
+        slow = ys.dump({"k": text, "n": {"k": text}, text: 1})
+    finally:
+        ys._SIMPLE_PLAIN, ys._long_text_style = saved
+    assert fast == slow
+    assert yaml.safe_load(fast) == {"k": text, "n": {"k": text}, text: 1}
