@@ -305,11 +305,11 @@ class Engine:
         run.base = state.for_collection(run.schema.id)
         if known and known.cursor and run.base and not opts.full and not opts.live \
                 and known.runs_since_full < opts.full_every:
-            items = self._fetch_changed(run, known)
-            if items is not None:
-                return items
+            changed = self._fetch_changed(run, known)
+            if changed is not None:
+                return changed
         run.full = True
-        items = []
+        items: list[RemoteItem] = []
         for page in self.client.iter_pages(run.schema.id, live=opts.live):
             items.extend(page.items)
             run.total = page.total
@@ -360,7 +360,7 @@ class Engine:
         before = self.client.stats.total
         run.unfetched = set()
         run.full = True
-        items = []
+        items: list[RemoteItem] = []
         for page in self.client.iter_pages(run.schema.id, live=opts.live):
             items.extend(page.items)
             run.total = page.total
@@ -400,8 +400,8 @@ class Engine:
         results = convert_items([i for i, _ in wanted], run.mapping, run.schema, self.refs, self.workers)
         wanted.clear()
         for path, (converted, data) in zip(paths, results, strict=True):
+            assert converted.item is not None
             item = converted.item
-            assert item is not None
             for p in converted.problems:
                 report.problems.append(_problem(p))
             hashes = field_hashes(converted.record)
@@ -588,10 +588,10 @@ class Engine:
                     owners.setdefault(rv.item.slug, []).append(f"the Webflow item {item_id}")
             bad_keys = set()
             for action in run.plan.of(Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.MERGE):
-                view = run.local.get(action.key)
-                if view is None or view.document is None:
+                local = run.local.get(action.key)
+                if local is None or local.document is None:
                     continue
-                found = validate_document(view.path, view.document, run.mapping, run.schema, refs, owners)
+                found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners)
                 if found:
                     bad_keys.add(action.key)
                     problems.extend(found)
@@ -692,12 +692,12 @@ class Engine:
         if updates:
             changed = self._changed_since_fetch(run, {u["id"] for u in updates})
             for item_id in changed:
-                action = next((a for a in run.plan.actions if a.key == item_id), None)
+                planned = next((a for a in run.plan.actions if a.key == item_id), None)
                 updates = [u for u in updates if u["id"] != item_id]
                 merges.pop(item_id, None)
-                if action is not None:
+                if planned is not None:
                     self._conflict(run, Action(item_id, Op.CONFLICT, "changed in Webflow during this run",
-                                               conflict_keys=action.push_keys), opts, report)
+                                               conflict_keys=planned.push_keys), opts, report)
         deferred_ids = {i for i, _ in run.deferred}
         for start in range(0, len(updates), 100):
             batch = updates[start:start + 100]

@@ -158,7 +158,7 @@ def parse_mapping(text: str, source: str = "<mapping>") -> Mapping:
         problems.append("body: a field slug or null")
     if problems:
         raise MappingError(f"{source}: " + "; ".join(problems))
-    return Mapping(collection=collection, path=path, body=body, drafts=raw.get("drafts", True),
+    return Mapping(collection=str(collection), path=path, body=body, drafts=raw.get("drafts", True),
                    archived=raw.get("archived", False), entries=tuple(entries), source=source)
 
 

@@ -146,3 +146,8 @@ def editor_html(draw: st.DrawFn) -> str:
 def test_generated_editor_content_round_trips(html: str) -> None:
     markdown = to_markdown(html)
     assert to_markdown(to_html(markdown)) == markdown
+
+
+def test_ordered_list_start_as_turndown_counts_it() -> None:
+    assert to_markdown('<ol start="3"><li>a</li><li>b</li></ol>') == "3.  a\n4.  b"
+    assert to_markdown('<ol start="x"><li>a</li></ol>') == "NaN.  a"  # JavaScript's Number("x") + 0

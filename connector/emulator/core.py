@@ -318,7 +318,8 @@ class EmulatorState:
             slug = (entry.get("fieldData") or {}).get("slug") if isinstance(entry.get("fieldData"), dict) else None
             if isinstance(slug, str) and slug in seen:
                 found.append({"param": "slug", "description": f"Unique value is already in database: '{slug}'"})
-            seen.add(slug)
+            if isinstance(slug, str):
+                seen.add(slug)
             problems.extend({"param": where + p["param"], "description": p["description"]} for p in found)
         if problems:
             raise validation_error(problems)

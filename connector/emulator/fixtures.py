@@ -129,7 +129,7 @@ def build_demo(state: EmulatorState) -> EmulatorState:
     }, created="2019-09-19T13:55:17.171Z", updated="2024-03-26T02:51:06.637Z", published="2024-03-26T02:53:20.988Z",
         item_id="f22320c353821b46a1b2c3d4")
     for n, (name, slug, tag2, cat, tag3) in enumerate(INFOS):
-        data = {
+        data: dict[str, Any] = {
             "name": name, "slug": slug, "tag-3": tag3, "tag-2": tag2, "couleur": cat_ids[cat],
             "contenu": f"<h3>{name.upper()}</h3><p>Informations pratiques sur <strong>{name.lower()}</strong> à Sierre.</p>"
                        f"<ul role=\"list\"><li>Horaires : du lundi au vendredi</li><li>Contact : 027 452 01 11</li></ul>"

@@ -116,7 +116,8 @@ class Element(Node):
         if self.tag in VOID:
             return f"<{self.tag}{attrs}>"
         if self.tag in RAW_TEXT:
-            inner = "".join(c.data if isinstance(c, Text) else c.html() for c in self.children)  # type: ignore[union-attr]
+            inner = "".join(c.data if isinstance(c, Text) else c.html() for c in self.children
+                            if isinstance(c, (Text, Element)))
         else:
             inner = self.inner_html()
         return f"<{self.tag}{attrs}>{inner}</{self.tag}>"

@@ -284,10 +284,10 @@ def _figures(group: list[Token]) -> None:
         kids = [c for c in tok.children if not (c.type == "text" and c.content == "")]
         if len(kids) == 1 and kids[0].type == "image" and group[i - 1].level == 0:
             img = kids[0]
-            src = _escape(img.attrGet("src") or "")
+            src = _escape(str(img.attrGet("src") or ""))
             alt = _escape("".join(c.content for c in (img.children or [])))
             title = img.attrGet("title")
-            title_attr = f' title="{_escape(title)}"' if title else ""
+            title_attr = f' title="{_escape(str(title))}"' if title else ""
             group[i - 1].type = "html_block"
             group[i - 1].nesting = 0
             group[i - 1].content = FIGURE.format(img=f'<img src="{src}" alt="{alt}"{title_attr}>')

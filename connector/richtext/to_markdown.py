@@ -349,8 +349,7 @@ class _Converter:
         if parent is not None and parent.node_name == "OL":
             start = parent.get("start")
             index = next(i for i, c in enumerate(parent.element_children) if c is el)
-            number = _js_number(start) + index if start else index + 1
-            prefix = f"{number}.  "
+            prefix = f"{_js_number(start, index) if start else index + 1}.  "
         nxt = el.next_sibling
         return prefix + content + ("\n" if nxt is not None and not content.endswith("\n") else "")
 
@@ -367,9 +366,12 @@ class _Converter:
         return delimiter + extra + content + extra + delimiter
 
 
-def _js_number(text: str) -> int | float | str:
+def _js_number(start: str, index: int) -> str:
+    """``Number(start) + index`` as JavaScript prints it (Turndown does that arithmetic)."""
+    text = start.strip()
     try:
-        value = float(text.strip()) if text.strip() else 0.0
+        value = float(text) if text else 0.0
     except ValueError:
         return "NaN"
-    return int(value) if value.is_integer() else value
+    total = value + index
+    return str(int(total)) if total.is_integer() else repr(total)
