@@ -236,3 +236,14 @@ def test_records_read_back_from_the_file_bytes_are_the_same(emulator: EmulatorSe
             assert dict(lazy) == converted.record
             checked += 1
     assert checked == 33
+
+
+def test_live_pull_writes_what_the_site_shows(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    assert wfsync(emulator, SITE_ID, root, "init").exit_code == 0
+    wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "live", "--live")
+    assert all(r.path.endswith("/items/live") for r in emulator.requests("GET", "/items"))
+    live = root / "snapshots/live/cms/infos/nouveaux-habitants.md"  # published, then edited in Webflow
+    assert "f_mini-description: Ancienne description." in live.read_text()
+    drafts = [i.staged["fieldData"]["slug"] for i in coll(emulator, "infos").items.values() if i.live is None]
+    assert drafts and not any((root / f"snapshots/live/cms/infos/{s}.md").exists() for s in drafts)
