@@ -618,8 +618,11 @@ class Engine:
     def _encode(self, run: CollectionRun, record: dict[str, Any], keys: set[str] | None,
                 refs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         data, flags, problems = record_to_field_data(record, run.mapping, run.schema, refs, keys=keys)
-        if problems:  # validation ran first: this is a file changed during the run
-            raise LocalValidationError("; ".join(f"{k}: {m}" for k, m in problems), problems=problems)
+        if problems:  # validation ran first: a file changed during the run
+            error = LocalValidationError("; ".join(f"{k}: {m}" for k, m in problems), problems=problems)
+            error.hint = ("A file changed while wfsync ran; what was sent so far is recorded. "
+                          "Fix the file and run again.")
+            raise error
         return data, flags
 
     def _push_creates(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
@@ -631,7 +634,8 @@ class Engine:
         if opts.dry_run:
             c.created += len(creates)
             return
-        refs = PendingReferences(self.refs, {(run.schema.id, run.local[a.key].path): a.key for a in creates})
+        # files about to be created in any collection: references to them are filled in afterwards
+        refs = PendingReferences(self.refs, self._pending(self.runs))
         bodies, keys, later = [], [], []
         for action in creates:
             record = self._local_record(run, action.key)

@@ -249,3 +249,21 @@ def test_status_and_diff_show_each_way(emulator: EmulatorServer, tmp_path: Path)
     data = json.loads(wfsync(emulator, SITE_ID, root, "diff", "--json", "--snapshot", "demo").stdout)
     assert {d["path"] for d in data} == {"cms/infos/social.md", "cms/infos/piscines.md"}
     assert writes(emulator) == [] and "Baignade" not in (snapshot(root) / "cms/infos/piscines.md").read_text()
+
+
+def test_a_new_item_may_refer_to_a_new_item_of_a_later_collection(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    info = (snapshot(root) / "cms/infos/piscines.md").read_text(encoding="utf-8")
+    (snapshot(root) / "cms/infos/patinoire.md").write_text(
+        info.replace("title: Piscines", "title: Patinoire").replace("slug: piscines", "slug: patinoire"), encoding="utf-8")
+    event = (snapshot(root) / "cms/evenements/fete-du-vin.md").read_text(encoding="utf-8")
+    event = event.replace("title: Fête du vin", "title: Gala sur glace").replace("slug: fete-du-vin", "slug: gala-sur-glace")
+    event = event.replace("  - cms/infos/social.md\n", "  - cms/infos/patinoire.md\n")
+    (snapshot(root) / "cms/evenements/gala-sur-glace.md").write_text(event, encoding="utf-8")
+    report = wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert sum(c["created"] for c in report["collections"]) == 2
+    rink = remote_item(emulator, "infos", "patinoire")
+    gala = remote_item(emulator, "evenements", "gala-sur-glace")
+    assert rink.id in gala.staged["fieldData"]["lieux"]
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert [a for a in status["actions"] if a["op"] != "nothing"] == []
