@@ -15,16 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping as TMapping
 
 import frontmatter
-import yaml
 
 from .codecs import References, canonical, codec_for
 from .errors import ValueProblem
 from .mapping import WRITABLE_META, Mapping
 from .model import Collection, Field, RemoteItem
 from .yamlstyle import dump
+from .yamlstyle import load as load_yaml
 
 BODY_KEY = "\x00body"  # the record key of the Markdown body (never a front-matter key)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def parse(text: str) -> Document:
     """Read a file wfsync wrote (exactly) or one written by hand (leniently)."""
     m = _EXACT.match(text)
     if m and text.endswith("\n"):
-        data = yaml.load(m.group(1) or "", Loader=_LOADER) or {}  # noqa: S506 - safe loader
+        data = load_yaml(m.group(1) or "") or {}
         body = text[m.end():-1]
     else:
         post = frontmatter.loads(text)

@@ -450,6 +450,11 @@ class Engine:
                     view.document = doc
                     view.side = Side(record, record_hash(record), info.mtime_ns / 1e9)
             run.local[key] = view
+            if key in run.held and key not in run.base:
+                report.problems.append({
+                    "collection": run.schema.slug, "item": info.rel, "field": "slug",
+                    "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
+                               "(see --archived / --drafts); the file is left alone"})
 
     def _slug_of(self, run: CollectionRun, item_id: str) -> str:
         path = self.refs.path_for(run.schema.id, item_id) or ""

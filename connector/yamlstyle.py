@@ -14,6 +14,8 @@ import math
 import re
 from typing import Any
 
+import yaml
+
 INDENT = 2
 LINE_WIDTH = 80
 
@@ -36,6 +38,37 @@ _PLAIN, _SINGLE, _LITERAL, _FOLDED, _DOUBLE = range(1, 6)
 _SPACE, _TAB, _LF, _CR, _BOM = 0x20, 0x09, 0x0A, 0x0D, 0xFEFF
 _FLOW_INDICATORS = {ord(c) for c in ",[]{}"}
 _NOT_FIRST = {ord(c) for c in "-?:,[]{}#&*!|=>'\"%@`"}
+
+
+def _loader() -> type:
+    """PyYAML's safe loader, reading plain scalars as js-yaml wrote them.
+
+    PyYAML follows YAML 1.1, js-yaml the 1.2 core schema. They agree on every plain scalar
+    js-yaml writes but one kind: a number-like word ending in ``_`` (``1_``), which js-yaml
+    leaves plain as text and PyYAML would read as an integer."""
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp if tag not in _NUMERIC_TAGS else re.compile(r"^(?!.*_$)(?:" + regexp.pattern[1:-1] + r")$", re.X))
+                for tag, regexp in resolvers]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+_NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+LOADER = None
+
+
+def load(text: str) -> Any:
+    """Read YAML that js-yaml (or this module) wrote, with the values js-yaml meant."""
+    global LOADER
+    if LOADER is None:
+        LOADER = _loader()
+    return yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
 
 
 def dump(data: Any) -> str:
