@@ -219,14 +219,15 @@ def write_demo_mappings(client: WebflowClient, site_id: str, folder: Path) -> li
 
 PULL_COLUMNS = [("written", "written"), ("unchanged", "unchanged"), ("removed", "removed"), ("skipped", "skipped"),
                 ("conflicts", "conflicts"), ("pending", "local changes"), ("api_calls", "API calls")]
-SYNC_COLUMNS = [("written", "written"), ("removed", "removed"), ("created", "created"), ("updated", "updated"),
-                ("deleted", "deleted"), ("merged", "merged"), ("conflicts", "conflicts"), ("pending", "pending"),
-                ("api_calls", "API calls")]
+PUSH_COLUMNS = [("created", "created"), ("updated", "updated"), ("deleted", "deleted"), ("published", "published"),
+                ("conflicts", "conflicts"), ("pending", "pending"), ("api_calls", "API calls")]
+SYNC_COLUMNS = [("pulled", "pulled"), ("pushed", "pushed"), ("merged", "merged"), ("published", "published"),
+                ("conflicts", "conflicts"), ("pending", "pending"), ("api_calls", "API calls")]
 
 
 def print_report(console: Console, report: Report) -> None:
     table = Table(title=f"wfsync {report.command}" + (" (dry run)" if report.dry_run else ""))
-    columns = {"pull": PULL_COLUMNS}.get(report.command, SYNC_COLUMNS)
+    columns = {"pull": PULL_COLUMNS, "push": PUSH_COLUMNS}.get(report.command, SYNC_COLUMNS)
     table.add_column("collection")
     for _, title in columns:
         table.add_column(title, justify="right")

@@ -22,6 +22,7 @@ from .richtext.to_markdown import to_markdown
 
 HEX_ID = re.compile(r"^[0-9a-f]{24}\Z")
 ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})\Z")
+COLOR_RE = re.compile(r"^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgba?|hsla?)\([^()]*\)|[a-zA-Z]+)\Z")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
@@ -270,7 +271,8 @@ CODECS: dict[str, Codec] = {
     "Number": NumberCodec(),
     "DateTime": DateTimeCodec(),
     "Switch": SwitchCodec(),
-    "Color": TextCodec(what="a CSS color"),
+    "Color": TextCodec(check=lambda s: bool(COLOR_RE.match(s.strip())),
+                       what="a CSS color (#RGB, #RRGGBB, #RRGGBBAA, rgb(), rgba(), hsl(), hsla() or a name)"),
     "Option": OptionCodec(),
     "Reference": ReferenceCodec(),
     "MultiReference": MultiReferenceCodec(),

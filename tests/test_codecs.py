@@ -108,6 +108,7 @@ def test_encoded_values_are_accepted_by_the_emulator_validation() -> None:
     ("Reference", TARGET, "cms/categories/nulle-part.md", "not the file of an item"),
     ("DateTime", None, "hier", "ISO 8601"),
     ("VideoLink", None, "ftp://x", "video URL"),
+    ("Color", None, "#zzz", "a CSS color"),
 ])
 def test_bad_values_are_refused_with_what_was_expected(kind: str, rules: dict | None, bad: object, needle: str) -> None:
     with pytest.raises(ValueProblem) as info:
