@@ -241,6 +241,10 @@ def print_report(console: Console, report: Report) -> None:
         err_console.print(f"[red]conflict:[/] {conflict['path']}: {conflict['reason']}"
                           + (f" (Webflow's version: {conflict['remote_copy']})" if conflict.get("remote_copy") else ""),
                           highlight=False)
+    if report.conflicts:
+        err_console.print("  Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
+                          "again with --on-conflict local; or keep Webflow's version by moving the .remote.md copy "
+                          "over the file.", highlight=False)
 
 
 def exit_code(report: Report) -> int:

@@ -878,6 +878,8 @@ class Engine:
         ))
         if info is not None:
             self.stats[rv.path] = (info.size, info.mtime_ns)
+        # in step again: a copy left by an earlier conflict has served its purpose
+        self.store.delete(conflict_copy_path(rv.path))
 
     def _refresh(self, run: CollectionRun, state: State, key: str, opts: RunOptions, c: Any) -> None:
         """In step: rewrite the file only if Webflow's metadata moved and the file is as last written."""

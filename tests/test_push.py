@@ -267,3 +267,19 @@ def test_a_new_item_may_refer_to_a_new_item_of_a_later_collection(emulator: Emul
     assert rink.id in gala.staged["fieldData"]["lieux"]
     status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     assert [a for a in status["actions"] if a["op"] != "nothing"] == []
+
+
+def test_resolving_a_conflict_by_hand(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "f_tag-2: Sport", "f_tag-2: Natation")
+    item = remote_item(emulator, "infos", "piscines")
+    item.staged["fieldData"]["tag-2"] = "Baignade"
+    item.staged["lastUpdated"] = emulator.state.now()
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert result.exit_code == 3 and "--on-conflict local" in result.output
+    copy = snapshot(root) / "cms/infos/piscines.remote.md"
+    edit(file, "f_tag-2: Natation", "f_tag-2: Natation et baignade")  # merged by hand
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local")
+    assert item.staged["fieldData"]["tag-2"] == "Natation et baignade"
+    assert not copy.exists()  # the copy goes once the item is in step
