@@ -149,3 +149,21 @@ def test_error_answers_match_the_spec(call, site_id: str) -> None:
     assert body["code"] == "resource_not_found"
     bad = requests.get(f"{call('GET', '/sites').url}", headers={"Authorization": "Bearer nope"}, timeout=5)
     assert check("/sites", "GET", bad, 401)["code"] == "not_authorized"
+
+
+def test_rate_limit_and_scope_answers_match_the_spec(site_id: str) -> None:
+    from connector.emulator.fixtures import demo_state
+
+    now = [0.0]
+    server = EmulatorServer(demo_state(), tokens={TOKEN: {"sites:read"}}, rate_limit=1, clock=lambda: now[0])
+    with server:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        requests.get(f"{server.base_url}/sites", headers=headers, timeout=5)
+        limited = requests.get(f"{server.base_url}/sites", headers=headers, timeout=5)
+        assert check("/sites", "GET", limited, 429)["code"] == "too_many_requests"
+        assert limited.headers["Retry-After"] and limited.headers["X-RateLimit-Remaining"] == "0"
+    server = EmulatorServer(demo_state(), tokens={TOKEN: {"sites:read"}})
+    with server:
+        denied = requests.get(f"{server.base_url}/sites/{site_id}/collections",
+                              headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+        assert denied.status_code == 403 and denied.json()["code"] == "missing_scopes"
