@@ -1,7 +1,8 @@
 """Gather both sides, plan, apply, save the base: the shell around the pure planner.
 
 ``Engine.run`` is what ``pull``, ``push``, ``sync`` and ``status`` all call; they differ
-only in their ``Policy`` (which directions apply) and in ``dry_run``.
+only in their ``Policy`` (which directions apply) and in ``dry_run``. The writing to
+Webflow lives in ``push.PushSteps``; what a run knows per collection in ``runs``.
 """
 
 from __future__ import annotations
@@ -9,33 +10,32 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from collections.abc import Mapping as MappingABC
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from .client import WebflowClient
-from .convert import (
-    Converted,
-    Document,
-    Problem,
-    document_record,
-    field_hashes,
-    item_to_document,
-    parse,
-    record_hash,
-    render,
-)
-from .errors import ConfigError, LocalValidationError, UnsafePathError, ValueProblem
-from .mapping import Mapping, bind
-from .model import Collection, RemoteItem
-from .plan import Action, BaseSide, Op, Plan, Policy, Side, check_delete_limit, check_empty_sides, plan
-from .convert import record_to_field_data
-from .validate import FileProblem, validate_document
-from .workers import convert_items, default_workers
-from .report import Report
+from .convert import Problem, document_record, field_hashes, parse, record_hash
+from .errors import ConfigError, NotFoundError, UnsafePathError, ValidationApiError, ValueProblem
 from .lock import SnapshotLock
+from .mapping import Mapping, bind
+from .model import RemoteItem
+from .plan import Action, BaseSide, Op, Plan, Side, check_delete_limit, check_empty_sides, plan
+from .push import PushSteps
+from .references import References, reference_targets
+from .report import Report
+from .runs import (
+    CollectionRun,
+    LazyRecord,
+    LocalView,
+    RemoteView,
+    RunOptions,
+    conflict_copy_path,
+    iso_minus,
+    iso_seconds,
+    reference_order,
+    template_prefix,
+    template_regex,
+)
 from .state import (
     LOCK_FILE,
     STATE_DIR,
@@ -48,203 +48,19 @@ from .state import (
     save_stat_cache,
     save_state,
 )
-from .errors import NotFoundError, ValidationApiError
-from .store import FileInfo, SnapshotStore, sha256
+from .store import SnapshotStore, sha256
+from .workers import convert_items, default_workers
 
 log = logging.getLogger("wfsync.engine")
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 #: re-read items updated this long before the newest one seen: clocks and replicas lag a little
 CURSOR_MARGIN_SECONDS = 300
 
-
-class References:
-    """Item ids to file paths and back, for every mapped collection."""
-
-    def __init__(self) -> None:
-        self.paths: dict[tuple[str, str], str] = {}
-        self.ids: dict[tuple[str, str], str] = {}
-
-    def add(self, collection_id: str, item_id: str, path: str) -> None:
-        self.paths[(collection_id, item_id)] = path
-        self.ids[(collection_id, path)] = item_id
-
-    def path_for(self, collection_id: str, item_id: str) -> str | None:
-        return self.paths.get((collection_id, item_id))
-
-    def id_for(self, collection_id: str, path: str) -> str | None:
-        return self.ids.get((collection_id, path))
+# kept importable from here: tests and tools use these names
+__all__ = ["Engine", "LazyRecord", "References", "RunOptions"]
 
 
-PENDING = "pending:"
-
-
-class PendingReferences:
-    """References that also know the files about to be created: they encode as placeholders
-    until the item exists (the first pass creates without them, the second fills them in)."""
-
-    def __init__(self, refs: References, pending: dict[tuple[str, str], str]) -> None:
-        self.refs = refs
-        self.pending = pending  # (collection id, path) -> key of the planned create
-
-    def path_for(self, collection_id: str, item_id: str) -> str | None:
-        return self.refs.path_for(collection_id, item_id)
-
-    def id_for(self, collection_id: str, path: str) -> str | None:
-        found = self.refs.id_for(collection_id, path)
-        if found is None and (collection_id, path) in self.pending:
-            return PENDING + path
-        return found
-
-
-def has_pending(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.startswith(PENDING)
-    if isinstance(value, list):
-        return any(has_pending(v) for v in value)
-    return False
-
-
-@dataclass
-class RunOptions:
-    command: str = "pull"
-    policy: Policy = field(default_factory=lambda: Policy(pull=True, push=False))
-    collections: tuple[str, ...] = ()
-    live: bool = False
-    dry_run: bool = False
-    archived: bool | None = None
-    drafts: bool | None = None
-    max_delete: str = "10%"
-    publish: bool = False
-    skip_invalid: bool = False
-    full: bool = False
-    full_every: int = 24  # incremental runs between two full reconciliations
-
-
-@dataclass
-class LazyRecord(MappingABC):
-    """A remote item's record, read back from its file bytes only if someone asks for the values
-    (a merge, a diff): a large pull then keeps just the bytes and the hashes in memory."""
-
-    def __init__(self, data: bytes, mapping: Mapping) -> None:
-        self._data: bytes | None = data
-        self._mapping = mapping
-        self._values: dict[str, Any] | None = None
-
-    def _load(self) -> dict[str, Any]:
-        if self._values is None:
-            assert self._data is not None
-            self._values = document_record(parse(self._data.decode("utf-8")), self._mapping)
-            self._data = None
-        return self._values
-
-    def __getitem__(self, key: str) -> Any:
-        return self._load()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-
-@dataclass
-class RemoteView:
-    item: RemoteItem
-    converted: Converted
-    path: str
-    side: Side
-    data: bytes | None = None  # the file's bytes, once rendered
-
-    def rendered(self) -> bytes:
-        if self.data is None:
-            self.data = render(self.converted.document).encode("utf-8")
-            return self.data
-        return self.data
-
-
-@dataclass
-class LocalView:
-    path: str
-    info: FileInfo
-    side: Side | None = None
-    document: Document | None = None
-
-
-@dataclass
-class CollectionRun:
-    mapping: Mapping
-    schema: Collection
-    remote: dict[str, RemoteView] = field(default_factory=dict)
-    held: set[str] = field(default_factory=set)  # ids in Webflow that this run leaves alone (archived, drafts)
-    local: dict[str, LocalView] = field(default_factory=dict)
-    base: dict[str, BaseEntry] = field(default_factory=dict)
-    plan: Plan | None = None
-    seconds: float = 0.0
-    calls: int = 0
-    full: bool = True  # every item was read (not only those changed since the cursor)
-    created: int = 0
-    deleted: int = 0
-    total: int = 0  # pagination.total as read in this run
-    unfetched: set[str] = field(default_factory=set)  # base ids not re-read: unchanged in Webflow
-    pushed: dict[str, None] = field(default_factory=dict)  # ids created or updated by this run, in order
-    deferred: list[tuple[str, str]] = field(default_factory=list)  # (id, key) of creates with references to fill in
-    published_flags: dict[str, bool] = field(default_factory=dict)  # id -> isDraft, as Webflow answered
-
-
-def iso_seconds(text: str | None) -> float:
-    if not text:
-        return 0.0
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return 0.0
-
-
-def template_regex(mapping: Mapping) -> re.Pattern[str]:
-    parts = re.split(r"(\{\w+\})", mapping.path)
-    out = ""
-    for part in parts:
-        if part == "{slug}":
-            out += r"(?P<slug>[^/]+)"
-        elif part == "{id}":
-            out += r"(?P<id>[^/]+)"
-        elif part == "{collection}":
-            out += re.escape(mapping.collection_slug)
-        else:
-            out += re.escape(part)
-    return re.compile("^" + out + "$")
-
-
-def template_prefix(mapping: Mapping) -> str:
-    static = mapping.path.split("{", 1)[0].replace("{collection}", mapping.collection_slug)
-    return static.rsplit("/", 1)[0] if "/" in static else ""
-
-
-def reference_targets(schema: Collection) -> set[str]:
-    return {str((f.validations or {}).get("collectionId")) for f in schema.fields
-            if f.type in ("Reference", "MultiReference")}
-
-
-def reference_order(runs: list[CollectionRun]) -> list[list[CollectionRun]]:
-    """Groups of collections, each after the collections it refers to; a cycle is one group."""
-    left = list(runs)
-    done: set[str] = set()
-    groups = []
-    mapped = {r.schema.id for r in runs}
-    while left:
-        ready = [r for r in left if (reference_targets(r.schema) & mapped) - {r.schema.id} <= done]
-        group = ready or left[:]  # nothing is ready: they refer to each other
-        groups.append(group)
-        done |= {r.schema.id for r in group}
-        left = [r for r in left if r not in group]
-    return groups
-
-
-def conflict_copy_path(path: str) -> str:
-    return path[:-3] + ".remote.md" if path.endswith(".md") else path + ".remote.md"
-
-
-class Engine:
+class Engine(PushSteps):
     runs: list[CollectionRun]
 
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
@@ -319,7 +135,7 @@ class Engine:
     def _fetch_changed(self, run: CollectionRun, known: CollectionState) -> list[RemoteItem] | None:
         """Only what changed since the cursor (newest first, stopping at the cursor), or None when a
         full read is needed: the count of items says some were deleted, or sorting is refused."""
-        since = _iso_minus(known.cursor or "", CURSOR_MARGIN_SECONDS)
+        since = iso_minus(known.cursor or "", CURSOR_MARGIN_SECONDS)
         items: list[RemoteItem] = []
         try:
             for page in self.client.iter_pages(run.schema.id, params={"sortBy": "lastUpdated", "sortOrder": "desc"}):
@@ -572,227 +388,6 @@ class Engine:
             actions.append(a)
         return Plan(tuple(actions))
 
-    def _pending(self, runs: list[CollectionRun]) -> dict[tuple[str, str], str]:
-        return {(r.schema.id, r.local[a.key].path): a.key for r in runs if r.plan
-                for a in r.plan.of(Op.PUSH_CREATE) if a.key in r.local}
-
-    def _validate(self, runs: list[CollectionRun], opts: RunOptions, report: Report) -> None:
-        refs = PendingReferences(self.refs, self._pending(runs))
-        problems: list[FileProblem] = []
-        for run in runs:
-            assert run.plan is not None
-            owners: dict[str, list[str]] = {}
-            slug_key = run.mapping.key_for_field("slug")
-            for key, view in run.local.items():
-                slug = (view.document.front_matter.get(slug_key) if view.document and slug_key
-                        else self._slug_of(run, key) if not key.startswith("new:") else None)
-                if isinstance(slug, str):
-                    owners.setdefault(slug, []).append(view.path)
-            for item_id, rv in run.remote.items():
-                if item_id not in run.local and rv.item.slug:
-                    owners.setdefault(rv.item.slug, []).append(f"the Webflow item {item_id}")
-            bad_keys = set()
-            for action in run.plan.of(Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.MERGE):
-                local = run.local.get(action.key)
-                if local is None or local.document is None:
-                    continue
-                found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners)
-                if found:
-                    bad_keys.add(action.key)
-                    problems.extend(found)
-            if bad_keys and (opts.skip_invalid or opts.dry_run):
-                run.plan = Plan(tuple(
-                    Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged, "invalid file")
-                    if a.key in bad_keys and a.blocked is None else a for a in run.plan.actions))
-        for p in problems:
-            report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message})
-        if problems and not (opts.skip_invalid or opts.dry_run):
-            raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
-                                       problems=[str(p) for p in problems])
-
-    # -- pushing ---------------------------------------------------------------------------
-    def _local_record(self, run: CollectionRun, key: str) -> dict[str, Any]:
-        view = run.local[key]
-        assert view.document is not None, "a changed file is always parsed"
-        return document_record(view.document, run.mapping)
-
-    def _flags(self, record: dict[str, Any], run: CollectionRun, keys: set[str] | None = None) -> dict[str, Any]:
-        _, flags, _ = record_to_field_data(record, run.mapping, run.schema, self.refs, keys=keys or set())
-        return flags
-
-    def _encode(self, run: CollectionRun, record: dict[str, Any], keys: set[str] | None,
-                refs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        data, flags, problems = record_to_field_data(record, run.mapping, run.schema, refs, keys=keys)
-        if problems:  # validation ran first: a file changed during the run
-            error = LocalValidationError("; ".join(f"{k}: {m}" for k, m in problems), problems=problems)
-            error.hint = ("A file changed while wfsync ran; what was sent so far is recorded. "
-                          "Fix the file and run again.")
-            raise error
-        return data, flags
-
-    def _push_creates(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
-        assert run.plan is not None
-        creates = run.plan.of(Op.PUSH_CREATE)
-        if not creates:
-            return
-        c = report.of(run.schema.slug)
-        if opts.dry_run:
-            c.created += len(creates)
-            return
-        # files about to be created in any collection: references to them are filled in afterwards
-        refs = PendingReferences(self.refs, self._pending(self.runs))
-        bodies, keys, later = [], [], []
-        for action in creates:
-            record = self._local_record(run, action.key)
-            data, flags = self._encode(run, record, None, refs)
-            deferred = {k for k, v in data.items() if has_pending(v)}
-            for k in deferred:
-                data.pop(k)
-            bodies.append({"fieldData": data, "isDraft": flags.get("isDraft", False),
-                           "isArchived": flags.get("isArchived", False)})
-            keys.append(action.key)
-            if deferred:
-                later.append(action.key)
-        for start in range(0, len(bodies), 100):
-            created = self.client.create_items(run.schema.id, bodies[start:start + 100])
-            by_slug = {i.slug: i for i in created}
-            for key, body in zip(keys[start:start + 100], bodies[start:start + 100], strict=True):
-                item = by_slug.get(body["fieldData"].get("slug"))
-                if item is None:
-                    continue
-                old_path = run.local[key].path
-                self.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
-                self.refs.ids[(run.schema.id, old_path)] = item.id
-                self._store_pushed(run, state, item, old_path)
-                c.created += 1
-                run.created += 1
-                run.pushed[item.id] = None
-                if key in later:
-                    run.deferred.append((item.id, key))
-            self._save(state)
-
-    def _push_updates(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
-        assert run.plan is not None
-        c = report.of(run.schema.slug)
-        updates: list[dict[str, Any]] = []
-        merges = {}
-        for action in run.plan.of(Op.PUSH_UPDATE, Op.MERGE):
-            record = dict(action.merged) if action.op is Op.MERGE and action.merged is not None \
-                else self._local_record(run, action.key)
-            keys = set(action.push_keys)
-            if action.op is Op.MERGE:
-                merges[action.key] = action
-            if not keys:
-                continue
-            data, flags = self._encode(run, record, keys, self.refs)
-            entry: dict[str, Any] = {"id": action.key, "fieldData": data}
-            entry.update(flags)
-            updates.append(entry)
-        for item_id, key in run.deferred:
-            data, _ = self._encode(run, self._local_record(run, key), None, self.refs)
-            refs_only = {k: v for k, v in data.items() if run.schema.field(k) and
-                         run.schema.field(k).type in ("Reference", "MultiReference")}  # type: ignore[union-attr]
-            if refs_only:
-                updates.append({"id": item_id, "fieldData": refs_only})
-        if opts.dry_run:
-            c.updated += len([u for u in updates if u["id"] not in merges])
-            c.merged += len(merges)
-            return
-        if updates:
-            changed = self._changed_since_fetch(run, {u["id"] for u in updates})
-            for item_id in changed:
-                planned = next((a for a in run.plan.actions if a.key == item_id), None)
-                updates = [u for u in updates if u["id"] != item_id]
-                merges.pop(item_id, None)
-                if planned is not None:
-                    self._conflict(run, Action(item_id, Op.CONFLICT, "changed in Webflow during this run",
-                                               conflict_keys=planned.push_keys), opts, report)
-        deferred_ids = {i for i, _ in run.deferred}
-        for start in range(0, len(updates), 100):
-            batch = updates[start:start + 100]
-            for item in self.client.update_items(run.schema.id, batch):
-                path = run.local[item.id].path if item.id in run.local else None
-                self._store_pushed(run, state, item, path)
-                if item.id in merges:
-                    c.merged += 1
-                elif item.id not in deferred_ids or item.id not in run.pushed:
-                    c.updated += 1
-                if item.id not in run.pushed:
-                    run.pushed[item.id] = None
-            self._save(state)
-        for key in merges:  # merges with nothing to send: Webflow already has the result
-            if key not in {u["id"] for u in updates} and key in run.remote:
-                self._write_remote(run, state, key, opts, c)
-                c.merged += 1
-
-    def _changed_since_fetch(self, run: CollectionRun, ids: set[str]) -> set[str]:
-        """Items edited in Webflow after this run read them: they become conflicts, not overwrites."""
-        seen = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
-        seen += [run.base[k].last_updated for k in run.unfetched if k in run.base]
-        if not seen:
-            return set()
-        newest = max(seen)
-        changed = set()
-        for item in self.client.iter_items(run.schema.id, params={"lastUpdated[gte]": newest}):
-            fetched = run.remote.get(item.id)
-            if item.id in ids and (fetched is None or fetched.item.last_updated != item.last_updated):
-                changed.add(item.id)
-        return changed
-
-    def _push_deletes(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
-        assert run.plan is not None
-        deletes = [a.key for a in run.plan.of(Op.PUSH_DELETE)]
-        if not deletes:
-            return
-        c = report.of(run.schema.slug)
-        if opts.dry_run:
-            c.deleted += len(deletes)
-            return
-        for start in range(0, len(deletes), 100):
-            batch = deletes[start:start + 100]
-            live = [i for i in batch if (run.remote[i].item.last_published if i in run.remote
-                                         else run.base[i].last_published if i in run.base else None)]
-            if live:
-                self.client.delete_items(run.schema.id, live, live=True)  # unpublish first
-            self.client.delete_items(run.schema.id, batch)
-            for item_id in batch:
-                state.drop(item_id)
-            c.deleted += len(batch)
-            run.deleted += len(batch)
-            self._save(state)
-
-    def _publish(self, run: CollectionRun, state: State, report: Report) -> None:
-        ids = [i for i in run.pushed if i in state.items]
-        drafts = {i for i in ids if run.published_flags.get(i)}
-        ids = [i for i in ids if i not in drafts]  # drafts stay drafts
-        if not ids:
-            return
-        result = self.client.publish_items(run.schema.id, ids)
-        c = report.of(run.schema.slug)
-        c.published += len(result.published_ids)
-        for error in result.errors:
-            report.problems.append({"collection": run.schema.slug, "item": "", "field": "(publish)", "message": error})
-        oldest = min(state.items[i].last_updated for i in result.published_ids) if result.published_ids else None
-        if oldest:
-            wanted = set(result.published_ids)
-            for item in self.client.iter_items(run.schema.id, params={"lastPublished[gte]": oldest}):
-                if item.id in wanted:
-                    self._store_pushed(run, state, item, state.items[item.id].path)
-
-    def _store_pushed(self, run: CollectionRun, state: State, item: RemoteItem, old_path: str | None) -> None:
-        """Webflow's answer becomes the file (new dates, same content) and the base."""
-        converted = item_to_document(item, run.mapping, run.schema, self.refs)
-        path = run.mapping.path_for(item.slug, item.id)
-        side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
-        rv = RemoteView(item, converted, path, side)
-        run.remote[item.id] = rv
-        run.published_flags[item.id] = item.is_draft
-        data = render(converted.document).encode("utf-8")
-        self.store.write(path, data)
-        if old_path and old_path != path:
-            self.store.delete(old_path)
-        self._record(run, state, rv, data)
-
     def _advance_cursor(self, run: CollectionRun, state: State, opts: RunOptions) -> None:
         if opts.live:
             return  # the cursor follows the staged items
@@ -919,12 +514,3 @@ class Engine:
 
 def _problem(p: Problem) -> dict[str, str]:
     return {"collection": p.collection, "item": p.item, "field": p.field, "message": p.message}
-
-
-def _iso_minus(text: str, seconds: float) -> str:
-    """An ISO timestamp moved back, in Webflow's format (milliseconds, Z)."""
-    ts = iso_seconds(text) - seconds
-    if ts <= 0:
-        return ""
-    moment = datetime.fromtimestamp(ts, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "connector"
-PURE = ["plan.py", "codecs.py", "convert.py", "yamlstyle.py", "mapping.py", "richtext/to_markdown.py",
-        "richtext/to_html.py", "richtext/dom.py"]
+PURE = ["plan.py", "codecs.py", "convert.py", "yamlstyle.py", "mapping.py", "validate.py", "diff.py",
+        "references.py", "richtext/to_markdown.py", "richtext/to_html.py", "richtext/dom.py"]
 IO = {"requests", "socket", "http", "urllib", "subprocess", "os", "pathlib", "shutil", "tempfile", "time", "logging"}
 
 

@@ -1,0 +1,64 @@
+"""References between items: an item id to the path of its file and back.
+
+Reference fields hold item ids on the wire and file paths in the files; these tables
+translate, for every mapped collection, including the files a push is about to create.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Collection
+
+
+class References:
+    """Item ids to file paths and back, for every mapped collection."""
+
+    def __init__(self) -> None:
+        self.paths: dict[tuple[str, str], str] = {}
+        self.ids: dict[tuple[str, str], str] = {}
+
+    def add(self, collection_id: str, item_id: str, path: str) -> None:
+        self.paths[(collection_id, item_id)] = path
+        self.ids[(collection_id, path)] = item_id
+
+    def path_for(self, collection_id: str, item_id: str) -> str | None:
+        return self.paths.get((collection_id, item_id))
+
+    def id_for(self, collection_id: str, path: str) -> str | None:
+        return self.ids.get((collection_id, path))
+
+
+PENDING = "pending:"
+
+
+class PendingReferences:
+    """References that also know the files about to be created: they encode as placeholders
+    until the item exists (the first pass creates without them, the second fills them in)."""
+
+    def __init__(self, refs: References, pending: dict[tuple[str, str], str]) -> None:
+        self.refs = refs
+        self.pending = pending  # (collection id, path) -> key of the planned create
+
+    def path_for(self, collection_id: str, item_id: str) -> str | None:
+        return self.refs.path_for(collection_id, item_id)
+
+    def id_for(self, collection_id: str, path: str) -> str | None:
+        found = self.refs.id_for(collection_id, path)
+        if found is None and (collection_id, path) in self.pending:
+            return PENDING + path
+        return found
+
+
+def has_pending(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith(PENDING)
+    if isinstance(value, list):
+        return any(has_pending(v) for v in value)
+    return False
+
+
+def reference_targets(schema: Collection) -> set[str]:
+    """The collections a collection's Reference and MultiReference fields point to."""
+    return {str((f.validations or {}).get("collectionId")) for f in schema.fields
+            if f.type in ("Reference", "MultiReference")}

@@ -1,0 +1,162 @@
+"""What one run knows about each collection: options, both sides' views, paths, ordering."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .convert import Converted, Document, document_record, parse, render
+from .mapping import Mapping
+from .model import Collection, RemoteItem
+from .plan import Plan, Policy, Side
+from .references import reference_targets
+from .state import BaseEntry
+from .store import FileInfo
+
+
+@dataclass
+class RunOptions:
+    command: str = "pull"
+    policy: Policy = field(default_factory=lambda: Policy(pull=True, push=False))
+    collections: tuple[str, ...] = ()
+    live: bool = False
+    dry_run: bool = False
+    archived: bool | None = None
+    drafts: bool | None = None
+    max_delete: str = "10%"
+    publish: bool = False
+    skip_invalid: bool = False
+    full: bool = False
+    full_every: int = 24  # incremental runs between two full reconciliations
+
+
+@dataclass
+class LazyRecord(MappingABC):
+    """A remote item's record, read back from its file bytes only if someone asks for the values
+    (a merge, a diff): a large pull then keeps just the bytes and the hashes in memory."""
+
+    def __init__(self, data: bytes, mapping: Mapping) -> None:
+        self._data: bytes | None = data
+        self._mapping = mapping
+        self._values: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._values is None:
+            assert self._data is not None
+            self._values = document_record(parse(self._data.decode("utf-8")), self._mapping)
+            self._data = None
+        return self._values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+@dataclass
+class RemoteView:
+    item: RemoteItem
+    converted: Converted
+    path: str
+    side: Side
+    data: bytes | None = None  # the file's bytes, once rendered
+
+    def rendered(self) -> bytes:
+        if self.data is None:
+            self.data = render(self.converted.document).encode("utf-8")
+            return self.data
+        return self.data
+
+
+@dataclass
+class LocalView:
+    path: str
+    info: FileInfo
+    side: Side | None = None
+    document: Document | None = None
+
+
+@dataclass
+class CollectionRun:
+    mapping: Mapping
+    schema: Collection
+    remote: dict[str, RemoteView] = field(default_factory=dict)
+    held: set[str] = field(default_factory=set)  # ids in Webflow that this run leaves alone (archived, drafts)
+    local: dict[str, LocalView] = field(default_factory=dict)
+    base: dict[str, BaseEntry] = field(default_factory=dict)
+    plan: Plan | None = None
+    seconds: float = 0.0
+    calls: int = 0
+    full: bool = True  # every item was read (not only those changed since the cursor)
+    created: int = 0
+    deleted: int = 0
+    total: int = 0  # pagination.total as read in this run
+    unfetched: set[str] = field(default_factory=set)  # base ids not re-read: unchanged in Webflow
+    pushed: dict[str, None] = field(default_factory=dict)  # ids created or updated by this run, in order
+    deferred: list[tuple[str, str]] = field(default_factory=list)  # (id, key) of creates with references to fill in
+    published_flags: dict[str, bool] = field(default_factory=dict)  # id -> isDraft, as Webflow answered
+
+
+def iso_seconds(text: str | None) -> float:
+    if not text:
+        return 0.0
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def template_regex(mapping: Mapping) -> re.Pattern[str]:
+    parts = re.split(r"(\{\w+\})", mapping.path)
+    out = ""
+    for part in parts:
+        if part == "{slug}":
+            out += r"(?P<slug>[^/]+)"
+        elif part == "{id}":
+            out += r"(?P<id>[^/]+)"
+        elif part == "{collection}":
+            out += re.escape(mapping.collection_slug)
+        else:
+            out += re.escape(part)
+    return re.compile("^" + out + "$")
+
+
+def template_prefix(mapping: Mapping) -> str:
+    static = mapping.path.split("{", 1)[0].replace("{collection}", mapping.collection_slug)
+    return static.rsplit("/", 1)[0] if "/" in static else ""
+
+
+def reference_order(runs: list[CollectionRun]) -> list[list[CollectionRun]]:
+    """Groups of collections, each after the collections it refers to; a cycle is one group."""
+    left = list(runs)
+    done: set[str] = set()
+    groups = []
+    mapped = {r.schema.id for r in runs}
+    while left:
+        ready = [r for r in left if (reference_targets(r.schema) & mapped) - {r.schema.id} <= done]
+        group = ready or left[:]  # nothing is ready: they refer to each other
+        groups.append(group)
+        done |= {r.schema.id for r in group}
+        left = [r for r in left if r not in group]
+    return groups
+
+
+def conflict_copy_path(path: str) -> str:
+    return path[:-3] + ".remote.md" if path.endswith(".md") else path + ".remote.md"
+
+
+def iso_minus(text: str, seconds: float) -> str:
+    """An ISO timestamp moved back, in Webflow's format (milliseconds, Z)."""
+    ts = iso_seconds(text) - seconds
+    if ts <= 0:
+        return ""
+    moment = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
