@@ -153,7 +153,8 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
             console.print(f"Wrote mapping files: {', '.join(written)}")
         snapshot = root / "snapshots" / "demo"
         engine = Engine(client, site.id, snapshot, load_mappings(root / "mappings"))
-        report = engine.run(RunOptions(command="pull"))
+        # the demo's emulator starts afresh each time: read everything, not since a cursor
+        report = engine.run(RunOptions(command="pull", full=True))
         print_report(console, report)
         files = sorted(p.relative_to(root).as_posix() for p in snapshot.rglob("*.md"))
         console.print(f"\n{len(files)} Markdown files under {snapshot}:")
@@ -183,7 +184,7 @@ def demo_round_trip(console: Console, client: WebflowClient, engine: Engine, sit
         return
     console.print("\n[bold]An edit pushed[/]: in cms/infos/piscines.md, f_tag-2: Sport -> Natation")
     page.write_text(page.read_text(encoding="utf-8").replace("f_tag-2: Sport", "f_tag-2: Natation"), encoding="utf-8")
-    pushed = engine.run(RunOptions(command="push", policy=Policy(pull=False, push=True)))
+    pushed = engine.run(RunOptions(command="push", policy=Policy(pull=False, push=True), full=True))
     infos = next(c.id for c in client.list_collections(site_id) if c.slug == "infos")
     item = client.find_by_slug(infos, "piscines")
     assert item is not None
@@ -191,7 +192,7 @@ def demo_round_trip(console: Console, client: WebflowClient, engine: Engine, sit
                   f"Webflow now says tag-2 = {item.field_data.get('tag-2')!r}")
     console.print("[bold]An edit pulled back[/]: someone renames the item in Webflow")
     client.update_items(infos, [{"id": item.id, "fieldData": {"name": "Piscines de Sierre"}}])
-    pulled = engine.run(RunOptions(command="pull"))
+    pulled = engine.run(RunOptions(command="pull", full=True))
     title = next(line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
     console.print(f"  wfsync pull: {sum(c.written for c in pulled.collections.values())} file written; "
                   f"cms/infos/piscines.md now says {title!r}")
