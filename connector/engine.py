@@ -30,7 +30,6 @@ from .runs import (
     RemoteView,
     RunOptions,
     conflict_copy_path,
-    iso_minus,
     iso_seconds,
     reference_order,
     template_prefix,
@@ -135,12 +134,13 @@ class Engine(PushSteps):
     def _fetch_changed(self, run: CollectionRun, known: CollectionState) -> list[RemoteItem] | None:
         """Only what changed since the cursor (newest first, stopping at the cursor), or None when a
         full read is needed: the count of items says some were deleted, or sorting is refused."""
-        since = iso_minus(known.cursor or "", CURSOR_MARGIN_SECONDS)
+        # compared as instants, not strings: "…:00Z" and "…:00.000Z" are the same moment
+        since = iso_seconds(known.cursor) - CURSOR_MARGIN_SECONDS
         items: list[RemoteItem] = []
         try:
             for page in self.client.iter_pages(run.schema.id, params={"sortBy": "lastUpdated", "sortOrder": "desc"}):
                 run.total = page.total
-                fresh = [i for i in page.items if i.last_updated >= since]
+                fresh = [i for i in page.items if iso_seconds(i.last_updated) >= since]
                 items.extend(fresh)
                 self.progress(run.schema.slug, len(page.items))
                 if len(fresh) < len(page.items):
@@ -395,7 +395,7 @@ class Engine(PushSteps):
         known.slug = run.schema.slug
         newest = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
         newest += [e.last_updated for e in state.for_collection(run.schema.id).values()]
-        known.cursor = max([known.cursor or "", *newest]) or None
+        known.cursor = max([known.cursor or "", *newest], key=iso_seconds) or None
         # Webflow's count after this run's own creates and deletes
         known.total = run.total + run.created - run.deleted
         known.held = sorted(i for i in run.held if not i.startswith("new:") and i not in state.items)

@@ -201,7 +201,7 @@ class PushSteps:
         seen += [run.base[k].last_updated for k in run.unfetched if k in run.base]
         if not seen:
             return set()
-        newest = max(seen)
+        newest = max(seen, key=iso_seconds)
         changed = set()
         for item in self.client.iter_items(run.schema.id, params={"lastUpdated[gte]": newest}):
             fetched = run.remote.get(item.id)

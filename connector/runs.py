@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .convert import Converted, Document, document_record, parse, render
@@ -151,12 +151,3 @@ def reference_order(runs: list[CollectionRun]) -> list[list[CollectionRun]]:
 
 def conflict_copy_path(path: str) -> str:
     return path[:-3] + ".remote.md" if path.endswith(".md") else path + ".remote.md"
-
-
-def iso_minus(text: str, seconds: float) -> str:
-    """An ISO timestamp moved back, in Webflow's format (milliseconds, Z)."""
-    ts = iso_seconds(text) - seconds
-    if ts <= 0:
-        return ""
-    moment = datetime.fromtimestamp(ts, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -181,3 +181,11 @@ def test_paced_run_never_hits_429_at_60_a_minute(tmp_path: Path) -> None:
         assert len(server.log) > 60  # more than one minute's budget
         assert not [r for r in server.log if r.status == 429]
         assert now[0] - 1000.0 >= 60  # it waited for the minute to roll over instead
+
+
+def test_cursor_compares_instants_not_strings(tmp_path: Path) -> None:
+    from connector.runs import iso_seconds
+
+    # the same moment with and without milliseconds; a string comparison would order them wrongly
+    assert iso_seconds("2024-01-01T00:00:00Z") == iso_seconds("2024-01-01T00:00:00.000Z")
+    assert max(["2024-01-01T00:00:00.500Z", "2024-01-01T00:00:00Z"], key=iso_seconds) == "2024-01-01T00:00:00.500Z"
