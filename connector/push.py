@@ -242,7 +242,8 @@ class PushSteps:
         c.published += len(result.published_ids)
         for error in result.errors:
             report.problems.append({"collection": run.schema.slug, "item": "", "field": "(publish)", "message": error})
-        oldest = min(state.items[i].last_updated for i in result.published_ids) if result.published_ids else None
+        oldest = min((state.items[i].last_updated for i in result.published_ids), key=iso_seconds) \
+            if result.published_ids else None
         if oldest:
             wanted = set(result.published_ids)
             for item in self.client.iter_items(run.schema.id, params={"lastPublished[gte]": oldest}):
