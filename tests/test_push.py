@@ -28,6 +28,16 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def edit_both_sides(emulator: EmulatorServer, root: Path, local: tuple[str, str], remote: dict) -> tuple[Path, object]:
+    """Piscines edited in its file and, by someone else, in Webflow."""
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, *local)
+    item = remote_item(emulator, "infos", "piscines")
+    item.staged["fieldData"].update(remote)
+    item.staged["lastUpdated"] = emulator.state.now()
+    return file, item
+
+
 def writes(emulator: EmulatorServer) -> list:
     return [r for r in emulator.log if r.method in ("POST", "PATCH", "DELETE")]
 
@@ -74,11 +84,7 @@ def test_push_body_has_only_changed_fields_and_no_unchanged_slug(emulator: Emula
 
 def test_sync_merges_edits_to_different_fields(emulator: EmulatorServer, tmp_path: Path) -> None:
     root = pulled(emulator, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
-    edit(file, "f_tag-2: Sport", "f_tag-2: Natation")
-    item = remote_item(emulator, "infos", "piscines")
-    item.staged["fieldData"]["name"] = "Piscines de Sierre"
-    item.staged["lastUpdated"] = emulator.state.now()
+    file, item = edit_both_sides(emulator, root, ("f_tag-2: Sport", "f_tag-2: Natation"), {"name": "Piscines de Sierre"})
     report = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
     assert item.staged["fieldData"]["tag-2"] == "Natation" and item.staged["fieldData"]["name"] == "Piscines de Sierre"
     text = file.read_text(encoding="utf-8")
@@ -88,11 +94,7 @@ def test_sync_merges_edits_to_different_fields(emulator: EmulatorServer, tmp_pat
 
 def test_same_field_on_both_sides_is_a_conflict_with_both_kept(emulator: EmulatorServer, tmp_path: Path) -> None:
     root = pulled(emulator, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
-    edit(file, "f_tag-2: Sport", "f_tag-2: Natation")
-    item = remote_item(emulator, "infos", "piscines")
-    item.staged["fieldData"]["tag-2"] = "Baignade"
-    item.staged["lastUpdated"] = emulator.state.now()
+    file, item = edit_both_sides(emulator, root, ("f_tag-2: Sport", "f_tag-2: Natation"), {"tag-2": "Baignade"})
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--json")
     assert result.exit_code == 3
     report = json.loads(result.stdout)
@@ -271,11 +273,7 @@ def test_a_new_item_may_refer_to_a_new_item_of_a_later_collection(emulator: Emul
 
 def test_resolving_a_conflict_by_hand(emulator: EmulatorServer, tmp_path: Path) -> None:
     root = pulled(emulator, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
-    edit(file, "f_tag-2: Sport", "f_tag-2: Natation")
-    item = remote_item(emulator, "infos", "piscines")
-    item.staged["fieldData"]["tag-2"] = "Baignade"
-    item.staged["lastUpdated"] = emulator.state.now()
+    file, item = edit_both_sides(emulator, root, ("f_tag-2: Sport", "f_tag-2: Natation"), {"tag-2": "Baignade"})
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
     assert result.exit_code == 3 and "--on-conflict local" in result.output
     copy = snapshot(root) / "cms/infos/piscines.remote.md"
