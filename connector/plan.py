@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from .convert import value_hash
 from .errors import WfsyncError
@@ -86,14 +86,6 @@ class Plan:
     def of(self, *ops: Op, active_only: bool = True) -> list[Action]:
         return [a for a in self.actions if a.op in ops and (a.active or not active_only)]
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for a in self.actions:
-            if a.op is Op.NOTHING:
-                continue
-            name = a.op.value if a.blocked is None else f"{a.op.value} (pending)"
-            out[name] = out.get(name, 0) + 1
-        return out
 
 
 class DeleteLimitError(WfsyncError):
@@ -212,7 +204,3 @@ def check_delete_limit(deletes: int, base_count: int, max_delete: str) -> None:
     if deletes > limit:
         raise DeleteLimitError(f"{deletes} remote deletions planned, more than --max-delete {max_delete} "
                                f"(of {base_count} synced items); nothing was changed", deletes=deletes, limit=limit)
-
-
-def summarise(actions: Iterable[Action]) -> dict[str, int]:
-    return Plan(tuple(actions)).counts()

@@ -107,6 +107,7 @@ _STATUS_ERRORS: dict[int, type[ApiError]] = {
     400: ValidationApiError,
     401: AuthError,
     404: NotFoundError,
+    408: TransportError,  # the server gave up waiting for the request: safe to send again
     409: ConflictApiError,
     429: RateLimitedError,
 }
@@ -255,8 +256,6 @@ class Transport:
             payload = None
         if response.status_code >= 400:
             error = error_from_response(response.status_code, payload, method, path, response.headers)
-            if error.status in (408,):
-                error.retryable = True
             if not idempotent and isinstance(error, ServerError):
                 raise OutcomeUnknownError(
                     f"server error {error.status} after sending", status=error.status, code=error.code,

@@ -189,3 +189,12 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert parse_retry_after("12") == 12.0
     assert parse_retry_after("Thu, 01 Jan 1970 00:01:00 GMT", now=0.0) == 60.0
     assert parse_retry_after("garbage") is None
+
+
+@responses.activate
+def test_408_is_retried() -> None:
+    url = f"{BASE}/sites"
+    responses.get(url, status=408, json={"message": "Request Timeout"})
+    responses.get(url, json={"sites": []})
+    sleep = NoSleep()
+    assert make(sleep).list_sites() == [] and len(sleep.calls) == 1
