@@ -11,12 +11,14 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from .client import WebflowClient
 from .convert import Problem, document_record, field_hashes, parse, record_hash
 from .errors import ConfigError, NotFoundError, UnsafePathError, ValidationApiError, ValueProblem
+from .itemlines import action_fields, skip_reason
 from .lock import SnapshotLock
+from .progress import NoProgress, Progress
 from .mapping import Mapping, bind
 from .model import RemoteItem
 from .plan import Action, BaseSide, Op, Plan, Side, check_delete_limit, check_empty_sides, plan
@@ -48,6 +50,7 @@ from .state import (
     save_state,
 )
 from .store import SnapshotStore, sha256
+from .strays import uncovered_files
 from .workers import convert_items, default_workers
 
 log = logging.getLogger("wfsync.engine")
@@ -63,14 +66,14 @@ class Engine(PushSteps):
     runs: list[CollectionRun]
 
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
-                 progress: Callable[[str, int], None] | None = None, workers: int | None = None) -> None:
+                 progress: Progress | None = None, workers: int | None = None) -> None:
         self.workers = default_workers() if workers is None else workers
         self.client = client
         self.site_id = site_id
         self.root = snapshot_root
         self.store = SnapshotStore(snapshot_root)
         self.mappings = mappings
-        self.progress = progress or (lambda label, n: None)
+        self.progress: Progress = progress or NoProgress()
         self.refs = References()
         self.stats: StatCache = {}
 
@@ -125,10 +128,11 @@ class Engine(PushSteps):
                 return changed
         run.full = True
         items: list[RemoteItem] = []
+        self.progress.phase("reading", run.schema.slug)
         for page in self.client.iter_pages(run.schema.id, live=opts.live):
             items.extend(page.items)
             run.total = page.total
-            self.progress(run.schema.slug, len(page.items))
+            self.progress.advance(len(page.items), total=page.total)
         return items
 
     def _fetch_changed(self, run: CollectionRun, known: CollectionState) -> list[RemoteItem] | None:
@@ -137,12 +141,13 @@ class Engine(PushSteps):
         # compared as instants, not strings: "…:00Z" and "…:00.000Z" are the same moment
         since = iso_seconds(known.cursor) - CURSOR_MARGIN_SECONDS
         items: list[RemoteItem] = []
+        self.progress.phase("reading", run.schema.slug)
         try:
             for page in self.client.iter_pages(run.schema.id, params={"sortBy": "lastUpdated", "sortOrder": "desc"}):
                 run.total = page.total
                 fresh = [i for i in page.items if iso_seconds(i.last_updated) >= since]
                 items.extend(fresh)
-                self.progress(run.schema.slug, len(page.items))
+                self.progress.advance(len(page.items))
                 if len(fresh) < len(page.items):
                     break
         except ValidationApiError:
@@ -199,6 +204,9 @@ class Engine(PushSteps):
             if (item.is_archived and not archived) or (item.is_draft and not drafts):
                 run.held.add(item.id)
                 report.of(run.schema.slug).skipped += 1
+                report.skipped.append({"collection": run.schema.slug, "item": item.id, "reason": skip_reason(item),
+                                       "path": run.mapping.path_for(item.slug, item.id)
+                                       if SAFE_SLUG.match(item.slug or "") else ""})
                 continue
             try:
                 if not SAFE_SLUG.match(item.slug or ""):
@@ -214,8 +222,11 @@ class Engine(PushSteps):
         items.clear()  # the caller's list: raw items should not outlive their conversion
         paths = [path for _, path in wanted]
         results = convert_items([i for i, _ in wanted], run.mapping, run.schema, self.refs, self.workers)
+        if wanted:
+            self.progress.phase("converting", run.schema.slug, len(wanted))
         wanted.clear()
         for path, (converted, data) in zip(paths, results, strict=True):
+            self.progress.advance()
             assert converted.item is not None
             item = converted.item
             for p in converted.problems:
@@ -293,6 +304,10 @@ class Engine(PushSteps):
         self.stats = load_stat_cache(self.root)
         runs = self._bind_mappings(opts.collections, state)
         self.runs = runs
+        if opts.resync:
+            for run in runs:  # the base of these collections is rebuilt from what both sides hold now
+                for key in state.for_collection(run.schema.id):
+                    state.drop(key)
         for run in runs:
             report.of(run.schema.slug)
         moved: set[str] = set()
@@ -328,6 +343,10 @@ class Engine(PushSteps):
                               len(run.base))
             run.plan = self._hold(plan(local_sides, remote_sides, base_sides, opts.policy), run)
             run.seconds += time.monotonic() - t0
+        if not opts.collections:
+            for rel in uncovered_files(self.root, [template_regex(r.mapping) for r in runs]):
+                report.warnings.append({"path": rel, "message": "no mapping covers this file: it is not synced "
+                                                               "(move it under a mapped folder, or add a mapping)"})
         if opts.policy.push:
             self._validate(runs, opts, report)
             deletes = sum(len(r.plan.of(Op.PUSH_DELETE)) for r in runs if r.plan)
@@ -410,11 +429,16 @@ class Engine(PushSteps):
     def _apply(self, run: CollectionRun, state: State, opts: RunOptions, report: Report) -> None:
         assert run.plan is not None
         c = report.of(run.schema.slug)
+        self.progress.phase("writing", run.schema.slug, len(run.plan.actions))
         for action in run.plan.actions:
+            self.progress.advance()
             if action.op is not Op.NOTHING:
+                rv, be = run.remote.get(action.key), run.base.get(action.key)
                 report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
                                        "path": self._path_of(run, action.key), "reason": action.reason,
-                                       "blocked": action.blocked})
+                                       "blocked": action.blocked, "fields": action_fields(
+                                           action, rv.side if rv else None,
+                                           BaseSide(be.record_hash, be.fields) if be else None)})
             if action.blocked is not None:
                 if action.op is not Op.NOTHING:
                     c.pending += 1

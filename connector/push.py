@@ -14,6 +14,7 @@ from .client import WebflowClient
 from .errors import LocalValidationError
 from .model import RemoteItem
 from .plan import Action, Op, Plan, Side
+from .progress import Progress
 from .references import PendingReferences, References, has_pending
 from .report import Report
 from .runs import CollectionRun, RemoteView, RunOptions, iso_seconds
@@ -30,6 +31,7 @@ class PushSteps:
     refs: References
     store: SnapshotStore
     runs: list[CollectionRun]
+    progress: Progress
 
     def _save(self, state: State) -> None:
         raise NotImplementedError
@@ -82,7 +84,7 @@ class PushSteps:
             report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message})
         if problems and not (opts.skip_invalid or opts.dry_run):
             raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
-                                       problems=[str(p) for p in problems])
+                                       problems=list(problems))
 
     # -- pushing ---------------------------------------------------------------------------
     def _local_record(self, run: CollectionRun, key: str) -> dict[str, Any]:
@@ -123,8 +125,10 @@ class PushSteps:
             keys.append(action.key)
             if deferred:
                 later.append(action.key)
+        self.progress.phase("pushing", run.schema.slug, len(bodies))
         for start in range(0, len(bodies), 100):
             created = self.client.create_items(run.schema.id, bodies[start:start + 100])
+            self.progress.advance(len(bodies[start:start + 100]))
             by_slug = {i.slug: i for i in created}
             for key, body in zip(keys[start:start + 100], bodies[start:start + 100], strict=True):
                 item = by_slug.get(body["fieldData"].get("slug"))
@@ -178,8 +182,11 @@ class PushSteps:
                     self._conflict(run, Action(item_id, Op.CONFLICT, "changed in Webflow during this run",
                                                conflict_keys=planned.push_keys), opts, report)
         deferred_ids = {i for i, _ in run.deferred}
+        if updates:
+            self.progress.phase("pushing", run.schema.slug, len(updates))
         for start in range(0, len(updates), 100):
             batch = updates[start:start + 100]
+            self.progress.advance(len(batch))
             for item in self.client.update_items(run.schema.id, batch):
                 path = run.local[item.id].path if item.id in run.local else None
                 self._store_pushed(run, state, item, path)
