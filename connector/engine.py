@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .client import WebflowClient
-from .convert import Problem, document_record, field_hashes, parse, record_hash
-from .errors import ConfigError, NotFoundError, UnsafePathError, ValidationApiError, ValueProblem
+from .convert import Problem, document_record, field_hashes, record_hash
+from .errors import ConfigError, FileChangedError, NotFoundError, UnsafePathError, ValidationApiError
 from .lock import SnapshotLock
 from .mapping import Mapping, bind
 from .model import RemoteItem
@@ -47,7 +47,8 @@ from .state import (
     save_stat_cache,
     save_state,
 )
-from .store import SnapshotStore, sha256
+from .reading import ReadResult, read_document, too_large
+from .store import FileInfo, SnapshotStore, sha256
 from .workers import convert_items, default_workers
 
 log = logging.getLogger("wfsync.engine")
@@ -61,6 +62,7 @@ __all__ = ["Engine", "LazyRecord", "References", "RunOptions"]
 
 class Engine(PushSteps):
     runs: list[CollectionRun]
+    report: Report
 
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
                  progress: Callable[[str, int], None] | None = None, workers: int | None = None) -> None:
@@ -249,28 +251,35 @@ class Engine(PushSteps):
             if base_entry and base_entry.path == info.rel and self.stats.get(info.rel) == (info.size, info.mtime_ns):
                 # unchanged since the last sync by size and mtime: no need to read or parse it
                 view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
+                self.store.saw(info.rel, base_entry.file_hash)
             else:
-                raw = self.store.read(info.rel) or b""
-                if base_entry and base_entry.path == info.rel and sha256(raw) == base_entry.file_hash:
-                    view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
-                    self.stats[info.rel] = (info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
-                else:
-                    try:
-                        doc = parse(raw.decode("utf-8"))
-                    except (UnicodeDecodeError, ValueProblem, Exception) as exc:  # noqa: BLE001 - any unreadable file
-                        report.problems.append({"collection": run.schema.slug, "item": info.rel, "field": "(file)",
-                                                "message": f"cannot read this file: {exc}"})
-                        run.held.add(key)
-                        continue
-                    record = document_record(doc, run.mapping)
-                    view.document = doc
-                    view.side = Side(record, record_hash(record), info.mtime_ns / 1e9)
+                view.side = self._read_local(run, info, key, view, report)
             run.local[key] = view
             if key in run.held and key not in run.base:
                 report.problems.append({
                     "collection": run.schema.slug, "item": info.rel, "field": "slug",
                     "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
                                "(see --archived / --drafts); the file is left alone"})
+
+    def _read_local(self, run: CollectionRun, info: FileInfo, key: str, view: LocalView, report: Report) -> Side:
+        """A file that is not known unchanged: read it; one with problems is held as a local change."""
+        base_entry = run.base.get(key)
+        big = too_large(info.rel, info.size)
+        raw = b"" if big else self.store.read(info.rel) or b""
+        self.store.saw(info.rel, None if big else sha256(raw))
+        if base_entry and base_entry.path == info.rel and sha256(raw) == base_entry.file_hash:
+            self.stats[info.rel] = (info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
+            return Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
+        result = ReadResult(None, [big]) if big else read_document(
+            info.rel, raw, run.mapping, base_keys=set(base_entry.fields) if base_entry else None)
+        view.document = result.document
+        if result.problems:
+            report.problems.extend(p.as_dict(run.schema.slug) for p in result.problems)
+            return Side({}, "held:" + sha256(raw), info.mtime_ns / 1e9,
+                        hold="; ".join(f"{p.key}: {p.message}" for p in result.problems))
+        assert result.document is not None
+        record = document_record(result.document, run.mapping)
+        return Side(record, record_hash(record), info.mtime_ns / 1e9)
 
     def _slug_of(self, run: CollectionRun, item_id: str) -> str:
         path = self.refs.path_for(run.schema.id, item_id) or ""
@@ -286,7 +295,7 @@ class Engine(PushSteps):
 
     def _run(self, opts: RunOptions) -> Report:
         started = time.monotonic()
-        report = Report(command=opts.command, dry_run=opts.dry_run)
+        report = self.report = Report(command=opts.command, dry_run=opts.dry_run)
         state = load_state(self.root)
         if state.site != self.site_id:
             state.site, state.dirty = self.site_id, True
@@ -371,8 +380,8 @@ class Engine(PushSteps):
                     continue
                 local: dict[str, Any] = {}
                 if lv is not None:
-                    doc = lv.document or parse((self.store.read(lv.path) or b"").decode("utf-8"))
-                    local = document_record(doc, run.mapping)
+                    doc = lv.document or read_document(lv.path, self.store.read(lv.path) or b"", run.mapping).document
+                    local = document_record(doc, run.mapping) if doc is not None else {}
                 remote = dict(rv.converted.record) if rv is not None else {}
                 out.append((self._path_of(run, action.key), local, remote, action.op.value))
         return out
@@ -426,7 +435,11 @@ class Engine(PushSteps):
             elif action.op is Op.PULL_DELETE:
                 entry = run.base[action.key]
                 if not opts.dry_run:
-                    self.store.delete(entry.path)
+                    try:
+                        self.store.remove(entry.path)
+                    except FileChangedError:
+                        self._kept(run, entry.path, None)
+                        continue
                     state.drop(action.key)
                 c.removed += 1
             elif action.op is Op.FORGET:
@@ -443,6 +456,16 @@ class Engine(PushSteps):
             return run.local[key].path
         return run.base[key].path if key in run.base else ""
 
+    def _kept(self, run: CollectionRun, path: str, webflow: bytes | None) -> None:
+        """An editor saved ``path`` while this run was about to replace it: their file stays, and
+        what Webflow has goes beside it, as in any conflict."""
+        copy = conflict_copy_path(path) if webflow is not None else None
+        if copy is not None and webflow is not None:
+            self.store.write(copy, webflow)
+        self.report.of(run.schema.slug).conflicts += 1
+        self.report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy, "fields": [],
+                                 "reason": "the file was saved while wfsync ran: kept as saved, run again"})
+
     def _write_remote(self, run: CollectionRun, state: State, key: str, opts: RunOptions, c: Any) -> None:
         rv = run.remote[key]
         data = rv.rendered()
@@ -452,19 +475,24 @@ class Engine(PushSteps):
             c.written += current != data
             c.unchanged += current == data
             return
-        written = self.store.write(rv.path, data)
-        if old is not None and old.path != rv.path:
-            previous = self.store.read(old.path)
-            if previous is not None and sha256(previous) == old.file_hash:
-                self.store.delete(old.path)  # the slug changed in Webflow: the file moves
+        try:
+            written = self.store.replace(rv.path, data)
+            if old is not None and old.path != rv.path:
+                previous = self.store.read(old.path)
+                if previous is not None and sha256(previous) == old.file_hash:
+                    self.store.remove(old.path)  # the slug changed in Webflow: the file moves
+        except FileChangedError as exc:
+            self._kept(run, exc.path, data)
+            return
         c.written += written
         c.unchanged += not written
         self._record(run, state, rv, data)
         if not isinstance(rv.converted.record, LazyRecord):
             rv.data = None  # written: the bytes need not stay in memory
 
-    def _record(self, run: CollectionRun, state: State, rv: RemoteView, data: bytes) -> None:
-        info = self.store.stat(rv.path)
+    def _record(self, run: CollectionRun, state: State, rv: RemoteView, data: bytes, kept: bool = False) -> None:
+        """The base after a write; ``kept``: the file was not written (an editor's save is there)."""
+        info = None if kept else self.store.stat_as_written(rv.path)
         state.put(BaseEntry(
             id=rv.item.id, collection=run.schema.id, path=rv.path, last_updated=rv.item.last_updated,
             record_hash=rv.side.hash, fields=dict(rv.side.fields) if rv.side.fields is not None
@@ -474,7 +502,8 @@ class Engine(PushSteps):
         if info is not None:
             self.stats[rv.path] = (info.size, info.mtime_ns)
         # in step again: a copy left by an earlier conflict has served its purpose
-        self.store.delete(conflict_copy_path(rv.path))
+        if not kept:
+            self.store.delete(conflict_copy_path(rv.path))
 
     def _refresh(self, run: CollectionRun, state: State, key: str, opts: RunOptions, c: Any) -> None:
         """In step: rewrite the file only if Webflow's metadata moved and the file is as last written."""
@@ -490,7 +519,11 @@ class Engine(PushSteps):
             return
         current = self.store.read(lv.path)
         if current is not None and sha256(current) == base.file_hash and lv.path == rv.path and not opts.dry_run:
-            written = self.store.write(rv.path, data)
+            try:
+                written = self.store.replace(rv.path, data)
+            except FileChangedError:
+                c.unchanged += 1  # saved just now: the next run reads it
+                return
             c.written += written
             c.unchanged += not written
             self._record(run, state, rv, data)

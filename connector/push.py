@@ -11,7 +11,7 @@ from typing import Any
 
 from .convert import document_record, item_to_document, record_hash, record_to_field_data, render
 from .client import WebflowClient
-from .errors import LocalValidationError
+from .errors import FileChangedError, LocalValidationError
 from .model import RemoteItem
 from .plan import Action, Op, Plan, Side
 from .references import PendingReferences, References, has_pending
@@ -34,7 +34,7 @@ class PushSteps:
     def _save(self, state: State) -> None:
         raise NotImplementedError
 
-    def _record(self, run: CollectionRun, state: State, rv: RemoteView, data: bytes) -> None:
+    def _record(self, run: CollectionRun, state: State, rv: RemoteView, data: bytes, kept: bool = False) -> None:
         raise NotImplementedError
 
     def _conflict(self, run: CollectionRun, action: Action, opts: RunOptions, report: Report) -> None:
@@ -46,6 +46,9 @@ class PushSteps:
     def _slug_of(self, run: CollectionRun, item_id: str) -> str:
         raise NotImplementedError
 
+    def _kept(self, run: CollectionRun, path: str, webflow: bytes | None) -> None:
+        raise NotImplementedError
+
     def _pending(self, runs: list[CollectionRun]) -> dict[tuple[str, str], str]:
         return {(r.schema.id, r.local[a.key].path): a.key for r in runs if r.plan
                 for a in r.plan.of(Op.PUSH_CREATE) if a.key in r.local}
@@ -53,6 +56,7 @@ class PushSteps:
     def _validate(self, runs: list[CollectionRun], opts: RunOptions, report: Report) -> None:
         refs = PendingReferences(self.refs, self._pending(runs))
         problems: list[FileProblem] = []
+        already = {(p["item"], p["field"]) for p in report.problems}  # reading problems, said once
         for run in runs:
             assert run.plan is not None
             owners: dict[str, list[str]] = {}
@@ -66,11 +70,13 @@ class PushSteps:
                 if item_id not in run.local and rv.item.slug:
                     owners.setdefault(rv.item.slug, []).append(f"the Webflow item {item_id}")
             bad_keys = set()
-            for action in run.plan.of(Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.MERGE):
+            # every file a push could send, also those it holds or leaves for sync: all problems at once
+            for action in run.plan.of(Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.MERGE, Op.HOLD, active_only=False):
                 local = run.local.get(action.key)
                 if local is None or local.document is None:
                     continue
                 found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners)
+                found = [p for p in found if (p.path, p.key) not in already]
                 if found:
                     bad_keys.add(action.key)
                     problems.extend(found)
@@ -80,6 +86,11 @@ class PushSteps:
                     if a.key in bad_keys and a.blocked is None else a for a in run.plan.actions))
         for p in problems:
             report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message})
+        held = {r.local[a.key].path for r in runs if r.plan for a in r.plan.of(Op.HOLD, active_only=False)}
+        if held and not (opts.skip_invalid or opts.dry_run):
+            # files that cannot be read are files a push could send: nothing goes until they are fixed
+            problems.extend(FileProblem(p["item"], p["field"], p["message"]) for p in report.problems
+                            if p["item"] in held)
         if problems and not (opts.skip_invalid or opts.dry_run):
             raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
                                        problems=[str(p) for p in problems])
@@ -259,7 +270,13 @@ class PushSteps:
         run.remote[item.id] = rv
         run.published_flags[item.id] = item.is_draft
         data = render(converted.document).encode("utf-8")
-        self.store.write(path, data)
-        if old_path and old_path != path:
-            self.store.delete(old_path)
-        self._record(run, state, rv, data)
+        kept = False
+        try:
+            self.store.replace(path, data)
+            if old_path and old_path != path:
+                self.store.remove(old_path)
+        except FileChangedError as exc:
+            # Webflow has what was sent (the base says so); the newer save stays, a local change
+            self._kept(run, exc.path, None)
+            kept = True
+        self._record(run, state, rv, data, kept=kept)
