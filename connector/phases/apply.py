@@ -5,8 +5,9 @@ answers too, so a file and its base entry are always written the same way."""
 from __future__ import annotations
 
 
-from ..context import RunContext
+from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
+from ..errors import NotFoundError
 from ..model import RemoteItem
 from ..plan import Action, Op, Side
 from ..report import CollectionReport
@@ -41,6 +42,8 @@ class LocalWriter:
             elif action.op is Op.PULL_DELETE:
                 entry = run.base[action.key]
                 if not dry_run:
+                    if not self._gone(run, action.key):
+                        continue
                     ctx.store.delete(entry.path)
                     ctx.state.drop(action.key)
                 c.removed += 1
@@ -49,6 +52,16 @@ class LocalWriter:
                     ctx.state.drop(action.key)
             elif action.op is Op.CONFLICT:
                 self.conflict(run, action)
+
+    def _gone(self, run: CollectionRun, item_id: str) -> bool:
+        """Whether Webflow confirms the item is deleted. An absence from a listing is not enough:
+        offset paging skips an item when another one is deleted during the read."""
+        try:
+            self.ctx.client.get_item(run.schema.id, item_id)
+        except NotFoundError:
+            return True
+        log.info("%s: item %s was missing from the listing but exists: its file is kept", run.schema.slug, item_id)
+        return False
 
     def write_remote(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
         """Webflow's version of the item into its file (moving it when the slug changed)."""
@@ -111,12 +124,12 @@ class LocalWriter:
             if not ctx.opts.dry_run and current is not None and lv.path == rv.path and current == data:
                 self.record(run, rv, data)  # same bytes, new mtime (a git checkout): remember the stat
 
-    def conflict(self, run: CollectionRun, action: Action) -> None:
-        """Reported, nothing overwritten: Webflow's version is written beside the file."""
+    def conflict(self, run: CollectionRun, action: Action, copy: bool = True) -> None:
+        """Reported, nothing overwritten: Webflow's version is written beside the file (``copy``)."""
         report = self.ctx.report
         c = report.of(run.schema.slug)
         c.conflicts += 1
-        rv = run.remote.get(action.key)
+        rv = run.remote.get(action.key) if copy else None
         path = path_of(run, action.key)
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:

@@ -50,6 +50,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
             converted.record = LazyRecord(data, run.mapping)  # type: ignore[assignment]
         side = Side(converted.record, digest, iso_seconds(item.last_updated), fields=hashes)
         run.remote[item.id] = RemoteView(item, converted, path, side, data)
+        run.planned_versions[item.id] = item.last_updated
 
 
 def problem_entry(p: Problem) -> dict[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..context import RunContext
 from ..plan import Action, BaseSide, Op, Plan, Side, check_delete_limit, check_empty_sides, plan
-from ..runs import CollectionRun
+from ..runs import CollectionRun, iso_seconds
 
 
 def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
@@ -21,6 +21,7 @@ def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
     check_empty_sides(run.schema.slug, len(local_sides), len(remote_sides) + len(run.held & set(run.base)),
                       len(run.base))
     run.plan = hold(plan(local_sides, remote_sides, base_sides, ctx.opts.policy), run)
+    run.read_mark = max((iso_seconds(v) for v in run.planned_versions.values()), default=0.0)
 
 
 def hold(p: Plan, run: CollectionRun) -> Plan:

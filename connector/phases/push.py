@@ -10,7 +10,7 @@ from ..convert import document_record, record_to_field_data
 from ..errors import LocalValidationError
 from ..plan import Action, Op
 from ..references import PendingReferences, has_pending
-from ..runs import CollectionRun, iso_seconds
+from ..runs import CollectionRun, iso_seconds, iso_text
 from .apply import LocalWriter
 from .validate import pending_creates
 
@@ -76,6 +76,10 @@ class Pusher:
                 ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
                 ctx.refs.ids[(run.schema.id, old_path)] = item.id
                 self.writer.store_answer(run, item, old_path)
+                run.planned_versions[item.id] = item.last_updated
+                if key != item.id:
+                    # re-created (the item was deleted in Webflow): the old id is gone for good
+                    ctx.state.drop(key)
                 c.created += 1
                 run.created += 1
                 run.pushed[item.id] = None
@@ -113,7 +117,7 @@ class Pusher:
             c.merged += len(merges)
             return
         if updates:
-            changed = self._changed_since_read(run, {u["id"] for u in updates})
+            changed = self._changed_since_planned(run, {u["id"] for u in updates})
             for item_id in changed:
                 planned = next((a for a in run.plan.actions if a.key == item_id), None)
                 updates = [u for u in updates if u["id"] != item_id]
@@ -143,17 +147,21 @@ class Pusher:
                 self.writer.write_remote(run, key, c)
                 c.merged += 1
 
-    def _changed_since_read(self, run: CollectionRun, ids: set[str]) -> set[str]:
-        """Items edited in Webflow after this run read them: they become conflicts, not overwrites."""
-        seen = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
-        seen += [run.base[k].last_updated for k in run.unfetched if k in run.base]
-        if not seen:
+    def _changed_since_planned(self, run: CollectionRun, ids: set[str]) -> set[str]:
+        """The items of ``ids`` whose version in Webflow is no longer the one the plan was made on:
+        edited in Webflow during this run. They become conflicts, not overwrites.
+
+        Each item is compared with its own planned version. The listing only has to reach back to
+        when this run read: any later edit is newer than everything read. It never starts from
+        this run's own writes, which are newer than an edit made between the read and them."""
+        if not ids:
             return set()
-        newest = max(seen, key=iso_seconds)
-        changed = set()
-        for item in self.ctx.client.iter_items(run.schema.id, params={"lastUpdated[gte]": newest}):
-            fetched = run.remote.get(item.id)
-            if item.id in ids and (fetched is None or fetched.item.last_updated != item.last_updated):
+        planned = run.planned_versions
+        since = run.read_mark if run.read_mark else \
+            min((iso_seconds(planned.get(i)) for i in ids), default=0.0)
+        changed = {i for i in ids if not planned.get(i)}
+        for item in self.ctx.client.iter_items(run.schema.id, params={"lastUpdated[gte]": iso_text(since)}):
+            if item.id in ids and iso_seconds(item.last_updated) != iso_seconds(planned.get(item.id)):
                 changed.add(item.id)
         return changed
 
@@ -167,6 +175,13 @@ class Pusher:
         if ctx.opts.dry_run:
             c.deleted += len(deletes)
             return
+        changed = self._changed_since_planned(run, set(deletes))
+        for key in sorted(changed):
+            # a delete, like an update, is only carried out on the version the plan saw; the
+            # next run restores the file with the edit (a modification beats a deletion)
+            self.writer.conflict(run, Action(key, Op.CONFLICT, "changed in Webflow during this run: not deleted"),
+                                 copy=False)
+        deletes = [k for k in deletes if k not in changed]
         for start in range(0, len(deletes), 100):
             batch = deletes[start:start + 100]
             live = [i for i in batch if (run.remote[i].item.last_published if i in run.remote

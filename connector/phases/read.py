@@ -131,6 +131,7 @@ def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> 
     for key in run.unfetched:
         entry = run.base[key]
         ctx.refs.add(run.schema.id, entry.id, entry.path)
+        run.planned_versions[key] = entry.last_updated  # not re-read: unchanged since the last sync
     for item in items:
         if SAFE_SLUG.match(item.slug or ""):
             ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
