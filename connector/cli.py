@@ -498,7 +498,7 @@ STATUS_WORDS = {
     "pull": ("pull", "changed in Webflow"), "delete-local": ("pull", "deleted in Webflow"),
     "push-create": ("push", "new file"), "push-update": ("push", "modified"), "delete-remote": ("push", "deleted"),
     "merge": ("both", "changed on both sides, mergeable"), "conflict": ("conflict", "changed on both sides"),
-    "adopt": ("pull", "same on both sides, not yet recorded"),
+    "adopt": ("pull", "same on both sides, not yet recorded"), "hold": ("other", "held, cannot be read"),
 }
 #: ops that are not a difference between the two sides (for --exit-code)
 IN_STEP = ("nothing", "forget", "adopt")
@@ -519,9 +519,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     report, _ = dry_run_both(ctx, collections, snapshot)
     prefix = ctx.obj["prefix"]
     differs = any(a["op"] not in IN_STEP for a in report.actions)
-    code = report_exit_code(report)
-    if code == EXIT_OK and with_exit_code and differs:
-        code = EXIT_ERROR
+    # like git status: 0 whatever it found (problems are listed), 1 with --exit-code when something differs
+    code = EXIT_ERROR if with_exit_code and differs else EXIT_OK
     if as_json:
         document = report_document(report, prefix)
         document.update(exit_code=code, differences=differs)
@@ -589,9 +588,7 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
         if diffs:
             out_json.append({**to_json(path, diffs), "op": op})
             out_text.append(render_text(shown(prefix, path), diffs, op))
-    code = report_exit_code(report)
-    if code == EXIT_OK and with_exit_code and out_json:
-        code = EXIT_ERROR
+    code = EXIT_ERROR if with_exit_code and out_json else EXIT_OK
     if as_json:
         document = report_document(report, prefix)
         echo_json({"ok": document["ok"], "command": "diff", "exit_code": code, "snapshot": prefix or None,

@@ -71,6 +71,8 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
             what = conflict["reason"]
         copy = (conflict or {}).get("remote_copy")
         return HELD, f"conflict: {what}" + (f" — see {_join(prefix, copy)}" if copy else ""), True
+    if op == "hold":
+        return HELD, "the file cannot be read (see the problem below): fix it and run again", True
     if blocked:
         return HELD, _held_reason(op, reason, blocked), True
     if op == "pull":
@@ -135,7 +137,8 @@ def item_lines(report: Report, prefix: str = "") -> list[ItemLine]:
         label, detail, held = _detail(action, conflicts.get(action["path"]), prefix)
         if report.dry_run and not held:
             label = _would(label)
-        urgent = label == HELD and (detail.startswith("conflict") or action.get("blocked") == "invalid file")
+        urgent = label == HELD and (detail.startswith("conflict") or action.get("blocked") == "invalid file"
+                                    or action["op"] == "hold")
         lines.append(ItemLine(label, _join(prefix, action["path"]), detail, held, urgent))
         seen.add(action["path"])
     for path, conflict in conflicts.items():  # conflicts found while writing (changed during the run)

@@ -66,5 +66,7 @@ def problem_dict(problem: dict[str, str]) -> dict[str, str]:
         return problem
     where = problem.get("item", "")
     is_path = where.endswith(".md") or "/" in where
+    extra = {k: v for k, v in problem.items() if k not in ("collection", "item", "field", "message")}
     return {"collection": problem.get("collection", ""), "path": where if is_path else "",
-            "item": "" if is_path else where, "key": problem.get("field", ""), "message": problem.get("message", "")}
+            "item": "" if is_path else where, "key": problem.get("field", ""), "message": problem.get("message", ""),
+            **extra}
