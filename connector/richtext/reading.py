@@ -97,8 +97,12 @@ def angle_destinations(source: str) -> str:
             end = _destination_end(source, i + 2)
             if end is not None:
                 dest, title = _split_title(source[i + 2:end])
-                if " " in dest and "\n" not in dest and "<" not in dest and ">" not in dest:
-                    out.append("](<" + dest + ">" + title + ")")
+                fixed = title
+                if title.count('"') > 2:  # Turndown does not escape quotes inside a title
+                    fixed = ' "' + title[2:-1].replace("\\", "\\\\").replace('"', '\\"') + '"'
+                spaced = " " in dest and not any(c in dest for c in "\n<>")
+                if spaced or fixed != title:
+                    out.append("](" + (f"<{dest}>" if spaced else dest) + fixed + ")")
                     i = end + 1
                     continue
         out.append(ch)
