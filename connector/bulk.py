@@ -13,7 +13,7 @@ was not, with the reason, so the engine records the one and reports the other.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,34 +38,27 @@ def create(client: WebflowClient, collection_id: str, bodies: Sequence[Mapping[s
     """Creates; a batch refused for one item is sent again item by item. Only a refused batch is
     re-sent: Webflow validates a request before writing any of it (an item it had created would
     make the re-sent one fail as a duplicate slug, which the engine then looks up, never a copy)."""
-    try:
-        return Outcome(done=client.create_items(collection_id, bodies))
-    except ITEM_ERRORS as exc:
-        if len(bodies) == 1:
-            return Outcome(failed={_slug(bodies[0]): exc})
-        log.info("a create of %d items was refused (%s): sending them one by one", len(bodies), exc)
-    out = Outcome()
-    for body in bodies:
-        try:
-            out.done.extend(client.create_items(collection_id, [body]))
-        except ITEM_ERRORS as exc:
-            out.failed[_slug(body)] = exc
-    return out
+    return _items(lambda batch: client.create_items(collection_id, batch), bodies, _slug, "create")
 
 
 def update(client: WebflowClient, collection_id: str, updates: Sequence[Mapping[str, Any]]) -> Outcome:
+    return _items(lambda batch: client.update_items(collection_id, batch), updates, lambda u: str(u["id"]), "update")
+
+
+def _items(send: Callable[[Sequence[Mapping[str, Any]]], list[RemoteItem]], entries: Sequence[Mapping[str, Any]],
+           key: Callable[[Mapping[str, Any]], str], what: str) -> Outcome:
     try:
-        return Outcome(done=client.update_items(collection_id, updates))
+        return Outcome(done=send(entries))
     except ITEM_ERRORS as exc:
-        if len(updates) == 1:
-            return Outcome(failed={str(updates[0]["id"]): exc})
-        log.info("an update of %d items was refused (%s): sending them one by one", len(updates), exc)
+        if len(entries) == 1:
+            return Outcome(failed={key(entries[0]): exc})
+        log.info("a %s of %d items was refused (%s): sending them one by one", what, len(entries), exc)
     out = Outcome()
-    for entry in updates:
+    for entry in entries:
         try:
-            out.done.extend(client.update_items(collection_id, [entry]))
+            out.done.extend(send([entry]))
         except ITEM_ERRORS as exc:
-            out.failed[str(entry["id"])] = exc
+            out.failed[key(entry)] = exc
     return out
 
 
