@@ -15,7 +15,8 @@ from typing import Any, Callable
 
 from .client import WebflowClient
 from .context import Hook, RunContext
-from .convert import document_record, parse
+from .convert import document_record
+from .reading import read_document
 from .lock import SnapshotLock
 from .mapping import Mapping
 from .model import RemoteItem
@@ -151,8 +152,8 @@ class Engine:
                     continue
                 local: dict[str, Any] = {}
                 if lv is not None:
-                    doc = lv.document or parse((self.store.read(lv.path) or b"").decode("utf-8"))
-                    local = document_record(doc, run.mapping)
+                    doc = lv.document or read_document(lv.path, self.store.read(lv.path) or b"", run.mapping).document
+                    local = document_record(doc, run.mapping) if doc is not None else {}
                 remote = dict(rv.converted.record) if rv is not None else {}
                 out.append((path_of(run, action.key), local, remote, action.op.value))
         return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
-from ..errors import NotFoundError
+from ..errors import FileChangedError, NotFoundError
 from ..model import RemoteItem
 from ..plan import Action, Op, Side
 from ..report import CollectionReport
@@ -44,7 +44,11 @@ class LocalWriter:
                 if not dry_run:
                     if not self._gone(run, action.key):
                         continue
-                    ctx.store.delete(entry.path)
+                    try:
+                        ctx.store.remove(entry.path)
+                    except FileChangedError:
+                        self.kept(run, entry.path, None)
+                        continue
                     ctx.state.drop(action.key)
                 c.removed += 1
             elif action.op is Op.FORGET:
@@ -74,21 +78,37 @@ class LocalWriter:
             c.written += current != data
             c.unchanged += current == data
             return
-        written = store.write(rv.path, data)
-        if old is not None and old.path != rv.path:
-            previous = store.read(old.path)
-            if previous is not None and sha256(previous) == old.file_hash:
-                store.delete(old.path)  # the slug changed in Webflow: the file moves
+        try:
+            written = store.replace(rv.path, data)
+            if old is not None and old.path != rv.path:
+                previous = store.read(old.path)
+                if previous is not None and sha256(previous) == old.file_hash:
+                    store.remove(old.path)  # the slug changed in Webflow: the file moves
+        except FileChangedError as exc:
+            self.kept(run, exc.path, data)
+            return
         c.written += written
         c.unchanged += not written
         self.record(run, rv, data)
         if not isinstance(rv.converted.record, LazyRecord):
             rv.data = None  # written: the bytes need not stay in memory
 
-    def record(self, run: CollectionRun, rv: RemoteView, data: bytes) -> None:
-        """The item as synced: its base entry and its file's stat."""
+    def kept(self, run: CollectionRun, path: str, webflow: bytes | None) -> None:
+        """An editor saved ``path`` while this run was about to replace it: their file stays, and
+        what Webflow has goes beside it (``webflow``), as in any conflict."""
+        copy = conflict_copy_path(path) if webflow is not None else None
+        if copy is not None and webflow is not None:
+            self.ctx.store.write(copy, webflow)
+        self.ctx.report.of(run.schema.slug).conflicts += 1
+        self.ctx.report.conflicts.append({
+            "collection": run.schema.slug, "path": path, "remote_copy": copy, "fields": [],
+            "reason": "the file was saved while wfsync ran: kept as saved, run again"})
+
+    def record(self, run: CollectionRun, rv: RemoteView, data: bytes, kept: bool = False) -> None:
+        """The item as synced: its base entry and its file's stat (``kept``: the file was not
+        written, an editor's save is there, so its stat must not pass for wfsync's file)."""
         ctx = self.ctx
-        info = ctx.store.stat(rv.path)
+        info = None if kept else ctx.store.stat_as_written(rv.path)
         ctx.state.put(BaseEntry(
             id=rv.item.id, collection=run.schema.id, path=rv.path, last_updated=rv.item.last_updated,
             record_hash=rv.side.hash, fields=dict(rv.side.fields) if rv.side.fields is not None
@@ -98,7 +118,8 @@ class LocalWriter:
         if info is not None:
             ctx.stats[rv.path] = (info.size, info.mtime_ns)
         # in step again: a copy left by an earlier conflict has served its purpose
-        ctx.store.delete(conflict_copy_path(rv.path))
+        if not kept:
+            ctx.store.delete(conflict_copy_path(rv.path))
 
     def refresh(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
         """In step: rewrite the file only if Webflow's metadata moved and the file is as last written."""
@@ -115,7 +136,11 @@ class LocalWriter:
             return
         current = ctx.store.read(lv.path)
         if current is not None and sha256(current) == base.file_hash and lv.path == rv.path and not ctx.opts.dry_run:
-            written = ctx.store.write(rv.path, data)
+            try:
+                written = ctx.store.replace(rv.path, data)
+            except FileChangedError:
+                c.unchanged += 1  # saved just now: the next run reads it
+                return
             c.written += written
             c.unchanged += not written
             self.record(run, rv, data)
@@ -124,12 +149,13 @@ class LocalWriter:
             if not ctx.opts.dry_run and current is not None and lv.path == rv.path and current == data:
                 self.record(run, rv, data)  # same bytes, new mtime (a git checkout): remember the stat
 
-    def conflict(self, run: CollectionRun, action: Action, copy: bool = True) -> None:
-        """Reported, nothing overwritten: Webflow's version is written beside the file (``copy``)."""
+    def conflict(self, run: CollectionRun, action: Action, copy: bool = True, remote: RemoteView | None = None) -> None:
+        """Reported, nothing overwritten: Webflow's version (``remote``, or as read) is written beside
+        the file, unless ``copy`` is false."""
         report = self.ctx.report
         c = report.of(run.schema.slug)
         c.conflicts += 1
-        rv = run.remote.get(action.key) if copy else None
+        rv = (remote or run.remote.get(action.key)) if copy else None
         path = path_of(run, action.key)
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:
@@ -147,10 +173,16 @@ class LocalWriter:
         run.remote[item.id] = rv
         run.published_flags[item.id] = item.is_draft
         data = render(converted.document).encode("utf-8")
-        self.ctx.store.write(path, data)
-        if old_path and old_path != path:
-            self.ctx.store.delete(old_path)
-        self.record(run, rv, data)
+        kept = False
+        try:
+            self.ctx.store.replace(path, data)
+            if old_path and old_path != path:
+                self.ctx.store.remove(old_path)
+        except FileChangedError as exc:
+            # Webflow has what was sent (the base says so); the newer save stays, a local change
+            self.kept(run, exc.path, None)
+            kept = True
+        self.record(run, rv, data, kept=kept)
 
 
 def path_of(run: CollectionRun, key: str) -> str:

@@ -4,11 +4,11 @@ read only when its size or mtime moved since it was last written."""
 from __future__ import annotations
 
 from ..context import RunContext
-from ..convert import document_record, parse, record_hash
-from ..errors import ValueProblem
+from ..convert import document_record, record_hash
 from ..plan import Side
+from ..reading import ReadResult, read_document, too_large
 from ..runs import CollectionRun, LocalView, template_prefix, template_regex
-from ..store import sha256
+from ..store import FileInfo, sha256
 
 
 def scan(ctx: RunContext, run: CollectionRun) -> None:
@@ -33,28 +33,37 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
         if base_entry and base_entry.path == info.rel and ctx.stats.get(info.rel) == (info.size, info.mtime_ns):
             # unchanged since the last sync by size and mtime: no need to read or parse it
             view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
+            ctx.store.saw(info.rel, base_entry.file_hash)
         else:
-            raw = ctx.store.read(info.rel) or b""
-            if base_entry and base_entry.path == info.rel and sha256(raw) == base_entry.file_hash:
-                view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
-                ctx.stats[info.rel] = (info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
-            else:
-                try:
-                    doc = parse(raw.decode("utf-8"))
-                except (UnicodeDecodeError, ValueProblem, Exception) as exc:  # noqa: BLE001 - any unreadable file
-                    report.problems.append({"collection": run.schema.slug, "item": info.rel, "field": "(file)",
-                                            "message": f"cannot read this file: {exc}"})
-                    run.held.add(key)
-                    continue
-                record = document_record(doc, run.mapping)
-                view.document = doc
-                view.side = Side(record, record_hash(record), info.mtime_ns / 1e9)
+            view.side = read_local(ctx, run, info, key, view)
         run.local[key] = view
         if key in run.held and key not in run.base:
             report.problems.append({
                 "collection": run.schema.slug, "item": info.rel, "field": "slug",
                 "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
                            "(see --archived / --drafts); the file is left alone"})
+
+
+def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, view: LocalView) -> Side:
+    """A file not known unchanged: read it. One with problems is held as a local change: reported
+    with file, key and line, never overwritten, never sent."""
+    base_entry = run.base.get(key)
+    big = too_large(info.rel, info.size)
+    raw = b"" if big else ctx.store.read(info.rel) or b""
+    ctx.store.saw(info.rel, None if big else sha256(raw))
+    if base_entry and base_entry.path == info.rel and sha256(raw) == base_entry.file_hash:
+        ctx.stats[info.rel] = (info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
+        return Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
+    result = ReadResult(None, [big]) if big else read_document(
+        info.rel, raw, run.mapping, base_keys=set(base_entry.fields) if base_entry else None)
+    view.document = result.document
+    if result.problems:
+        ctx.report.problems.extend(p.as_dict(run.schema.slug) for p in result.problems)
+        return Side({}, "held:" + sha256(raw), info.mtime_ns / 1e9,
+                    hold="; ".join(f"{p.key}: {p.message}" for p in result.problems))
+    assert result.document is not None
+    record = document_record(result.document, run.mapping)
+    return Side(record, record_hash(record), info.mtime_ns / 1e9)
 
 
 def slug_of(ctx: RunContext, run: CollectionRun, item_id: str) -> str:
