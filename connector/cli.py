@@ -38,6 +38,7 @@ from .cliout import (
 from .config import Settings, load_settings
 from .engine import Engine, RunOptions
 from .errors import ConfigError, WfsyncError
+from .stopping import Stopped, stop_on_signals
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
 from .progress import NoProgress, Progress, TerminalProgress
@@ -349,7 +350,8 @@ def write_demo_mappings(client: WebflowClient, site_id: str, folder: Path) -> li
 
 
 def print_report(console: Console, report: Report, prefix: str = "", quiet: bool = False) -> None:
-    """Every item acted on or held, then the totals; problems and conflicts' advice on stderr."""
+    """Every item acted on or held (what a command leaves alone, and why), then the totals;
+    problems and conflicts' advice on stderr."""
     print_items(console, report, prefix, quiet)
     if not quiet:
         print_totals(console, report)
@@ -393,7 +395,19 @@ def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as
     client, site_id, root, mappings = open_project(ctx, snapshot)
     progress = make_progress(ctx, as_json)
     try:
-        report = Engine(client, site_id, root, mappings, progress=progress).run(options)
+        with stop_on_signals():
+            report = Engine(client, site_id, root, mappings, progress=progress).run(options)
+    except Stopped as exc:
+        progress.close()
+        message = f"stopped by {exc.name}; what Webflow applied is recorded and the lock released"
+        if as_json:
+            document = error_document(WfsyncError(message), options.command, ctx.obj["prefix"])
+            document.update(exit_code=exc.exit_code, api_calls=client.stats.total,
+                            error={"kind": "stopped", "message": message,
+                                   "hint": "Run the same command again to finish."})
+            echo_json(document)
+        click.echo(f"wfsync: {message}: run the same command again to finish", err=True)
+        sys.exit(exc.exit_code)
     except Exception as exc:
         exc.api_calls = client.stats.total  # type: ignore[attr-defined]  # the failed run's report says it
         raise
