@@ -239,6 +239,8 @@ def print_report(console: Console, report: Report) -> None:
     for p in report.problems:
         err_console.print(f"[yellow]problem:[/] {p['collection']}/{p['item']}: {p['field']}: {p['message']}",
                           highlight=False)
+    for path, why in report.left_alone():
+        err_console.print(f"left alone: {path}: {why}", highlight=False, markup=False)
     for conflict in report.conflicts:
         err_console.print(f"[red]conflict:[/] {conflict['path']}: {conflict['reason']}"
                           + (f" (Webflow's version: {conflict['remote_copy']})" if conflict.get("remote_copy") else ""),
