@@ -15,12 +15,14 @@ from typing import Any, Callable, Iterable
 
 from .client import WebflowClient
 from .convert import Problem, document_record, field_hashes, parse, record_hash
-from .errors import ConfigError, NotFoundError, UnsafePathError, ValidationApiError, ValueProblem
+from .errors import ConfigError, NotFoundError, UnsafePathError, ValueProblem
 from .lock import SnapshotLock
 from .mapping import Mapping, bind
 from .model import RemoteItem
 from .plan import Action, BaseSide, Op, Plan, Side, check_delete_limit, check_empty_sides, plan
+from .capabilities import Capabilities, load_capabilities, save_capabilities
 from .push import PushSteps
+from .reads import prove_order, read_all, read_changed
 from .references import References, reference_targets
 from .report import Report
 from .runs import (
@@ -52,8 +54,6 @@ from .workers import convert_items, default_workers
 
 log = logging.getLogger("wfsync.engine")
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-#: re-read items updated this long before the newest one seen: clocks and replicas lag a little
-CURSOR_MARGIN_SECONDS = 300
 
 # kept importable from here: tests and tools use these names
 __all__ = ["Engine", "LazyRecord", "References", "RunOptions"]
@@ -73,6 +73,7 @@ class Engine(PushSteps):
         self.progress = progress or (lambda label, n: None)
         self.refs = References()
         self.stats: StatCache = {}
+        self.caps = Capabilities()  # what the API was found to support (loaded per run)
 
     # -- gathering -----------------------------------------------------------------
     def _bind_mappings(self, wanted: Iterable[str], state: State) -> list[CollectionRun]:
@@ -124,30 +125,22 @@ class Engine(PushSteps):
             if changed is not None:
                 return changed
         run.full = True
-        items: list[RemoteItem] = []
-        for page in self.client.iter_pages(run.schema.id, live=opts.live):
-            items.extend(page.items)
-            run.total = page.total
-            self.progress(run.schema.slug, len(page.items))
+        items, run.total = read_all(self.client, run.schema.id, live=opts.live,
+                                    on_page=lambda n: self.progress(run.schema.slug, n))
+        if not opts.live:
+            prove_order(self.client, run.schema.id, run.schema.slug, items, self.caps)
         return items
 
     def _fetch_changed(self, run: CollectionRun, known: CollectionState) -> list[RemoteItem] | None:
-        """Only what changed since the cursor (newest first, stopping at the cursor), or None when a
-        full read is needed: the count of items says some were deleted, or sorting is refused."""
-        # compared as instants, not strings: "…:00Z" and "…:00.000Z" are the same moment
-        since = iso_seconds(known.cursor) - CURSOR_MARGIN_SECONDS
-        items: list[RemoteItem] = []
-        try:
-            for page in self.client.iter_pages(run.schema.id, params={"sortBy": "lastUpdated", "sortOrder": "desc"}):
-                run.total = page.total
-                fresh = [i for i in page.items if iso_seconds(i.last_updated) >= since]
-                items.extend(fresh)
-                self.progress(run.schema.slug, len(page.items))
-                if len(fresh) < len(page.items):
-                    break
-        except ValidationApiError:
-            log.info("%s: sorting by lastUpdated refused, reading everything", run.schema.slug)
+        """Only what changed since the last run (``reads.read_changed``), or None when a full read is
+        needed: the API's answer could not be relied on, or the count of items says some were deleted."""
+        seen_pairs = {k: e.last_updated for k, e in run.base.items()}
+        changed = read_changed(self.client, run.schema.id, run.schema.slug, seen_pairs, known.cursor or "",
+                               self.caps, lambda n: self.progress(run.schema.slug, n))
+        if changed is None:
             return None
+        items = changed.items
+        run.total = changed.total
         seen = set(run.base) | set(known.held)
         new = {i.id for i in items if i.id not in seen}
         if run.total != known.total + len(new):
@@ -159,6 +152,7 @@ class Engine(PushSteps):
         run.unfetched = {k for k in run.base if k not in fetched}
         run.held.update(h for h in known.held if h not in fetched)
         return items
+
     def _moved(self, run: CollectionRun, items: list[RemoteItem]) -> set[str]:
         """This collection, if one of its items now has another path (a slug renamed in Webflow)."""
         for item in items:
@@ -176,11 +170,7 @@ class Engine(PushSteps):
         before = self.client.stats.total
         run.unfetched = set()
         run.full = True
-        items: list[RemoteItem] = []
-        for page in self.client.iter_pages(run.schema.id, live=opts.live):
-            items.extend(page.items)
-            run.total = page.total
-        fetched[run.schema.id] = items
+        fetched[run.schema.id], run.total = read_all(self.client, run.schema.id, live=opts.live)
         run.calls += self.client.stats.total - before
 
     def _index_refs(self, run: CollectionRun, items: list[RemoteItem]) -> None:
@@ -291,6 +281,7 @@ class Engine(PushSteps):
         if state.site != self.site_id:
             state.site, state.dirty = self.site_id, True
         self.stats = load_stat_cache(self.root)
+        self.caps = load_capabilities(self.root)
         runs = self._bind_mappings(opts.collections, state)
         self.runs = runs
         for run in runs:
@@ -357,6 +348,10 @@ class Engine(PushSteps):
             for run in runs:
                 self._publish(run, state, report)
             self._save(state)
+        report.notices.extend(self.caps.notices)
+        if not opts.dry_run:
+            self.caps.tick()
+            save_capabilities(self.root, self.caps)
         report.api_calls = self.client.stats.total
         report.seconds = round(time.monotonic() - started, 3)
         return report

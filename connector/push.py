@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from .convert import document_record, item_to_document, record_hash, record_to_field_data, render
+from .capabilities import Capabilities
 from .client import WebflowClient
 from .errors import LocalValidationError
 from .model import RemoteItem
 from .plan import Action, Op, Plan, Side
+from .reads import updated_since
 from .references import PendingReferences, References, has_pending
 from .report import Report
 from .runs import CollectionRun, RemoteView, RunOptions, iso_seconds
@@ -30,6 +32,7 @@ class PushSteps:
     refs: References
     store: SnapshotStore
     runs: list[CollectionRun]
+    caps: Capabilities
 
     def _save(self, state: State) -> None:
         raise NotImplementedError
@@ -203,9 +206,12 @@ class PushSteps:
             return set()
         newest = max(seen, key=iso_seconds)
         changed = set()
-        for item in self.client.iter_items(run.schema.id, params={"lastUpdated[gte]": newest}):
+        for item in updated_since(self.client, run.schema.id, run.schema.slug, newest, self.caps, ids=ids):
             fetched = run.remote.get(item.id)
-            if item.id in ids and (fetched is None or fetched.item.last_updated != item.last_updated):
+            # an item this run did not re-read (unchanged since the last one) is compared with the base
+            read = fetched.item.last_updated if fetched else run.base[item.id].last_updated \
+                if item.id in run.base else None
+            if item.id in ids and (read is None or iso_seconds(read) != iso_seconds(item.last_updated)):
                 changed.add(item.id)
         return changed
 
@@ -246,7 +252,8 @@ class PushSteps:
             if result.published_ids else None
         if oldest:
             wanted = set(result.published_ids)
-            for item in self.client.iter_items(run.schema.id, params={"lastPublished[gte]": oldest}):
+            for item in updated_since(self.client, run.schema.id, run.schema.slug, oldest, self.caps, published=True,
+                                      ids=wanted):
                 if item.id in wanted:
                     self._store_pushed(run, state, item, state.items[item.id].path)
 
