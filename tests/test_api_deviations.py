@@ -113,9 +113,9 @@ def test_pushes_conflicts_and_edits_made_during_a_push(server: EmulatorServer, t
     assert result.exit_code == 3, result.output
     assert remote_name(server, "theme-4") == "Webflow 4"
     # an edit made in Webflow after wfsync read the items, just before its check and its write
-    import connector.push
+    import connector.phases.push
 
-    check = connector.push.updated_since
+    check = connector.phases.push.updated_since
     made = []
 
     def someone_edits_first(*args: object, **kwargs: object) -> object:
@@ -124,7 +124,7 @@ def test_pushes_conflicts_and_edits_made_during_a_push(server: EmulatorServer, t
             edit_in_webflow(server, "theme-6", name="Webflow 6")
         return check(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(connector.push, "updated_since", someone_edits_first)
+    monkeypatch.setattr(connector.phases.push, "updated_since", someone_edits_first)
     edit_file(root, "theme-6", "title: Thème 6", "title: Local 6")
     result = wfsync(server, SITE_ID, root, "push", "--snapshot", "demo")
     assert made and result.exit_code == 3, result.output
