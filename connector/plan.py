@@ -33,6 +33,7 @@ class Op(str, Enum):
 _NONE_HASH = value_hash(None)
 PUSH_OPS = frozenset({Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE})
 PULL_OPS = frozenset({Op.PULL, Op.PULL_DELETE})
+DELETE_NEEDS_PERMISSION = "remote deletes need --allow-delete"
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def _block(action: Action, policy: Policy) -> Action:
     elif op is Op.MERGE and not (policy.push and policy.pull):
         reason = "needs both directions (wfsync sync)"
     elif op is Op.PUSH_DELETE and not policy.allow_delete:
-        reason = "remote deletes need --allow-delete"
+        reason = DELETE_NEEDS_PERMISSION
     if reason is None:
         return action
     return Action(action.key, action.op, action.reason, action.push_keys, action.conflict_keys, action.merged, reason)

@@ -90,6 +90,7 @@ class CollectionRun:
     schema: Collection
     remote: dict[str, RemoteView] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)  # ids in Webflow that this run leaves alone (archived, drafts)
+    held_remote: set[str] = field(default_factory=set)  # of those, the ones held for what Webflow has (not the file)
     local: dict[str, LocalView] = field(default_factory=dict)
     base: dict[str, BaseEntry] = field(default_factory=dict)
     plan: Plan | None = None

@@ -140,3 +140,151 @@ def test_an_item_missing_from_a_full_read_is_confirmed_before_its_file_is_remove
     del coll(emulator, "infos").items[item.id]
     wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--full")
     assert not file.exists()
+
+
+# -- 5. crash windows ------------------------------------------------------------------------
+
+class Killed(BaseException):
+    """Stands for kill -9: nothing after it runs, not even an ``except Exception``."""
+
+
+def killed_at(event: str) -> Any:
+    def hook(name: str, details: dict[str, Any]) -> None:
+        if name == event:
+            raise Killed(name)
+    return hook
+
+
+def engine_for(emulator: EmulatorServer, root: Path, hook: Any = None) -> Engine:
+    client = WebflowClient(Transport(emulator.base_url, TOKEN, sleep=NoSleep(), timeout=5))
+    return Engine(client, SITE_ID, snapshot(root), load_mappings(root / "mappings"), hook=hook)
+
+
+PUSH = Policy(pull=False, push=True, allow_delete=True)
+
+
+def test_a_create_applied_before_a_crash_is_adopted_despite_markdown_spelling(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    new = snapshot(root) / "cms/infos/fete.md"
+    new.write_text("---\ntitle: Fête\nslug: fete\nf_contenu: C'est la *fête* au **village**.\n---\n\n\n",
+                   encoding="utf-8")
+    try:
+        engine_for(emulator, root, killed_at("after:create")).run(RunOptions(command="push", policy=PUSH))
+    except Killed:
+        pass
+    assert remote_item(emulator, "infos", "fete") is not None  # Webflow has it; wfsync never recorded it
+    report = wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")  # run again: exit 0
+    assert report["conflicts"] == []
+    assert [i.staged["fieldData"]["slug"] for i in coll(emulator, "infos").items.values()].count("fete") == 1
+    assert status_actions(emulator, root) == []
+
+
+def test_a_delete_in_flight_when_killed_is_finished_by_the_next_run(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    mapping = root / "mappings/infos.yaml"
+    edit(mapping, "  tags: {const: info}\n", "  tags: {const: info}\n  draft: $isDraft\n")
+    wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--full")
+    file = snapshot(root) / "cms/infos/piscines.md"
+    assert remote_item(emulator, "infos", "piscines").last_published  # a live item: unpublished first
+    file.unlink()
+    try:
+        engine_for(emulator, root, killed_at("after:unpublish")).run(RunOptions(command="push", policy=PUSH))
+    except Killed:
+        pass
+    assert remote_item(emulator, "infos", "piscines").staged["isDraft"]  # unpublished, not deleted yet
+    wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete")
+    assert remote_item(emulator, "infos", "piscines") is None, "the delete in flight was not finished"
+    assert not file.exists()
+    assert status_actions(emulator, root) == []
+
+
+# -- 6. partial failures of bulk calls ---------------------------------------------------------
+
+def test_a_bulk_delete_with_one_item_already_gone_deletes_the_others(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    names = ("piscines", "hopital", "bibliotheque")
+    for name in names:
+        (snapshot(root) / f"cms/infos/{name}.md").unlink()
+    gone = remote_item(emulator, "infos", "hopital")
+    emulator.before_request = once_after_the_read(lambda: coll(emulator, "infos").items.pop(gone.id))
+    report = wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete", "--max-delete", "5")
+    emulator.before_request = None
+    assert [remote_item(emulator, "infos", n) for n in names] == [None, None, None]
+    assert sum(c["deleted"] for c in report["collections"]) == 3
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--full")
+    assert not any((snapshot(root) / f"cms/infos/{n}.md").exists() for n in names), "a survivor was pulled back"
+
+
+def test_a_bulk_update_with_one_item_gone_updates_the_others_and_reports_it(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    for name in ("piscines", "hopital"):
+        edit(snapshot(root) / f"cms/infos/{name}.md", "f_tag-2: ", "f_tag-2: Édité ")
+    gone = remote_item(emulator, "infos", "hopital")
+    emulator.before_request = once_after_the_read(lambda: coll(emulator, "infos").items.pop(gone.id))
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--json")
+    emulator.before_request = None
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.stdout)
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"].startswith("Édité")
+    assert [c["path"] for c in report["conflicts"]] == ["cms/infos/hopital.md"]
+    # the edit is kept: the next sync re-creates the item (a modification beats a deletion)
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert remote_item(emulator, "infos", "hopital").staged["fieldData"]["tag-2"].startswith("Édité")
+
+
+# -- 8. an open conflict stays a conflict ------------------------------------------------------
+
+def age(emulator: EmulatorServer, collection: str, slug: str) -> None:
+    """Time passes: the item falls out of the incremental window."""
+    remote_item(emulator, collection, slug).staged["lastUpdated"] = "2020-01-01T00:00:00.000Z"
+
+
+def test_two_new_items_with_one_slug_stay_a_conflict_past_the_incremental_window(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    (snapshot(root) / "cms/infos/nouveau.md").write_text("---\ntitle: Nouveau ici\nslug: nouveau\n---\n\n\n",
+                                                         encoding="utf-8")
+    (snapshot(root) / "cms/infos/autre.md").write_text("---\ntitle: Autre\nslug: autre\n---\n\n\n", encoding="utf-8")
+    emulator.state.create(coll(emulator, "infos").id, [{"fieldData": {"name": "Nouveau là-bas", "slug": "nouveau"}}],
+                          publish=False)
+    for _ in range(2):
+        result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--json")
+        assert result.exit_code == 3, result.output
+        report = json.loads(result.stdout)
+        assert [c["path"] for c in report["conflicts"]] == ["cms/infos/nouveau.md"]
+        assert "title: Nouveau là-bas" in (snapshot(root) / "cms/infos/nouveau.remote.md").read_text(encoding="utf-8")
+        assert remote_item(emulator, "infos", "autre") is not None  # the other new file was created
+        age(emulator, "infos", "nouveau")
+        edit_in_webflow(emulator, "infos", "piscines", **{"tag-2": "Plus tard"})
+    assert remote_item(emulator, "infos", "nouveau").staged["fieldData"]["name"] == "Nouveau là-bas"
+
+
+# -- 9. archived items -------------------------------------------------------------------------
+
+def test_an_edit_to_an_item_archived_in_webflow_is_held_and_reported_on_every_run(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    untouched = snapshot(root) / "cms/infos/hopital.md"
+    edit(file, "f_tag-2: Sport", "f_tag-2: Natation")
+    for slug in ("piscines", "hopital"):
+        item = remote_item(emulator, "infos", slug)
+        item.staged["isArchived"] = True
+        item.staged["lastUpdated"] = emulator.state.now()
+    for _ in range(2):
+        report = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+        held = [a for a in report["actions"] if a["path"] == "cms/infos/piscines.md"]
+        assert held and held[0]["blocked"] and "archived" in held[0]["blocked"]
+        assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
+        assert "f_tag-2: Natation" in file.read_text(encoding="utf-8") and untouched.exists()
+        for slug in ("piscines", "hopital"):
+            age(emulator, "infos", slug)
+        edit_in_webflow(emulator, "infos", "social", **{"tag-2": "Plus tard"})
+    # unarchived in Webflow: the held edit goes through
+    item = remote_item(emulator, "infos", "piscines")
+    item.staged["isArchived"] = False
+    item.staged["lastUpdated"] = emulator.state.now()
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Natation"

@@ -149,12 +149,13 @@ class LocalWriter:
             if not ctx.opts.dry_run and current is not None and lv.path == rv.path and current == data:
                 self.record(run, rv, data)  # same bytes, new mtime (a git checkout): remember the stat
 
-    def conflict(self, run: CollectionRun, action: Action, copy: bool = True) -> None:
-        """Reported, nothing overwritten: Webflow's version is written beside the file (``copy``)."""
+    def conflict(self, run: CollectionRun, action: Action, copy: bool = True, remote: RemoteView | None = None) -> None:
+        """Reported, nothing overwritten: Webflow's version (``remote``, or as read) is written beside
+        the file, unless ``copy`` is false."""
         report = self.ctx.report
         c = report.of(run.schema.slug)
         c.conflicts += 1
-        rv = run.remote.get(action.key) if copy else None
+        rv = (remote or run.remote.get(action.key)) if copy else None
         path = path_of(run, action.key)
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:

@@ -21,6 +21,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
     for item in items:
         if (item.is_archived and not archived) or (item.is_draft and not drafts):
             run.held.add(item.id)
+            run.held_remote.add(item.id)
             report.of(run.schema.slug).skipped += 1
             continue
         try:
@@ -32,6 +33,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
             report.problems.append({"collection": run.schema.slug, "item": item.id, "field": "slug",
                                     "message": f"refused: {exc}"})
             run.held.add(item.id)
+            run.held_remote.add(item.id)
             continue
         wanted.append((item, path))
     items.clear()  # the caller's list: raw items should not outlive their conversion

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import bulk
 from ..context import RunContext
-from ..convert import document_record, record_to_field_data
-from ..errors import LocalValidationError
-from ..plan import Action, Op
+from ..convert import document_record, item_to_document, record_hash, record_to_field_data, value_hash
+from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationApiError
+from ..model import RemoteItem
+from ..normalise import same_content
+from ..plan import Action, Op, Side
 from ..reads import updated_since
 from ..references import PendingReferences, has_pending
-from ..runs import CollectionRun, iso_seconds, iso_text
-from .apply import LocalWriter
+from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
+from .apply import LocalWriter, path_of
 from .validate import pending_creates
 
 
@@ -66,27 +69,60 @@ class Pusher:
         for start in range(0, len(bodies), 100):
             batch_keys = keys[start:start + 100]
             ctx.emit("before:create", collection=run.schema.id, keys=batch_keys)
-            created = ctx.client.create_items(run.schema.id, bodies[start:start + 100])
+            outcome = bulk.create(ctx.client, run.schema.id, bodies[start:start + 100])
             ctx.emit("after:create", collection=run.schema.id, keys=batch_keys)
-            by_slug = {i.slug: i for i in created}
+            by_slug = {i.slug: i for i in outcome.done}
             for key, body in zip(batch_keys, bodies[start:start + 100], strict=True):
-                item = by_slug.get(body["fieldData"].get("slug"))
+                slug = str(body["fieldData"].get("slug"))
+                item = by_slug.get(slug)
                 if item is None:
+                    if slug in outcome.failed:
+                        self._create_refused(run, key, slug, outcome.failed[slug])
                     continue
-                old_path = run.local[key].path
-                ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
-                ctx.refs.ids[(run.schema.id, old_path)] = item.id
-                self.writer.store_answer(run, item, old_path)
-                run.planned_versions[item.id] = item.last_updated
-                if key != item.id:
-                    # re-created (the item was deleted in Webflow): the old id is gone for good
-                    ctx.state.drop(key)
+                self._created(run, key, item)
                 c.created += 1
                 run.created += 1
                 run.pushed[item.id] = None
                 if key in later:
                     run.deferred.append((item.id, key))
             ctx.save()
+
+    def _created(self, run: CollectionRun, key: str, item: RemoteItem) -> None:
+        """The file of ``key`` is now Webflow's item: its answer becomes the file and the base."""
+        ctx = self.ctx
+        old_path = run.local[key].path
+        ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+        ctx.refs.ids[(run.schema.id, old_path)] = item.id
+        self.writer.store_answer(run, item, old_path)
+        run.planned_versions[item.id] = item.last_updated
+        if key != item.id:
+            # re-created (the item was deleted in Webflow): the old id is gone for good
+            ctx.state.drop(key)
+
+    def _create_refused(self, run: CollectionRun, key: str, slug: str, error: ApiError) -> None:
+        """A slug Webflow already has (an item made there, or by a run that died before recording
+        it, and not read by this incremental run): the same content is adopted, another one is a
+        conflict, every run until resolved. Any other refusal is reported against the file."""
+        ctx = self.ctx
+        local = run.local[key]
+        slug_taken = isinstance(error, ValidationApiError) and any(d.param.endswith("slug") for d in error.details)
+        found = ctx.client.find_by_slug(run.schema.id, slug) if slug_taken else None
+        if found is None:
+            ctx.report.problems.append({"collection": run.schema.slug, "item": local.path,
+                                        "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
+                                        "message": f"Webflow refused to create it: {error}"})
+            return
+        converted = item_to_document(found, run.mapping, run.schema, ctx.refs)
+        record = self._local_record(run, key)
+        if same_content(record, converted.record, run.mapping, run.schema, ctx.refs):
+            self._created(run, key, found)
+            return
+        remote = RemoteView(found, converted, local.path,
+                            Side(converted.record, record_hash(converted.record), iso_seconds(found.last_updated)))
+        differing = {k for k in set(record) | set(converted.record)
+                     if value_hash(record.get(k)) != value_hash(converted.record.get(k))}
+        self.writer.conflict(run, Action(key, Op.CONFLICT, "new on both sides, different (the slug is taken in Webflow)",
+                                         conflict_keys=frozenset(differing)), remote=remote)
 
     def updates(self, run: CollectionRun) -> None:
         """Updates and merges (and the references of new items, filled in now they exist)."""
@@ -131,9 +167,11 @@ class Pusher:
             batch = updates[start:start + 100]
             ids = [u["id"] for u in batch]
             ctx.emit("before:update", collection=run.schema.id, ids=ids)
-            answered = ctx.client.update_items(run.schema.id, batch)
+            outcome = bulk.update(ctx.client, run.schema.id, batch)
             ctx.emit("after:update", collection=run.schema.id, ids=ids)
-            for item in answered:
+            for item_id, error in outcome.failed.items():
+                self._update_refused(run, item_id, error)
+            for item in outcome.done:
                 path = run.local[item.id].path if item.id in run.local else None
                 self.writer.store_answer(run, item, path)
                 if item.id in merges:
@@ -147,6 +185,17 @@ class Pusher:
             if key not in {u["id"] for u in updates} and key in run.remote:
                 self.writer.write_remote(run, key, c)
                 c.merged += 1
+
+    def _update_refused(self, run: CollectionRun, item_id: str, error: ApiError) -> None:
+        """Deleted in Webflow during the run: the edit is kept (the next run re-creates the item, a
+        modification beats a deletion). Any other refusal is reported against the file."""
+        if isinstance(error, NotFoundError):
+            self.writer.conflict(run, Action(item_id, Op.CONFLICT, "deleted in Webflow during this run"), copy=False)
+            return
+        self.ctx.report.problems.append({
+            "collection": run.schema.slug, "item": path_of(run, item_id),
+            "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
+            "message": f"Webflow refused the update: {error}"})
 
     def _changed_since_planned(self, run: CollectionRun, ids: set[str]) -> set[str]:
         """The items of ``ids`` whose version in Webflow is no longer the one the plan was made on:
@@ -188,15 +237,27 @@ class Pusher:
             batch = deletes[start:start + 100]
             live = [i for i in batch if (run.remote[i].item.last_published if i in run.remote
                                          else run.base[i].last_published if i in run.base else None)]
+            ctx.state.deleting.update(batch)  # a run killed from here on is finished by the next one
+            ctx.state.dirty = True
+            ctx.save()
+            failed: dict[str, ApiError] = {}
             if live:
                 ctx.emit("before:unpublish", collection=run.schema.id, ids=live)
-                ctx.client.delete_items(run.schema.id, live, live=True)  # unpublish first
+                failed.update(bulk.delete(ctx.client, run.schema.id, live, live=True).failed)  # unpublish first
                 ctx.emit("after:unpublish", collection=run.schema.id, ids=live)
+            batch = [i for i in batch if i not in failed]
             ctx.emit("before:delete", collection=run.schema.id, ids=batch)
-            ctx.client.delete_items(run.schema.id, batch)
+            outcome = bulk.delete(ctx.client, run.schema.id, batch) if batch else bulk.Outcome()
             ctx.emit("after:delete", collection=run.schema.id, ids=batch)
-            for item_id in batch:
+            failed.update(outcome.failed)
+            for item_id in outcome.done_ids:
                 ctx.state.drop(item_id)
-            c.deleted += len(batch)
-            run.deleted += len(batch)
+                ctx.state.deleting.discard(item_id)
+            for item_id, error in failed.items():
+                ctx.state.deleting.discard(item_id)
+                ctx.report.problems.append({"collection": run.schema.slug, "item": path_of(run, item_id),
+                                            "field": "(delete)", "message": f"Webflow refused the delete: {error}"})
+            c.deleted += len(outcome.done_ids)
+            run.deleted += len(outcome.done_ids)
+            ctx.state.dirty = True
             ctx.save()

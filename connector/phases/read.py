@@ -99,7 +99,8 @@ def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) 
     run.full = False
     fetched = {i.id for i in items}
     run.unfetched = {k for k in run.base if k not in fetched}
-    run.held.update(h for h in known.held if h not in fetched)
+    run.held_remote.update(h for h in known.held if h not in fetched)
+    run.held.update(run.held_remote)
     return items
 
 
@@ -140,5 +141,6 @@ def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:
     known.cursor = max([known.cursor or "", *newest], key=iso_seconds) or None
     # Webflow's count after this run's own creates and deletes
     known.total = run.total + run.created - run.deleted
-    known.held = sorted(i for i in run.held if not i.startswith("new:") and i not in state.items)
+    # synced items archived since are remembered too: an incremental run does not read them again
+    known.held = sorted(run.held_remote)
     known.runs_since_full = 0 if run.full else known.runs_since_full + 1
