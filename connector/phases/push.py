@@ -12,6 +12,7 @@ from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationAp
 from ..model import RemoteItem
 from ..normalise import same_content
 from ..plan import Action, Op, Side
+from ..reads import updated_since
 from ..references import PendingReferences, has_pending
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from .apply import LocalWriter, path_of
@@ -210,7 +211,8 @@ class Pusher:
         since = run.read_mark if run.read_mark else \
             min((iso_seconds(planned.get(i)) for i in ids), default=0.0)
         changed = {i for i in ids if not planned.get(i)}
-        for item in self.ctx.client.iter_items(run.schema.id, params={"lastUpdated[gte]": iso_text(since)}):
+        for item in updated_since(self.ctx.client, run.schema.id, run.schema.slug, iso_text(since), self.ctx.caps,
+                                  ids=ids):
             if item.id in ids and iso_seconds(item.last_updated) != iso_seconds(planned.get(item.id)):
                 changed.add(item.id)
         return changed
