@@ -79,7 +79,7 @@ class Pusher:
                     if slug in outcome.failed:
                         self._create_refused(run, key, slug, outcome.failed[slug])
                     continue
-                self._created(run, key, item)
+                self._created(run, key, item, deferred=key in later)
                 c.created += 1
                 run.created += 1
                 run.pushed[item.id] = None
@@ -87,13 +87,14 @@ class Pusher:
                     run.deferred.append((item.id, key))
             ctx.save()
 
-    def _created(self, run: CollectionRun, key: str, item: RemoteItem) -> None:
-        """The file of ``key`` is now Webflow's item: its answer becomes the file and the base."""
+    def _created(self, run: CollectionRun, key: str, item: RemoteItem, deferred: bool = False) -> None:
+        """The file of ``key`` is now Webflow's item: its answer becomes the file and the base
+        (``deferred``: some references are still to be sent, the file keeps them meanwhile)."""
         ctx = self.ctx
         old_path = run.local[key].path
         ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
         ctx.refs.ids[(run.schema.id, old_path)] = item.id
-        self.writer.store_answer(run, item, old_path)
+        self.writer.store_answer(run, item, old_path, keep_file=deferred)
         run.planned_versions[item.id] = item.last_updated
         if key != item.id:
             # re-created (the item was deleted in Webflow): the old id is gone for good
