@@ -34,6 +34,7 @@ class Report:
     problems: list[dict[str, str]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, str]] = field(default_factory=list)  # what the API did not provide, said once
     api_calls: int = 0
     seconds: float = 0.0
 
