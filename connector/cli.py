@@ -351,7 +351,7 @@ def write_demo_mappings(client: WebflowClient, site_id: str, folder: Path) -> li
 
 def print_report(console: Console, report: Report, prefix: str = "", quiet: bool = False) -> None:
     """Every item acted on or held (what a command leaves alone, and why), then the totals;
-    problems and conflicts' advice on stderr."""
+    problems, notes and conflicts' advice on stderr."""
     print_items(console, report, prefix, quiet)
     if not quiet:
         print_totals(console, report)
@@ -723,13 +723,23 @@ def emulator() -> None:
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0,
               help="Share of requests that fail (500/503/drop/slow/429).")
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
+@click.option("--deviate", "deviations", multiple=True, metavar="MODE",
+              help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
+                   "ignore-sort, ignore-filters, reject-params, newest-first, skip-invalid-files, rehost-images, "
+                   "null-last-published, real-schema, publish-undrafts.")
 @guarded
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
-                   fault_rate: float, seed: int) -> None:
+                   fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:
     """Serve the emulator on 127.0.0.1 until interrupted."""
     import errno
 
     from .emulator.core import EmulatorState
+    from .emulator.deviations import expand
+
+    try:
+        modes = expand(deviations)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--deviate") from None
     from .emulator.fixtures import SITE_ID, demo_state
     from .emulator.server import ALL_SCOPES, EmulatorServer, FaultPlan
 
@@ -741,7 +751,7 @@ def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, ra
         state = demo_state()
     try:
         server = EmulatorServer(state, tokens={token: ALL_SCOPES}, port=port, rate_limit=rate_limit,
-                                faults=FaultPlan(rate=fault_rate, seed=seed), data_dir=data)
+                                faults=FaultPlan(rate=fault_rate, seed=seed), data_dir=data, deviations=modes)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
@@ -754,6 +764,8 @@ def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, ra
     click.echo(f"export WEBFLOW_API_BASE={server.base_url}")
     click.echo(f"export WEBFLOW_TOKEN={token}")
     click.echo(f"export WEBFLOW_SITE_ID={site}")
+    if modes:
+        click.echo(f"# deviating from the spec: {', '.join(sorted(modes))}", err=True)
     click.echo("# serving; Ctrl-C to stop", err=True)
     try:
         server.serve_forever()

@@ -162,6 +162,8 @@ def print_totals(console: Console, report: Report) -> None:
 
 
 def print_problems(console: Console, report: Report, prefix: str) -> None:
+    for n in report.notices:
+        console.print(f"note: {n['collection']}: {n['message']}", highlight=False, markup=False, soft_wrap=True)
     for raw in report.problems:
         p = problem_dict(raw)
         where = shown(prefix, p["path"]) if p["path"] else f"{p['collection']}/{p['item']}".strip("/")

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .capabilities import Capabilities
 from .client import WebflowClient
 from .progress import NoProgress, Progress
 from .references import References
@@ -44,6 +45,7 @@ class RunContext:
     progress: Progress = field(default_factory=NoProgress)
     workers: int = 1
     hook: Hook | None = None
+    caps: Capabilities = field(default_factory=Capabilities)  # what the API was found to support
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
     calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
 

@@ -38,6 +38,7 @@ class Report:
     skipped: list[dict[str, str]] = field(default_factory=list)
     #: things worth knowing that do not fail the run (a file no mapping covers): {path, message}
     warnings: list[dict[str, str]] = field(default_factory=list)
+    notices: list[dict[str, str]] = field(default_factory=list)  # what the API did not provide, said once
     api_calls: int = 0
     seconds: float = 0.0
 

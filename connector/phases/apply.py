@@ -174,8 +174,12 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
-    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None) -> None:
-        """Webflow's answer to a write becomes the file (new dates, same content) and the base."""
+    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False) -> None:
+        """Webflow's answer to a write becomes the file (new dates, same content) and the base.
+
+        ``keep_file``: the answer lacks part of the file (references to items this run creates
+        later, sent by a second write); the file stays as it is until that write is answered, so
+        a run stopped in between still has them to send."""
         converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
         path = run.mapping.path_for(item.slug, item.id)
         side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
@@ -183,6 +187,9 @@ class LocalWriter:
         run.remote[item.id] = rv
         run.published_flags[item.id] = item.is_draft
         data = render(converted.document).encode("utf-8")
+        if keep_file and old_path == path:
+            self.record(run, rv, data, kept=True)
+            return
         kept = False
         try:
             self.ctx.store.replace(path, data)
