@@ -193,6 +193,7 @@ Exit codes:
   2  usage or configuration error
   3  finished, with conflicts left for you (nothing lost)
   4  another run holds the lock on this snapshot
+  130, 143  stopped by Ctrl-C or SIGTERM (what was done is recorded)
 
 Global options (-q, -v, --root) may also come after the command."""
 
@@ -257,7 +258,10 @@ def print_collections(console: Console, rows: list[dict[str, Any]]) -> None:
 @click.pass_context
 @guarded
 def demo(ctx: click.Context, keep_running: bool) -> None:
-    """Run wfsync's main job against the embedded Webflow emulator and its demo site."""
+    """Try wfsync on a demo site, against the embedded emulator.
+
+    Runs wfsync's main job (pull, an edit pushed, an edit pulled back) against the
+    embedded Webflow emulator and its demo site."""
     from .emulator.fixtures import demo_state
     from .emulator.server import EmulatorServer
 
@@ -449,7 +453,9 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @guarded
 def pull(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
          full: bool, full_every: int, live: bool, archived: bool | None, drafts: bool | None) -> None:
-    """Write Webflow's items as Markdown files (files you changed are left alone)."""
+    """Write Webflow's items as Markdown files.
+
+    Files you changed are left alone (and named)."""
     run_engine(ctx, RunOptions(command="pull", policy=Policy(pull=True, push=False), collections=collections,
                                live=live, dry_run=dry_run, archived=archived, drafts=drafts, full=full,
                                full_every=full_every), snapshot, as_json)
@@ -491,7 +497,9 @@ def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, A
 @click.pass_context
 @guarded
 def push(ctx: click.Context, **options: Any) -> None:
-    """Send local changes to Webflow (Webflow's changes are left for pull)."""
+    """Send local changes to Webflow.
+
+    Webflow's changes are left for pull."""
     write_run(ctx, "push", False, options)
 
 
@@ -504,7 +512,10 @@ def push(ctx: click.Context, **options: Any) -> None:
 @click.pass_context
 @guarded
 def sync(ctx: click.Context, **options: Any) -> None:
-    """Both ways: pull Webflow's changes, push local ones, merge what both changed."""
+    """Pull Webflow's changes and push local ones; merge.
+
+    Items both sides changed are merged field by field (a conflict when the same field
+    changed)."""
     write_run(ctx, "sync", True, options)
 
 
@@ -583,7 +594,9 @@ def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str
 @guarded
 def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: bool, collections: tuple[str, ...],
          snapshot: str | None, with_exit_code: bool) -> None:
-    """Field by field, how local files differ from Webflow (rich text as a unified diff).
+    """How local files differ from Webflow, field by field.
+
+    Rich text is shown as a unified diff.
 
     PATHS may be files or folders of the snapshot, relative to the current folder or to the
     project root; an unknown path is an error."""
@@ -625,7 +638,9 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
 @click.pass_context
 @guarded
 def init(ctx: click.Context, force: bool, bodies: tuple[str, ...]) -> None:
-    """Write mappings/<collection>.yaml for each collection, from the live schemas."""
+    """Write a mapping file per collection, from the live schemas.
+
+    The files are mappings/<collection>.yaml."""
     from .bodyfield import with_body
 
     settings = load_settings(root=ctx.obj["root"])
@@ -663,7 +678,7 @@ def init(ctx: click.Context, force: bool, bodies: tuple[str, ...]) -> None:
 @guarded
 def resync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...],
            snapshot: str | None) -> None:
-    """Rebuild the sync base from both sides, once you have made them agree.
+    """Rebuild the sync base from both sides, once they agree.
 
     Like rclone bisync --resync: every file is compared with its Webflow item, ignoring the
     last-synced state. When they all agree, the base is recorded anew (items only in Webflow
@@ -692,7 +707,9 @@ def resync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
 @click.argument("direction", type=click.Choice(["to-markdown", "to-html"]))
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
 def convert(direction: str, source: Any) -> None:
-    """Convert one rich-text value (a file or stdin) exactly as pull and push do."""
+    """Convert one rich-text value, as pull and push do.
+
+    The value is read from FILE or stdin and written to stdout."""
     from .richtext.to_html import to_html
     from .richtext.to_markdown import to_markdown
 

@@ -68,7 +68,9 @@ def test_status_and_diff_exit_code(emulator: EmulatorServer, tmp_path: Path) -> 
 
 
 def test_every_command_has_examples_and_the_top_help_lists_env_and_exit_codes() -> None:
-    top = invoke({}, "--help")
+    top = invoke({"COLUMNS": "80"}, "--help")
+    cut = [line for line in top.output.splitlines() if line.endswith("...") and not line.startswith("Usage")]
+    assert cut == []  # at 80 columns, no command's summary is cut
     for word in ("WEBFLOW_TOKEN", "WEBFLOW_API_BASE", "WEBFLOW_SITE_ID", "WFSYNC_ROOT", "Exit codes",
                  "4  another run holds the lock"):
         assert word in top.output, word

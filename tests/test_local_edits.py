@@ -338,7 +338,7 @@ def test_case8_a_reference_to_a_deleted_item_is_reported_never_written_as_an_id(
     result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    found = {(p["path"] or p["item"], p["key"]) for p in report["problems"]}
+    found = {(p["item"] or p["path"], p["key"]) for p in report["problems"]}
     assert ("cms/infos/piscines.md", "f_couleur") in found  # its file refers to the deleted one
     # Webflow's copy refers to the deleted item: named by its file (an item a quiet run does not
     # re-read) or, when it was re-read, by the item itself

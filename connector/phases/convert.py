@@ -51,7 +51,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
         assert converted.item is not None
         item = converted.item
         for p in converted.problems:
-            report.problems.append(problem_entry(p))
+            report.problems.append({**problem_entry(p), "path": path})  # the file the item is written to
             if p.hold:
                 run.unwritable[item.id] = f"{p.field}: {p.message}"
         hashes = field_hashes(converted.record)
