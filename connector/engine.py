@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 from .client import WebflowClient
 from .convert import Problem, document_record, field_hashes, parse, record_hash
 from .errors import ConfigError, NotFoundError, UnsafePathError, ValidationApiError, ValueProblem
+from .history import record_move
 from .lock import SnapshotLock
 from .mapping import Mapping, bind
 from .model import RemoteItem
@@ -454,6 +455,7 @@ class Engine(PushSteps):
             return
         written = self.store.write(rv.path, data)
         if old is not None and old.path != rv.path:
+            record_move(self.root, run.mapping, rv.item.id, old.path, rv.item.slug)
             previous = self.store.read(old.path)
             if previous is not None and sha256(previous) == old.file_hash:
                 self.store.delete(old.path)  # the slug changed in Webflow: the file moves

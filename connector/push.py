@@ -12,6 +12,7 @@ from typing import Any
 from .convert import document_record, item_to_document, record_hash, record_to_field_data, render
 from .client import WebflowClient
 from .errors import LocalValidationError
+from .history import record_move
 from .model import RemoteItem
 from .plan import Action, Op, Plan, Side
 from .references import PendingReferences, References, has_pending
@@ -261,5 +262,6 @@ class PushSteps:
         data = render(converted.document).encode("utf-8")
         self.store.write(path, data)
         if old_path and old_path != path:
+            record_move(self.root, run.mapping, item.id, old_path, item.slug)
             self.store.delete(old_path)
         self._record(run, state, rv, data)
