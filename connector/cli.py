@@ -563,6 +563,7 @@ def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, ra
     click.echo(f"export WEBFLOW_TOKEN={token}")
     click.echo(f"export WEBFLOW_SITE_ID={site}")
     click.echo(f"export WFSYNC_ASSET_ORIGIN={server.asset_origin}")
+    sys.stdout.flush()  # the lines are read while the server runs (a pipe or a file buffers them)
     click.echo("# serving; Ctrl-C to stop", err=True)
     try:
         server.serve_forever()

@@ -11,6 +11,7 @@ through. The file stays Markdown for the people who edit it afterwards.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
@@ -34,10 +35,11 @@ def signature(html: str) -> str:
                 continue
             assert isinstance(node, Element)
             tag = MARKS.get(node.tag, node.tag)
+            # URLs compared decoded: CommonMark renderers percent-encode them, browsers decode them
             if tag == "a":
-                out.append(f"<a {node.get('href')}>")
+                out.append(f"<a {unquote(node.get('href') or '')}>")
             elif tag == "img":
-                out.append(f"<img {node.get('src')} {node.get('alt') or ''}>")
+                out.append(f"<img {unquote(node.get('src') or '')} {node.get('alt') or ''}>")
             elif tag in KEPT or tag in ("b", "i"):
                 out.append(f"<{tag}>")
             elif tag in ("p", "div"):
@@ -63,12 +65,31 @@ def to_export_markdown(html: str) -> str:
     root = parse_fragment(html)
     if any(isinstance(n, Text) and n.data.strip() for n in root.children):
         return _checked(html)
-    blocks = [n.html() for n in root.children if isinstance(n, Element)]
-    return "\n\n".join(b for b in (_checked(b) for b in blocks) if b)
+    blocks: list[tuple[str, str | None]] = []  # (HTML, its Markdown; None: written as HTML)
+    for node in root.children:
+        if not isinstance(node, Element):
+            continue
+        if node.tag == "p" and not node.element_children and not node.text_content.strip(" \t\n\u200d"):
+            blocks.append((node.html(), None))  # Webflow's empty paragraph: space Markdown cannot make
+        else:
+            block = node.html()
+            blocks.append((block, to_markdown(block).strip("\n")))
+    # the common case checked in one rendering; only a document that differs is checked block by block
+    converted = [(b, m) for b, m in blocks if m is not None]
+    whole = "\n\n".join(m for _, m in converted if m)
+    if signature(_MD.render(whole)) != signature("".join(b for b, _ in converted)):
+        blocks = [(b, _checked_markdown(b, m)) if m is not None else (b, None) for b, m in blocks]
+    out = [m if m is not None else _as_html(b) for b, m in blocks]
+    return "\n\n".join(part for part in out if part)
+
+
+def _checked_markdown(block: str, markdown: str) -> str | None:
+    if markdown and signature(_MD.render(markdown)) == signature(block):
+        return markdown
+    return None if signature(block) else ""
 
 
 def _checked(block: str) -> str:
     markdown = to_markdown(block).strip("\n")
-    if markdown and signature(_MD.render(markdown)) == signature(block):
-        return markdown
-    return _as_html(block) if signature(block) else ""
+    found = _checked_markdown(block, markdown)
+    return found if found is not None else _as_html(block)
