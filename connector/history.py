@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .mapping import Mapping
 from .runs import template_regex
@@ -22,13 +23,15 @@ def history_path(snapshot_root: Path) -> Path:
     return snapshot_root / STATE_DIR / HISTORY_FILE
 
 
-def load_history(snapshot_root: Path) -> dict[str, dict[str, object]]:
+def load_history(snapshot_root: Path) -> dict[str, dict[str, Any]]:
     """item id -> {"collection": id, "slugs": [former slugs, oldest first]}."""
     try:
         data = json.loads(history_path(snapshot_root).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
 def record_move(snapshot_root: Path, mapping: Mapping, item_id: str, old_path: str, new_slug: str) -> None:
@@ -39,7 +42,7 @@ def record_move(snapshot_root: Path, mapping: Mapping, item_id: str, old_path: s
         return
     history = load_history(snapshot_root)
     entry = history.setdefault(item_id, {"collection": mapping.collection_id, "slugs": []})
-    slugs = [s for s in entry.get("slugs", []) if isinstance(s, str) and s != old_slug]  # type: ignore[union-attr]
+    slugs = [s for s in entry.get("slugs", []) if isinstance(s, str) and s != old_slug]
     entry["slugs"] = slugs + [old_slug]
     text = json.dumps(dict(sorted(history.items())), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     atomic_write(history_path(snapshot_root), text.encode())

@@ -262,6 +262,6 @@ class PushSteps:
         data = render(converted.document).encode("utf-8")
         self.store.write(path, data)
         if old_path and old_path != path:
-            record_move(self.root, run.mapping, item.id, old_path, item.slug)
+            record_move(self.store.root, run.mapping, item.id, old_path, item.slug)
             self.store.delete(old_path)
         self._record(run, state, rv, data)

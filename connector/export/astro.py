@@ -133,12 +133,8 @@ def field_snippet(spec: Field) -> str:
         inner = f"<a href={{`mailto:${{{v}}}`}}>{{{v}}}</a>"
     elif kind == "RichText":
         inner = f"<Fragment set:html={{{v}}} />"
-    elif kind == "Reference":
-        r = f"refs[{json.dumps(spec.slug)}]"
-        return (f"{{{r}.length > 0 && <><dt>{label}</dt><dd>{{{r}.map((e) => "
-                f"<a href={{urlOf(e)}}>{{e.data.title}}</a>)}}</dd></>}}")
-    elif kind == "MultiReference":
-        r = f"refs[{json.dumps(spec.slug)}]"
+    elif kind in ("Reference", "MultiReference"):
+        r = f"refs[{json.dumps(spec.slug)}]"  # the referenced entries, both kinds as a list
         return (f"{{{r}.length > 0 && <><dt>{label}</dt><dd>{{{r}.map((e) => "
                 f"<a href={{urlOf(e)}}>{{e.data.title}} </a>)}}</dd></>}}")
     elif kind == "Switch":
