@@ -18,6 +18,7 @@ from . import __version__
 from .client import WebflowClient
 from .config import Settings, load_settings
 from .engine import Engine, RunOptions
+from .stopping import Stopped, stop_on_signals
 from .errors import ConfigError, LockedError, WfsyncError
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
@@ -285,7 +286,12 @@ def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as
             bar.update(task, advance=n, description=f"reading {label}")
 
     try:
-        report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+        with stop_on_signals():
+            report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+    except Stopped as exc:
+        click.echo(f"wfsync: stopped by {exc.name}; what Webflow applied is recorded and the lock released: "
+                   "run the same command again to finish", err=True)
+        sys.exit(exc.exit_code)
     finally:
         if bar is not None:
             bar.stop()
