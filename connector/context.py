@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .capabilities import Capabilities
 from .client import WebflowClient
 from .references import References
 from .report import Report
@@ -43,6 +44,7 @@ class RunContext:
     progress: Callable[[str, int], None] = lambda label, n: None
     workers: int = 1
     hook: Hook | None = None
+    caps: Capabilities = field(default_factory=Capabilities)  # what the API was found to support
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
     calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
 

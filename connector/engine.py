@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from .capabilities import load_capabilities, save_capabilities
 from .client import WebflowClient
 from .context import Hook, RunContext
 from .convert import document_record
@@ -74,7 +75,7 @@ class Engine:
         ctx = self.ctx = RunContext(client=self.client, site_id=self.site_id, store=self.store, opts=opts,
                                     report=Report(command=opts.command, dry_run=opts.dry_run), state=state,
                                     stats=load_stat_cache(self.root), progress=self.progress,
-                                    workers=self.workers, hook=self.hook)
+                                    workers=self.workers, hook=self.hook, caps=load_capabilities(self.root))
         ctx.runs = read.bind_collections(ctx, self.mappings)
         for run in ctx.runs:
             ctx.report.of(run.schema.slug)
@@ -110,6 +111,10 @@ class Engine:
                 for run in ctx.runs:
                     publish(ctx, writer, run)
                 ctx.save()
+        ctx.report.notices.extend(ctx.caps.notices)
+        if not opts.dry_run:
+            ctx.caps.tick()
+            save_capabilities(self.root, ctx.caps)
         ctx.report.api_calls = self.client.stats.total
         ctx.report.seconds = round(time.monotonic() - started, 3)
         ctx.log_timings()

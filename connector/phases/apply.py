@@ -9,6 +9,7 @@ from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
 from ..history import record_move
+from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
 from ..plan import Action, Op, Side
 from ..report import CollectionReport
@@ -51,6 +52,7 @@ class LocalWriter:
                         self.kept(run, entry.path, None)
                         continue
                     ctx.state.drop(action.key)
+                    report_dangling(ctx, run.schema.id, entry.path)
                 c.removed += 1
             elif action.op is Op.FORGET:
                 if not dry_run:
@@ -83,9 +85,12 @@ class LocalWriter:
             written = store.replace(rv.path, data)
             if old is not None and old.path != rv.path:
                 record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
-                previous = store.read(old.path)
+            # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
+            moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
+            if old is not None and moved_from is not None and moved_from != rv.path:
+                previous = store.read(moved_from)
                 if previous is not None and sha256(previous) == old.file_hash:
-                    store.remove(old.path)  # the slug changed in Webflow: the file moves
+                    store.remove(moved_from)
         except FileChangedError as exc:
             self.kept(run, exc.path, data)
             return
@@ -129,7 +134,7 @@ class LocalWriter:
         rv = run.remote.get(key)
         base = run.base.get(key)
         lv = run.local.get(key)
-        if rv is None or base is None or lv is None:
+        if rv is None or base is None or lv is None or key in run.unwritable:
             return
         data = rv.rendered()
         if sha256(data) == base.file_hash and lv.path == rv.path and \
@@ -166,8 +171,12 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
-    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None) -> None:
-        """Webflow's answer to a write becomes the file (new dates, same content) and the base."""
+    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False) -> None:
+        """Webflow's answer to a write becomes the file (new dates, same content) and the base.
+
+        ``keep_file``: the answer lacks part of the file (references to items this run creates
+        later, sent by a second write); the file stays as it is until that write is answered, so
+        a run stopped in between still has them to send."""
         converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
         path = run.mapping.path_for(item.slug, item.id)
         side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
@@ -175,12 +184,16 @@ class LocalWriter:
         run.remote[item.id] = rv
         run.published_flags[item.id] = item.is_draft
         data = render(converted.document).encode("utf-8")
+        if keep_file and old_path == path:
+            self.record(run, rv, data, kept=True)
+            return
         kept = False
         try:
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
                 record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
+                follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None)
