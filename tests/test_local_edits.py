@@ -340,6 +340,8 @@ def test_case8_a_reference_to_a_deleted_item_is_reported_never_written_as_an_id(
     report = json.loads(result.stdout)
     found = {(p["item"], p["field"]) for p in report["problems"]}
     assert ("cms/infos/piscines.md", "f_couleur") in found  # its file refers to the deleted one
-    assert ("cinema-open-air", "categorie") in found  # Webflow's copy refers to the deleted item
+    # Webflow's copy refers to the deleted item: named by its file (an item a quiet run does not
+    # re-read) or, when it was re-read, by the item itself
+    assert {("cinema-open-air", "categorie"), ("cms/evenements/cinema-open-air.md", "f_categorie")} & found
     for path in snapshot(root).rglob("*.md"):
         assert category.id not in path.read_text(encoding="utf-8"), path
