@@ -720,7 +720,7 @@ def convert(direction: str, source: Any) -> None:
         click.echo(to_html(text), nl=False)
 
 
-@main.command(epilog=examples(
+@main.command(short_help="Write the site for Eleventy, Hugo or Astro, assets included.", epilog=examples(
     "wfsync export --profile eleventy --out site && (cd site && npm install && npx @11ty/eleventy --serve)",
     "wfsync export --profile hugo --out site --drafts && (cd site && hugo server)",
     "wfsync export --profile astro --out site --permalink evenements=/agenda/{slug}/ --json"))
