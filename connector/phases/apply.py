@@ -10,7 +10,8 @@ from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
-from ..plan import Action, Op, Side
+from ..itemlines import action_fields
+from ..plan import Action, BaseSide, Op, Side
 from ..report import CollectionReport
 from ..runs import CollectionRun, LazyRecord, RemoteView, conflict_copy_path, iso_seconds
 from ..state import BaseEntry
@@ -27,11 +28,16 @@ class LocalWriter:
         ctx = self.ctx
         report, dry_run = ctx.report, ctx.opts.dry_run
         c = report.of(run.schema.slug)
+        ctx.progress.phase("writing", run.schema.slug, len(run.plan.actions))
         for action in run.plan.actions:
+            ctx.progress.advance()
             if action.op is not Op.NOTHING:
+                rv, be = run.remote.get(action.key), run.base.get(action.key)
                 report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
                                        "path": path_of(run, action.key), "reason": action.reason,
-                                       "blocked": action.blocked})
+                                       "blocked": action.blocked, "fields": action_fields(
+                                           action, rv.side if rv else None,
+                                           BaseSide(be.record_hash, be.fields) if be else None)})
             if action.blocked is not None:
                 if action.op is not Op.NOTHING:
                     c.pending += 1
@@ -168,8 +174,12 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
-    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None) -> None:
-        """Webflow's answer to a write becomes the file (new dates, same content) and the base."""
+    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False) -> None:
+        """Webflow's answer to a write becomes the file (new dates, same content) and the base.
+
+        ``keep_file``: the answer lacks part of the file (references to items this run creates
+        later, sent by a second write); the file stays as it is until that write is answered, so
+        a run stopped in between still has them to send."""
         converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
         path = run.mapping.path_for(item.slug, item.id)
         side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
@@ -177,6 +187,9 @@ class LocalWriter:
         run.remote[item.id] = rv
         run.published_flags[item.id] = item.is_draft
         data = render(converted.document).encode("utf-8")
+        if keep_file and old_path == path:
+            self.record(run, rv, data, kept=True)
+            return
         kept = False
         try:
             self.ctx.store.replace(path, data)
