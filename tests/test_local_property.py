@@ -156,8 +156,8 @@ def test_a_mutated_file_gives_a_clear_problem_or_a_valid_push(pick: int, mutate:
 
     status = wfsync(w.server, SITE_ID, root, "status", "--snapshot", "demo", "--json")
     assert status.exit_code == 0, status.output
-    problems = [p for p in json.loads(status.stdout)["problems"] if p["item"] == rel]
-    assert all(p["field"] for p in problems), problems  # every problem names a key (or the whole file)
+    problems = [p for p in json.loads(status.stdout)["problems"] if p["path"] == rel]
+    assert all(p["key"] for p in problems), problems  # every problem names a key (or the whole file)
     push = wfsync(w.server, SITE_ID, root, "push", "--snapshot", "demo")
     assert push.exit_code in (0, 1), push.output
     if push.exit_code == 1:
