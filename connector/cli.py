@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -237,7 +238,7 @@ def print_report(console: Console, report: Report) -> None:
         table.add_row(c.collection, *(str(getattr(c, attr)) for attr, _ in columns))
     console.print(table)
     for n in report.notices:
-        err_console.print(f"[cyan]note:[/] {n['collection']}: {n['message']}", highlight=False)
+        err_console.print(f"[cyan]note:[/] {escape(n['collection'])}: {escape(n['message'])}", highlight=False)
     for p in report.problems:
         err_console.print(f"[yellow]problem:[/] {p['collection']}/{p['item']}: {p['field']}: {p['message']}",
                           highlight=False)

@@ -9,8 +9,8 @@
   read stopped early, relying on the order, the order must have been proven (a one-item answer
   sorted the other way) within the last ``PROBE_EVERY`` runs.
 - ``updated_since``: the items updated (or published) at or after an instant, with every item
-  of the answer checked against the filter; without a working filter, per-item reads for a
-  few ids or a full read, filtered here.
+  of the answer checked against the filter; without a working filter, a read newest first (when
+  the order is proven), per-item reads for a few ids, or a full read, filtered here.
 
 A 400 on any of these parameters is a missing capability, never a failed run.
 """
@@ -147,6 +147,31 @@ def read_changed(client: WebflowClient, collection_id: str, slug: str, known: Ma
     return Changed(items, total)
 
 
+def _newest_first_until(client: WebflowClient, collection_id: str, slug: str, bound: float,
+                        caps: Capabilities) -> list[RemoteItem] | None:
+    """Without a working filter but with a proven order: newest first, up to the first item older
+    than ``bound`` (a page when nothing changed), the order checked as in ``read_changed``."""
+    found: list[RemoteItem] = []
+    last: float | None = None
+    try:
+        for page in client.iter_pages(collection_id, params=SORTED):
+            for item in page.items:
+                stamp = iso_seconds(item.last_updated)
+                if last is not None and stamp > last:
+                    caps.lost(SORT, slug, "an answer asked for newest first was not in that order")
+                    return None
+                last = stamp
+                if stamp < bound:
+                    return found
+                found.append(item)
+    except ApiError as exc:
+        if not _refused(exc):
+            raise
+        caps.lost(SORT, slug, f"refused: {exc.status} {exc.code or ''}".strip())
+        return None
+    return found
+
+
 def updated_since(client: WebflowClient, collection_id: str, slug: str, since: str, caps: Capabilities, *,
                   published: bool = False, ids: Ids[str] | None = None) -> list[RemoteItem]:
     """Items whose ``lastUpdated`` (``lastPublished`` with ``published``) is at or after ``since``."""
@@ -170,6 +195,10 @@ def updated_since(client: WebflowClient, collection_id: str, slug: str, since: s
                 return answer
             caps.lost(name, slug, "the answer held items outside the filter")
             return [i for i in answer if keep(i)]  # the filter was ignored: that was every item
+    if not published and caps.usable(SORT) and caps.proven_recently(SORT):
+        found = _newest_first_until(client, collection_id, slug, bound, caps)
+        if found is not None:
+            return found
     if ids is not None and len(ids) <= PER_ITEM_MAX:
         found = []
         for item_id in ids:
