@@ -10,7 +10,8 @@ from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
-from ..plan import Action, Op, Side
+from ..itemlines import action_fields
+from ..plan import Action, BaseSide, Op, Side
 from ..report import CollectionReport
 from ..runs import CollectionRun, LazyRecord, RemoteView, conflict_copy_path, iso_seconds
 from ..state import BaseEntry
@@ -27,11 +28,16 @@ class LocalWriter:
         ctx = self.ctx
         report, dry_run = ctx.report, ctx.opts.dry_run
         c = report.of(run.schema.slug)
+        ctx.progress.phase("writing", run.schema.slug, len(run.plan.actions))
         for action in run.plan.actions:
+            ctx.progress.advance()
             if action.op is not Op.NOTHING:
+                rv, be = run.remote.get(action.key), run.base.get(action.key)
                 report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
                                        "path": path_of(run, action.key), "reason": action.reason,
-                                       "blocked": action.blocked})
+                                       "blocked": action.blocked, "fields": action_fields(
+                                           action, rv.side if rv else None,
+                                           BaseSide(be.record_hash, be.fields) if be else None)})
             if action.blocked is not None:
                 if action.op is not Op.NOTHING:
                     c.pending += 1
