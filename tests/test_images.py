@@ -102,7 +102,7 @@ def test_an_image_webflow_did_not_import_is_reported_and_the_file_kept(server: E
     result = wfsync(server, SITE_ID, root, "push", "--snapshot", "demo", "--json")
     assert result.exit_code == 1, result.output
     problems = json.loads(result.stdout)["problems"]
-    assert [(p["item"], p["field"]) for p in problems] == [("cms/evenements/concert-d-ete.md", "f_affiche")]
+    assert [(p["path"].endswith("cms/evenements/concert-d-ete.md"), p["key"]) for p in problems] == [(True, "f_affiche")]
     assert file.read_bytes() == written  # what the user wrote stays
     # still a local change, tried (and reported) again until the URL is fixed
     again = wfsync(server, SITE_ID, root, "push", "--snapshot", "demo", "--json")
