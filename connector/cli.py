@@ -743,6 +743,55 @@ def convert(direction: str, source: Any) -> None:
         click.echo(to_html(text), nl=False)
 
 
+@main.command(epilog=examples(
+    "wfsync export --profile eleventy --out site && (cd site && npm install && npx @11ty/eleventy --serve)",
+    "wfsync export --profile hugo --out site --drafts && (cd site && hugo server)",
+    "wfsync export --profile astro --out site --permalink evenements=/agenda/{slug}/ --json"))
+@click.option("--profile", type=click.Choice(["eleventy", "hugo", "astro"]), required=True,
+              help="The static site generator to write for.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The site folder (created; starter files you changed are never overwritten).")
+@click.option("--live/--staged", default=True, help="Published versions (default) or the current edits.")
+@click.option("--drafts", is_flag=True, help="Also export drafts, marked draft: true (left out of builds).")
+@click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
+@click.option("--date-field", default=None, help="A DateTime field to use as the page date (default: createdOn).")
+@click.option("--permalink", "permalinks", multiple=True, metavar="COLL=/prefix/{slug}/",
+              help="Publish a collection under another prefix (old URLs redirected).")
+@click.option("--assets", type=click.Choice(["download", "keep-remote"]), default="download", show_default=True)
+@click.option("--asset-concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
+@click.option("--allow-missing-assets", is_flag=True, help="Keep the Webflow URL of a file that cannot be downloaded.")
+@click.option("--redirects", "renderings", default="netlify,vercel,nginx,meta", show_default=True,
+              help="Redirect files to write: netlify (also Cloudflare Pages), vercel, nginx, meta (generator pages).")
+@click.option("--snapshot", default=None, help="A pulled snapshot whose slug history gives old URLs to redirect.")
+@click.option("--json", "as_json", is_flag=True, help="Print one machine-readable report.")
+@click.pass_context
+@guarded
+def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool, collections: tuple[str, ...],
+           date_field: str | None, permalinks: tuple[str, ...], assets: str, asset_concurrency: int,
+           allow_missing_assets: bool, renderings: str, snapshot: str | None, as_json: bool) -> None:
+    """Write the site as an Eleventy, Hugo or Astro site, with every asset downloaded."""
+    from .export import ExportOptions, export_site, parse_permalinks
+    from .export.cli_report import print_export_report, snapshot_for_history
+
+    chosen = frozenset(r.strip() for r in renderings.split(",") if r.strip())
+    if chosen - {"netlify", "cloudflare", "vercel", "nginx", "meta"}:
+        raise ConfigError(f"--redirects {renderings!r}: choose among netlify, cloudflare, vercel, nginx, meta")
+    chosen = frozenset("netlify" if r == "cloudflare" else r for r in chosen)
+    settings = load_settings(root=ctx.obj["root"])
+    client = make_client(settings)
+    site_id = resolve_site(client, settings)
+    options = ExportOptions(profile=profile, out=out, live=live, drafts=drafts, collections=collections,
+                            date_field=date_field, permalinks=parse_permalinks(permalinks),
+                            download_assets=assets == "download", concurrency=asset_concurrency,
+                            allow_missing_assets=allow_missing_assets, renderings=chosen,
+                            snapshot=snapshot_for_history(settings, client, site_id, snapshot))
+    report = export_site(client, site_id, options)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    elif not ctx.obj["quiet"]:
+        print_export_report(Console(), report)
+
+
 @main.group(epilog=examples("wfsync emulator serve --demo --port 8765"))
 def emulator() -> None:
     """The embedded Webflow API emulator."""
@@ -804,6 +853,8 @@ def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, ra
     click.echo(f"export WEBFLOW_API_BASE={server.base_url}")
     click.echo(f"export WEBFLOW_TOKEN={token}")
     click.echo(f"export WEBFLOW_SITE_ID={site}")
+    click.echo(f"export WFSYNC_ASSET_ORIGIN={server.asset_origin}")
+    sys.stdout.flush()  # the lines are read while the server runs (a pipe or a file buffers them)
     if modes:
         click.echo(f"# deviating from the spec: {', '.join(sorted(modes))}", err=True)
     click.echo("# serving; Ctrl-C to stop", err=True)

@@ -45,8 +45,11 @@ class IncompleteReadError(WfsyncError):
     hint = "Items were created or deleted in Webflow all the while wfsync read them; run again in a moment."
 
 
-def _refused(exc: ApiError) -> bool:
-    return exc.status == 400
+def _refused(exc: ApiError, caps: Capabilities, name: str, slug: str) -> None:
+    """A 400 on a parameter is the parameter missing, not a failed run; anything else is raised."""
+    if exc.status != 400:
+        raise exc
+    caps.lost(name, slug, f"refused: {exc.status} {exc.code or ''}".strip())
 
 
 def read_all(client: WebflowClient, collection_id: str, *, live: bool = False,
@@ -82,9 +85,7 @@ def prove_order(client: WebflowClient, collection_id: str, slug: str, items: lis
     try:
         probe = client.list_items_page(collection_id, limit=1, params={**SORTED, "sortOrder": "asc"})
     except ApiError as exc:
-        if not _refused(exc):
-            raise
-        caps.lost(SORT, slug, f"refused: {exc.status} {exc.code or ''}".strip())
+        _refused(exc, caps, SORT, slug)
         return
     oldest = min(iso_seconds(i.last_updated) for i in items)
     if probe.items and iso_seconds(probe.items[0].last_updated) == oldest:
@@ -141,9 +142,7 @@ def read_changed(client: WebflowClient, collection_id: str, slug: str, known: Ma
             caps.works(SORT, proof=True)
         # (a read that reached the end relied on no order: it proves nothing either way)
     except ApiError as exc:
-        if not _refused(exc):
-            raise
-        caps.lost(SORT, slug, f"refused: {exc.status} {exc.code or ''}".strip())
+        _refused(exc, caps, SORT, slug)
         return None
     return Changed(items, total)
 
@@ -166,9 +165,7 @@ def _newest_first_until(client: WebflowClient, collection_id: str, slug: str, bo
                     return found
                 found.append(item)
     except ApiError as exc:
-        if not _refused(exc):
-            raise
-        caps.lost(SORT, slug, f"refused: {exc.status} {exc.code or ''}".strip())
+        _refused(exc, caps, SORT, slug)
         return None
     return found
 
@@ -187,9 +184,7 @@ def updated_since(client: WebflowClient, collection_id: str, slug: str, since: s
         try:
             answer = list(client.iter_items(collection_id, params={param: since}))
         except ApiError as exc:
-            if not _refused(exc):
-                raise
-            caps.lost(name, slug, f"refused: {exc.status} {exc.code or ''}".strip())
+            _refused(exc, caps, name, slug)
         else:
             if all(keep(i) for i in answer):
                 caps.works(name)

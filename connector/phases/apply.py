@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
+from ..history import record_move
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
 from ..itemlines import action_fields
@@ -88,6 +89,8 @@ class LocalWriter:
             return
         try:
             written = store.replace(rv.path, data)
+            if old is not None and old.path != rv.path:
+                record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
             # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
             if old is not None and moved_from is not None and moved_from != rv.path:
@@ -194,6 +197,7 @@ class LocalWriter:
         try:
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
+                record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
                 follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:
