@@ -30,7 +30,7 @@ from .mapping import WRITABLE_META, Mapping
 from .yamlstyle import loader_class
 
 MAX_FILE_BYTES = 2_000_000
-MAX_TOKENS = 50_000
+MAX_TOKENS = 20_000
 MAX_DEPTH = 32
 FILE = "(file)"
 BODY = "(body)"
