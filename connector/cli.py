@@ -18,6 +18,7 @@ from . import __version__
 from .client import WebflowClient
 from .config import Settings, load_settings
 from .engine import Engine, RunOptions
+from .stopping import Stopped, stop_on_signals
 from .errors import ConfigError, LockedError, WfsyncError
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
@@ -235,9 +236,13 @@ def print_report(console: Console, report: Report) -> None:
     for c in report.collections.values():
         table.add_row(c.collection, *(str(getattr(c, attr)) for attr, _ in columns))
     console.print(table)
+    for n in report.notices:
+        err_console.print(f"[cyan]note:[/] {n['collection']}: {n['message']}", highlight=False)
     for p in report.problems:
         err_console.print(f"[yellow]problem:[/] {p['collection']}/{p['item']}: {p['field']}: {p['message']}",
                           highlight=False)
+    for path, why in report.left_alone():
+        err_console.print(f"left alone: {path}: {why}", highlight=False, markup=False)
     for conflict in report.conflicts:
         err_console.print(f"[red]conflict:[/] {conflict['path']}: {conflict['reason']}"
                           + (f" (Webflow's version: {conflict['remote_copy']})" if conflict.get("remote_copy") else ""),
@@ -285,7 +290,12 @@ def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as
             bar.update(task, advance=n, description=f"reading {label}")
 
     try:
-        report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+        with stop_on_signals():
+            report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+    except Stopped as exc:
+        click.echo(f"wfsync: stopped by {exc.name}; what Webflow applied is recorded and the lock released: "
+                   "run the same command again to finish", err=True)
+        sys.exit(exc.exit_code)
     finally:
         if bar is not None:
             bar.stop()
@@ -496,10 +506,20 @@ def emulator() -> None:
 @click.option("--rate-limit", type=int, default=None, help="Requests per minute before 429 (default: unlimited).")
 @click.option("--fault-rate", type=float, default=0.0, help="Share of requests that fail (500/503/drop/slow/429).")
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
+@click.option("--deviate", "deviations", multiple=True, metavar="MODE",
+              help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
+                   "ignore-sort, ignore-filters, reject-params, newest-first, skip-invalid-files, rehost-images, "
+                   "null-last-published, real-schema, publish-undrafts.")
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
-                   fault_rate: float, seed: int) -> None:
+                   fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:
     """Serve the emulator on 127.0.0.1 until interrupted."""
     from .emulator.core import EmulatorState
+    from .emulator.deviations import expand
+
+    try:
+        modes = expand(deviations)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--deviate") from None
     from .emulator.fixtures import SITE_ID, demo_state
     from .emulator.server import ALL_SCOPES, EmulatorServer, FaultPlan
 
@@ -510,12 +530,14 @@ def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, ra
     elif with_demo:
         state = demo_state()
     server = EmulatorServer(state, tokens={token: ALL_SCOPES}, port=port, rate_limit=rate_limit,
-                            faults=FaultPlan(rate=fault_rate, seed=seed), data_dir=data)
+                            faults=FaultPlan(rate=fault_rate, seed=seed), data_dir=data, deviations=modes)
     server.save()
     site = next(iter(state.sites), SITE_ID)
     click.echo(f"export WEBFLOW_API_BASE={server.base_url}")
     click.echo(f"export WEBFLOW_TOKEN={token}")
     click.echo(f"export WEBFLOW_SITE_ID={site}")
+    if modes:
+        click.echo(f"# deviating from the spec: {', '.join(sorted(modes))}", err=True)
     click.echo("# serving; Ctrl-C to stop", err=True)
     try:
         server.serve_forever()

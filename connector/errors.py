@@ -43,6 +43,10 @@ class ValueProblem(WfsyncError):
     """A field value that does not fit its type (one item, one field)."""
 
 
+class DanglingReference(ValueProblem):
+    """A reference to an item of a mapped collection that is in no file and not in Webflow."""
+
+
 @dataclass(frozen=True)
 class FieldDetail:
     param: str
@@ -132,6 +136,12 @@ class LocalValidationError(WfsyncError):
     def __init__(self, message: str, problems: list[Any] | None = None) -> None:
         super().__init__(message)
         self.problems = list(problems or [])
+
+
+class FileChangedError(WfsyncError):
+    """A file is no longer what the run read (or last wrote): someone saved it meanwhile."""
+
+    hint = "The file was saved while wfsync ran and was kept as saved; run again to sync it."
 
 
 class LockedError(WfsyncError):

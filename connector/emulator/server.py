@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlsplit
 
 from .core import ApiFailure, EmulatorState
@@ -101,8 +101,9 @@ class EmulatorServer:
         sleep: Callable[[float], None] = time.sleep,
         before_request: Callable[[str, str, dict[str, str]], None] | None = None,
         after_request: Callable[["LoggedRequest"], None] | None = None,
+        deviations: Iterable[str] = (),
     ) -> None:
-        self.state = state
+        self.state = state.deviate(deviations) if deviations else state
         #: called with (method, path, query) before each authorised request: tests use it to
         #: make "someone else" edit in Webflow at a precise moment
         self.before_request = before_request

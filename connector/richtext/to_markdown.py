@@ -131,9 +131,11 @@ def _keep_as_block(el: Element) -> bool:
     tag = el.tag
     if tag in ("iframe", "video", "audio", "table", "object", "embed"):
         return True
+    if tag.startswith("wf-"):
+        return True  # a component instance (<wf-component>): Markdown would keep only its text
     classes = el.classes
-    if tag == "div" and "w-embed" in classes:
-        return True
+    if tag == "div" and ("w-embed" in classes or el.get("data-rt-embed-type") is not None):
+        return True  # a custom-code embed, as the published page and as the API write it
     if tag == "figure":
         if "w-richtext-figure-type-image" not in classes:
             return True  # video and unknown figures
@@ -146,8 +148,10 @@ def _keep_as_block(el: Element) -> bool:
 
 def keep_inline(el: Element) -> bool:
     """Inline elements written as HTML tags around Markdown content."""
+    # an empty id="" (Webflow adds it to many elements) carries nothing to keep
     return el.tag in ("sup", "sub") or (el.tag == "a" and el.get("href") is not None
-                                        and any(k not in ("href", "title") for k, _ in el.attrs))
+                                        and any(k not in ("href", "title") and (k, v) != ("id", "")
+                                                for k, v in el.attrs))
 
 
 def _open_tag(el: Element) -> str:
@@ -321,8 +325,8 @@ def _join_all(replacements: list[str]) -> str:
 
 
 def _post_process(output: str) -> str:
-    """Turndown's ``replace(/^[\t\r\n]+/, '').replace(/[\t\r\n\s]+$/, '')``: strips, with the
-    same characters (JavaScript's \\s for the end)."""
+    r"""Turndown's ``replace(/^[\t\r\n]+/, '').replace(/[\t\r\n\s]+$/, '')``: strips, with the
+    same characters (JavaScript's \s for the end)."""
     return output.lstrip("\t\r\n").rstrip(_JS_WS_CHARS)
 
 
@@ -364,10 +368,11 @@ class _Converter:
     def rule(self, el: Element, content: str, in_code: bool = False) -> str:
         name = el.node_name
         is_block = name in BLOCK
+        if keep_as_block(el) and (el.tag != "figure" or not _is_blank(el)):
+            # before the blank test: an embed holding only a whitespace <style> is still code
+            return "\n\n" + _raw_block(el) + "\n\n"
         if _is_blank(el):
             return "\n\n" if is_block else ""
-        if keep_as_block(el):
-            return "\n\n" + _raw_block(el) + "\n\n"
         if keep_inline(el) and not in_code:
             return _open_tag(el) + content + f"</{el.tag}>"
         if name == "P":
