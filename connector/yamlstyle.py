@@ -190,7 +190,12 @@ _AMBIGUOUS_FIRST: Final = frozenset("~nNtTfF-+.0123456789<")
 
 def _ambiguous(s: str) -> bool:
     if s and s[0] not in _AMBIGUOUS_FIRST:
-        return False  # none of the rules below can match
+        return False  # none of the rules of _implicitly_typed can match
+    return _implicitly_typed(s)
+
+
+def _implicitly_typed(s: str) -> bool:
+    """Whether the core schema reads ``s`` as something other than a string."""
     return (
         s in ("~", "null", "Null", "NULL", "")
         or s in ("true", "True", "TRUE", "false", "False", "FALSE")

@@ -111,15 +111,8 @@ def markdown_via_lexbor(html: str) -> str:
 
 # -- js-yaml/lib/dumper.js: escapeString, foldLine; the core schema's implicit types -------------------
 def ambiguous(s: str) -> bool:
-    from connector.yamlstyle import _DATE, _TIMESTAMP, _is_float, _is_int
-    return (
-        s in ("~", "null", "Null", "NULL", "")
-        or s in ("true", "True", "TRUE", "false", "False", "FALSE")
-        or _is_int(s)
-        or _is_float(s)
-        or bool(_DATE.match(s) or _TIMESTAMP.match(s))
-        or s == "<<"
-    )
+    from connector.yamlstyle import _implicitly_typed
+    return _implicitly_typed(s)
 
 
 def yaml_escape(text: str) -> str:
