@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,14 @@ def shape(node: dom.Node) -> object:
         return node.data
     assert isinstance(node, Element)
     return (node.tag, tuple(node.attrs), tuple(shape(c) for c in node.children))
+
+
+def test_the_compiled_build_is_the_one_tested_when_expected() -> None:
+    # CI runs these tests a second time against the compiled build (.ci/run): make sure it is that one
+    if os.environ.get("WFSYNC_EXPECT_COMPILED") != "1":
+        pytest.skip("the pure build is under test")
+    for module in (dom, wellformed, to_markdown, yamlstyle):
+        assert not str(module.__file__).endswith(".py"), module.__file__
 
 
 # -- HTML: markup read directly is the tree Lexbor builds -----------------------------------------
