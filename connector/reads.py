@@ -37,7 +37,8 @@ READ_ATTEMPTS = 3
 #: with this many items to check or fewer, read each one rather than the whole collection
 PER_ITEM_MAX = 10
 
-OnPage = Callable[[int], None]
+#: told after each page: (items in the page, the collection's total when the read is a full one)
+OnPage = Callable[[int, int | None], None]
 
 
 class IncompleteReadError(WfsyncError):
@@ -62,7 +63,7 @@ def read_all(client: WebflowClient, collection_id: str, *, live: bool = False,
                     seen.add(item.id)
                     items.append(item)
             if on_page:
-                on_page(len(page.items))
+                on_page(len(page.items), page.total)
         if len(totals) <= 1 and len(items) == (totals.pop() if totals else 0):
             return items, len(items)
         log.info("collection %s changed while it was read (counts %s, %d items): reading it again",
@@ -126,7 +127,7 @@ def read_changed(client: WebflowClient, collection_id: str, slug: str, known: Ma
                 else:
                     items.append(item)
             if on_page:
-                on_page(len(page.items))
+                on_page(len(page.items), None)
             if stop:
                 break
         if len(read) < total and not caps.proven_recently(SORT):

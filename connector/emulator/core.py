@@ -137,6 +137,7 @@ class EmulatorState:
         self.sites: dict[str, dict[str, Any]] = {}
         self.collections: dict[str, StoredCollection] = {}
         self.assets: dict[str, list[dict[str, Any]]] = {}
+        self.redirects: dict[str, list[dict[str, Any]]] = {}  # per site: Webflow's 301 rules
         self._last_ts = 0.0
         self._ids = itertools.count(1)
         self.id_seed = "emulator"
@@ -487,6 +488,7 @@ class EmulatorState:
         return {
             "sites": self.sites,
             "assets": self.assets,
+            "redirects": self.redirects,
             "collections": [
                 {**c.schema(), "siteId": c.site_id,
                  "items": [{"id": i.id, "cmsLocaleId": i.cms_locale_id, "createdOn": i.created_on, "staged": i.staged,
@@ -499,6 +501,7 @@ class EmulatorState:
     def load(self, data: dict[str, Any]) -> None:
         self.sites = data["sites"]
         self.assets = data.get("assets", {})
+        self.redirects = data.get("redirects", {})
         self.collections = {}
         for c in data["collections"]:
             coll = StoredCollection(c["id"], c["siteId"], c["displayName"], c["singularName"], c["slug"],

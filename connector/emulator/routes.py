@@ -222,3 +222,11 @@ def list_assets(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) 
     if limit < 1 or limit > 100:
         raise validation_error([{"param": "limit", "description": "limit must be between 1 and 100"}])
     return 200, {"assets": assets[offset: offset + limit], "pagination": {"limit": limit, "offset": offset, "total": len(assets)}}
+
+
+@route("GET", "/sites/{site_id}/redirects", "sites:read")
+def list_redirects(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
+    """Webflow's 301 rules (an Enterprise feature): ``{redirects: [{id, fromUrl, toUrl}], pagination}``."""
+    s.site(p["site_id"])
+    rules = s.redirects.get(p["site_id"], [])
+    return 200, {"redirects": rules, "pagination": {"limit": 100, "offset": 0, "total": len(rules)}}

@@ -8,9 +8,11 @@ from __future__ import annotations
 from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
+from ..history import record_move
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
-from ..plan import Action, Op, Side
+from ..itemlines import action_fields
+from ..plan import Action, BaseSide, Op, Side
 from ..report import CollectionReport
 from ..runs import CollectionRun, LazyRecord, RemoteView, conflict_copy_path, iso_seconds
 from ..state import BaseEntry
@@ -27,11 +29,16 @@ class LocalWriter:
         ctx = self.ctx
         report, dry_run = ctx.report, ctx.opts.dry_run
         c = report.of(run.schema.slug)
+        ctx.progress.phase("writing", run.schema.slug, len(run.plan.actions))
         for action in run.plan.actions:
+            ctx.progress.advance()
             if action.op is not Op.NOTHING:
+                rv, be = run.remote.get(action.key), run.base.get(action.key)
                 report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
                                        "path": path_of(run, action.key), "reason": action.reason,
-                                       "blocked": action.blocked})
+                                       "blocked": action.blocked, "fields": action_fields(
+                                           action, rv.side if rv else None,
+                                           BaseSide(be.record_hash, be.fields) if be else None)})
             if action.blocked is not None:
                 if action.op is not Op.NOTHING:
                     c.pending += 1
@@ -82,6 +89,8 @@ class LocalWriter:
             return
         try:
             written = store.replace(rv.path, data)
+            if old is not None and old.path != rv.path:
+                record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
             # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
             if old is not None and moved_from is not None and moved_from != rv.path:
@@ -188,6 +197,7 @@ class LocalWriter:
         try:
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
+                record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
                 follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:

@@ -66,8 +66,10 @@ class Pusher:
             keys.append(action.key)
             if deferred:
                 later.append(action.key)
+        ctx.progress.phase("pushing", run.schema.slug, len(bodies))
         for start in range(0, len(bodies), 100):
             batch_keys = keys[start:start + 100]
+            ctx.progress.advance(len(batch_keys))
             ctx.emit("before:create", collection=run.schema.id, keys=batch_keys)
             outcome = bulk.create(ctx.client, run.schema.id, bodies[start:start + 100])
             ctx.emit("after:create", collection=run.schema.id, keys=batch_keys)
@@ -164,8 +166,11 @@ class Pusher:
                     self.writer.conflict(run, Action(item_id, Op.CONFLICT, "changed in Webflow during this run",
                                                      conflict_keys=planned.push_keys))
         deferred_ids = {i for i, _ in run.deferred}
+        if updates:
+            ctx.progress.phase("pushing", run.schema.slug, len(updates))
         for start in range(0, len(updates), 100):
             batch = updates[start:start + 100]
+            ctx.progress.advance(len(batch))
             ids = [u["id"] for u in batch]
             ctx.emit("before:update", collection=run.schema.id, ids=ids)
             outcome = bulk.update(ctx.client, run.schema.id, batch)

@@ -79,8 +79,9 @@ def reads_in_full(ctx: RunContext, run: CollectionRun) -> bool:
 def _fetch_all(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
     run.full = True
     run.unfetched = set()
+    ctx.progress.phase("reading", run.schema.slug)
     items, run.total = read_all(ctx.client, run.schema.id, live=ctx.opts.live,
-                                on_page=lambda n: ctx.progress(run.schema.slug, n))
+                                on_page=lambda n, total: ctx.progress.advance(n, total=total))
     if not ctx.opts.live:
         prove_order(ctx.client, run.schema.id, run.schema.slug, items, ctx.caps)
     return items
@@ -90,8 +91,9 @@ def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) 
     """Only what changed since the last run (``reads.read_changed``), or None when a full read is
     needed: the API's answer could not be relied on, or the count of items says some were deleted."""
     seen_pairs = {k: e.last_updated for k, e in run.base.items()}
+    ctx.progress.phase("reading", run.schema.slug)
     changed = read_changed(ctx.client, run.schema.id, run.schema.slug, seen_pairs, known.cursor or "", ctx.caps,
-                           lambda n: ctx.progress(run.schema.slug, n))
+                           lambda n, total: ctx.progress.advance(n, total=total))
     if changed is None:
         return None
     items = changed.items
