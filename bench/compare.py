@@ -50,6 +50,15 @@ def cases() -> dict[str, list[dict[str, Any]]]:
     return {"reference": [{"html": html, "front": front, "key": "f_contenu"}], "corpus": corpus}
 
 
+def _system_node() -> str:
+    venv = Path(sys.prefix).resolve()
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = Path(folder) / "node"
+        if candidate.is_file() and os.access(candidate, os.X_OK) and venv not in candidate.resolve().parents:
+            return str(candidate)
+    return "node"
+
+
 def setup_node(node_dir: Path) -> None:
     if (node_dir / "node_modules" / "turndown").is_dir() and (node_dir / "node_modules" / "js-yaml").is_dir():
         return
@@ -100,6 +109,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.3, help="about how long one repetition runs")
     parser.add_argument("--compiled-venv", type=Path, default=CACHE / "venv-compiled")
     parser.add_argument("--node-dir", type=Path, default=CACHE / "node")
+    parser.add_argument("--node", default=_system_node(), help="the Node executable (default: the machine's, "
+                        "not one a virtual environment brings)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the compiled variant from this checkout")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "compare.json")
     args = parser.parse_args()
@@ -115,7 +126,7 @@ def main() -> None:
         # the compiled build installed in its own environment: run from outside the checkout
         Worker("compiled", [str(args.compiled_venv / "bin" / "python"), str(ROOT / "bench" / "convert_worker.py")],
                clean, CACHE),
-        Worker("node", ["node", str(ROOT / "bench" / "convert_worker.js")],
+        Worker("node", [args.node, str(ROOT / "bench" / "convert_worker.js")],
                {**clean, "NODE_PATH": str(args.node_dir / "node_modules")}, CACHE),
     ]
     try:

@@ -25,6 +25,7 @@ from .model import Page, RemoteItem
 from .phases import read
 from .reads import READ_ATTEMPTS, IncompleteReadError, prove_order
 from .phases.convert import convert
+from .progress import NoProgress
 from .references import reference_targets
 from .runs import CollectionRun
 
@@ -88,6 +89,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
     with ctx.phase("read", run):
         read.index_refs(ctx, run, [])  # nothing unfetched; held before the read; the collection is read
     for _attempt in range(READ_ATTEMPTS):
+        ctx.progress.phase("reading", run.schema.slug)
         seen: set[str] = set()
         renamed = False
         stamps: list[RemoteItem] = []  # each item's id and lastUpdated, for the order proof
@@ -104,11 +106,15 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
                 items = [i for i in page.items if i.id not in seen]
                 seen.update(i.id for i in items)
                 stamps.extend(RemoteItem(i.id, {}, i.created_on, i.last_updated, None) for i in items)
-                ctx.progress(run.schema.slug, len(page.items))
                 renamed = renamed or read.moved(run, items)
-                with ctx.phase("convert", run):
-                    read.index_items(ctx, run, items)
-                    convert(ctx, run, items)
+                shown, ctx.progress = ctx.progress, NoProgress()  # one bar for the whole read, not one a page
+                try:
+                    with ctx.phase("convert", run):
+                        read.index_items(ctx, run, items)
+                        convert(ctx, run, items)
+                finally:
+                    ctx.progress = shown
+                ctx.progress.advance(len(page.items), total=page.total)
         finally:
             pages.close()
         if len(totals) <= 1 and len(seen) == (totals.pop() if totals else 0):
