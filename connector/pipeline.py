@@ -90,6 +90,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
         read.index_refs(ctx, run, [])  # nothing unfetched; held before the read; the collection is read
     for _attempt in range(READ_ATTEMPTS):
         ctx.progress.phase("reading", run.schema.slug)
+        converting = False
         seen: set[str] = set()
         renamed = False
         stamps: list[RemoteItem] = []  # each item's id and lastUpdated, for the order proof
@@ -114,6 +115,12 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
                         convert(ctx, run, items)
                 finally:
                     ctx.progress = shown
+                if not converting:
+                    # the read's first page on the reading bar; from then on reading and converting go
+                    # together, on the converting bar (items read and converted)
+                    ctx.progress.advance(len(page.items), total=len(page.items))
+                    ctx.progress.phase("converting", run.schema.slug, page.total)
+                    converting = True
                 ctx.progress.advance(len(page.items), total=page.total)
         finally:
             pages.close()
