@@ -26,7 +26,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+try:  # the installed package (the compiled build, if that is what is installed), else this checkout
+    import connector  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connector.client import WebflowClient  # noqa: E402
 from connector.emulator.core import EmulatorState, StoredItem, object_id  # noqa: E402
