@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .capabilities import load_capabilities, save_capabilities
+from .schema_lock import load_lock, locked_entry, save_lock
 from .client import WebflowClient
 from .context import Hook, RunContext
 from .convert import document_record
@@ -77,7 +78,8 @@ class Engine:
         ctx = self.ctx = RunContext(client=self.client, site_id=self.site_id, store=self.store, opts=opts,
                                     report=Report(command=opts.command, dry_run=opts.dry_run), state=state,
                                     stats=load_stat_cache(self.root), progress=self.progress,
-                                    workers=self.workers, hook=self.hook, caps=load_capabilities(self.root))
+                                    workers=self.workers, hook=self.hook, caps=load_capabilities(self.root),
+                                    schema_lock=load_lock(self.root))
         ctx.runs = read.bind_collections(ctx, self.mappings)
         for run in ctx.runs:
             ctx.report.of(run.schema.slug)
@@ -125,6 +127,9 @@ class Engine:
         if not opts.dry_run:
             ctx.caps.tick()
             save_capabilities(self.root, ctx.caps)
+            for run in ctx.runs:
+                ctx.schema_lock[run.schema.id] = locked_entry(run.schema, run.mapping, ctx.schema_lock.get(run.schema.id))
+            save_lock(self.root, ctx.schema_lock)
         ctx.report.api_calls = self.client.stats.total
         ctx.report.seconds = round(time.monotonic() - started, 3)
         ctx.log_timings()

@@ -11,6 +11,7 @@ from ..context import RunContext
 from ..errors import ConfigError, NotFoundError
 from ..mapping import Mapping, bind
 from ..model import RemoteItem
+from .. import schema_lock
 from ..reads import prove_order, read_all, read_changed
 from ..references import reference_targets
 from ..runs import CollectionRun, iso_seconds
@@ -46,12 +47,25 @@ def bind_collections(ctx: RunContext, mappings: list[Mapping]) -> list[Collectio
 
 def _bind(ctx: RunContext, found: list[tuple[Mapping, str, set[str]]], wanted: set[str]) -> list[CollectionRun]:
     runs = []
+    blocking: list[str] = []
     for mapping, cid, names in found:
         if wanted and not ((names | {cid, mapping.collection}) & wanted):
             continue
         before = ctx.client.stats.total
         schema = ctx.client.get_collection(cid)
+        drift = schema_lock.check(ctx.schema_lock, schema, mapping)
+        blocking += drift.blocking
+        for slug in drift.new:
+            ctx.report.notices.append({"collection": schema.slug, "capability": "schema", "message": (
+                f"new field {slug!r} ({schema.field(slug).type if schema.field(slug) else '?'}) in Webflow, not in "
+                f"{mapping.source or 'the mapping'}: `wfsync init --update` adds it")})
+        if drift.blocking:
+            continue
         runs.append(CollectionRun(bind(mapping, schema), schema, calls=ctx.client.stats.total - before))
+    if blocking:
+        raise schema_lock.SchemaDriftError(
+            f"{len(blocking)} mapped field(s) changed in Webflow since the last run; nothing was read, written or sent",
+            problems=blocking)
     if wanted and not runs:
         raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
     return runs
