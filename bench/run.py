@@ -2,6 +2,8 @@
 
     python bench/run.py [--items 10000] [--out bench/out/results.json] [--mode MODE ...]
 
+    python bench/run.py --rate 60      # a first pull against a budget of 60 requests a minute
+
 ``--mode`` runs the emulator with a deviation from the spec (see ``connector/emulator/deviations.py``;
 ``live`` for all of them at once, ``all`` for each in turn and the spec-exact emulator): the API
 calls each scenario costs when the API does not provide what incremental sync would use.
@@ -29,7 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+try:  # the installed package (the compiled build, if that is what is installed), else this checkout
+    import connector  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connector.client import WebflowClient  # noqa: E402
 from connector.emulator.core import EmulatorState, StoredItem, object_id  # noqa: E402
@@ -119,8 +124,12 @@ def build_state(total: int) -> EmulatorState:
     return state
 
 
-def serve(total: int, queue: Any, modes: tuple[str, ...] = ()) -> None:
-    server = EmulatorServer(build_state(total), tokens={TOKEN: ALL_SCOPES}, deviations=modes)
+PACED_TOKENS = ("bench-bound-token", "bench-pull-token")  # a budget window of their own each
+
+
+def serve(total: int, queue: Any, modes: tuple[str, ...] = (), rate: int | None = None) -> None:
+    server = EmulatorServer(build_state(total), tokens={t: ALL_SCOPES for t in (TOKEN, *PACED_TOKENS)},
+                            deviations=modes, rate_limit=rate)
     queue.put(server.base_url)
     server.serve_forever()
 
@@ -159,7 +168,18 @@ def main() -> None:
                         help="short rich text: counts API calls quickly (timings are then not the benchmark's)")
     parser.add_argument("--mode", action="append", default=[],
                         help=f"an emulator deviation ({', '.join(MODES)}, live), or all: each in turn")
+    parser.add_argument("--rate", type=int, default=None,
+                        help="requests a minute the emulator allows: then only a first pull, against the API bound")
     args = parser.parse_args()
+    if args.rate:
+        queue: Any = multiprocessing.Queue()
+        child = multiprocessing.Process(target=serve, args=(args.items, queue, (), args.rate), daemon=True)
+        child.start()
+        try:
+            paced(queue.get(timeout=300), args.rate, Path(args.out).with_name("paced.json"))
+        finally:
+            child.terminate()
+        return
     global PLAIN
     PLAIN = args.plain
     if args.mode == ["all"]:
@@ -227,6 +247,48 @@ def run_bench(items: int, modes: tuple[str, ...], out_path: str) -> list[dict[st
     finally:
         child.terminate()
 
+
+
+def fetch_only(client: WebflowClient) -> int:
+    """The calls a first pull makes, with nothing converted or written: the list of collections,
+    each schema, every page, and the one-item order probe of each collection of more than a page."""
+    calls0 = client.stats.total
+    for c in client.list_collections(SITE):
+        client.get_collection(c.id)
+        total = 0
+        for page in client.iter_pages(c.id):
+            total = page.total
+        if total > 100:
+            client.list_items_page(c.id, limit=1, params={"sortBy": "lastUpdated", "sortOrder": "asc"})
+    return client.stats.total - calls0
+
+
+def paced(base_url: str, rate: int, out: Path) -> None:
+    """A first pull against a budget of ``rate`` requests a minute, and its bound: the same calls
+    made by the same client with nothing converted or written (each with a budget of its own)."""
+    bound_client = WebflowClient(Transport(base_url, PACED_TOKENS[0], timeout=120))
+    wall0 = time.perf_counter()
+    bound_calls = fetch_only(bound_client)
+    bound = time.perf_counter() - wall0
+    print(f"API bound at {rate} requests/min: {bound_calls} calls, {bound:.1f} s (the calls alone, nothing converted)",
+          flush=True)
+    root = Path(tempfile.mkdtemp(prefix="wfsync-bench-paced-"))
+    setup = WebflowClient(Transport(base_url, TOKEN, timeout=120))
+    (root / "mappings").mkdir()
+    n = 0
+    for c in setup.list_collections(SITE):
+        (root / "mappings" / f"{c.slug}.yaml").write_text(render_mapping(default_mapping(setup.get_collection(c.id))))
+        n += setup.list_items_page(c.id, limit=1).total
+    client = WebflowClient(Transport(base_url, PACED_TOKENS[1], timeout=120))
+    engine = Engine(client, SITE, root / "snapshots" / "bench", load_mappings(root / "mappings"))
+    row = measure("first pull, paced", engine, client, RunOptions(command="pull"), n, bound_calls)
+    row.update({"rate_per_minute": rate, "api_bound_s": round(bound, 2), "api_bound_calls": bound_calls,
+                "over_bound_pct": round(100 * (row["wall_s"] - bound) / bound, 1)})
+    print(f"wall {row['wall_s']} s against the API bound {bound:.1f} s: {row['over_bound_pct']:+.1f} %; "
+          f"CPU {row['cpu_s']} s; peak RSS {row['peak_rss_mb']} MB", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(row, indent=2))
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from .reading import read_document
 from .lock import SnapshotLock
 from .mapping import Mapping
 from .model import RemoteItem
+from . import pipeline
 from .phases import read
 from .phases.apply import LocalWriter, path_of
 from .phases.convert import convert
@@ -139,20 +140,27 @@ class Engine:
         """Referenced collections first, so each is converted as soon as what it refers to is
         known, and its raw items are let go before the next one is read."""
         moved: set[str] = set()
+        read_before: set[str] = set()
         for group in reference_order(ctx.runs):
             fetched: dict[str, list[RemoteItem]] = {}
             for run in group:
+                if pipeline.can_pipeline(ctx, run, read_before):
+                    # read in full and converted page by page, while the next pages are fetched
+                    if pipeline.read_and_convert(ctx, run):
+                        moved.add(run.schema.id)
+                    continue
                 with ctx.phase("read", run):
                     fetched[run.schema.id] = read.fetch(ctx, run)
                     if read.moved(run, fetched[run.schema.id]):
                         moved.add(run.schema.id)
-            for run in group:
+            for run in (r for r in group if r.schema.id in fetched):
                 with ctx.phase("read", run):
                     fetched[run.schema.id] = read.refetch_if_targets_moved(ctx, run, moved, fetched[run.schema.id])
                     read.index_refs(ctx, run, fetched[run.schema.id])
-            for run in group:
+            for run in (r for r in group if r.schema.id in fetched):
                 with ctx.phase("convert", run):
                     convert(ctx, run, fetched.pop(run.schema.id))
+            read_before.update(run.schema.id for run in group)
 
     @staticmethod
     def _summarise(ctx: RunContext, run: CollectionRun) -> None:
