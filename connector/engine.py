@@ -44,6 +44,7 @@ from .state import (
     StatCache,
     load_stat_cache,
     load_state,
+    remember_stat,
     save_stat_cache,
     save_state,
 )
@@ -150,9 +151,11 @@ class Engine(PushSteps):
             return None
         seen = set(run.base) | set(known.held)
         new = {i.id for i in items if i.id not in seen}
-        if run.total != known.total + len(new):
+        # expected: what the base and the held items account for, not the count the last run saw: a
+        # push (or a run that held a deletion back) saw deletions it did not apply, which must stay visible
+        if run.total != len(seen) + len(new):
             log.info("%s: %d items in Webflow, %d expected: items were deleted; reading everything",
-                     run.schema.slug, run.total, known.total + len(new))
+                     run.schema.slug, run.total, len(seen) + len(new))
             return None
         run.full = False
         fetched = {i.id for i in items}
@@ -253,7 +256,7 @@ class Engine(PushSteps):
                 raw = self.store.read(info.rel) or b""
                 if base_entry and base_entry.path == info.rel and sha256(raw) == base_entry.file_hash:
                     view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
-                    self.stats[info.rel] = (info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
+                    remember_stat(self.stats, info.rel, info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
                 else:
                     try:
                         doc = parse(raw.decode("utf-8"))
@@ -324,14 +327,16 @@ class Engine(PushSteps):
             for key in run.held:
                 base_sides.pop(key, None)
                 local_sides.pop(key, None)
-            check_empty_sides(run.schema.slug, len(local_sides), len(remote_sides) + len(run.held & set(run.base)),
+            # held items count on both sides: their files are there, only left alone
+            check_empty_sides(run.schema.slug, len(local_sides) + len(run.held & set(run.local)),
+                              len(remote_sides) + len(run.held & set(run.base)),
                               len(run.base))
             run.plan = self._hold(plan(local_sides, remote_sides, base_sides, opts.policy), run)
             run.seconds += time.monotonic() - t0
         if opts.policy.push:
             self._validate(runs, opts, report)
             deletes = sum(len(r.plan.of(Op.PUSH_DELETE)) for r in runs if r.plan)
-            if deletes:
+            if deletes and opts.command != "status":  # status lists deletions; only a run that deletes is limited
                 check_delete_limit(deletes, sum(len(r.base) for r in runs), opts.max_delete)
         for run in runs:
             before, t0 = self.client.stats.total, time.monotonic()
@@ -472,7 +477,7 @@ class Engine(PushSteps):
             last_published=rv.item.last_published,
         ))
         if info is not None:
-            self.stats[rv.path] = (info.size, info.mtime_ns)
+            remember_stat(self.stats, rv.path, info.size, info.mtime_ns)
         # in step again: a copy left by an earlier conflict has served its purpose
         self.store.delete(conflict_copy_path(rv.path))
 

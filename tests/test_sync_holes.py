@@ -1,0 +1,98 @@
+"""Holes the model-based test (test_model_sync.py) found, each as the shortest story that shows it."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.model_site import PAGES_ID, InProcess, make_server, observe_local, observe_remote, run_cli, write_project
+
+
+class Site:
+    """The model site, pulled into a project, driven through the `wfsync` command in this process."""
+
+    def __init__(self, tmp_path: Path, pages: int = 4) -> None:
+        self.server = make_server(time.time, pages)
+        self.adapter = InProcess(self.server)
+        self.root = tmp_path / "project"
+        write_project(self.root)
+        self.snap = self.root / "snapshots" / "model"
+        assert self.run("pull")[0] == 0
+
+    def run(self, *args: str) -> tuple[int, dict | None, str, int]:
+        return run_cli(self.adapter, self.root, *args)
+
+    def delete_in_webflow(self, uid: str) -> None:
+        item = observe_remote(self.server.state)[uid][0]
+        self.server.state.delete(PAGES_ID, [item.id], live=False)
+
+    def archive_in_webflow(self, uid: str) -> None:
+        item = observe_remote(self.server.state)[uid][0]
+        self.server.state.update(PAGES_ID, [{"id": item.id, "isArchived": True}], live=False)
+
+    def close(self) -> None:
+        self.server._httpd.server_close()  # noqa: SLF001 - never served
+
+
+@pytest.fixture
+def site(tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = Site(tmp_path)
+    yield s
+    s.close()
+
+
+def test_status_lists_a_deleted_file_instead_of_failing_on_the_delete_limit(site: Site) -> None:
+    # one file of four deleted: more than 10 % of the synced items, which only limits a run that deletes
+    (site.snap / "pages" / "page-1.md").unlink()
+    code, report, stderr, _ = site.run("status")
+    assert code == 0, stderr
+    assert report is not None
+    assert [(a["op"], a["path"]) for a in report["actions"] if a["op"] != "nothing"] == \
+        [("delete-remote", "pages/page-1.md")]
+    # a push that would delete is still held to the limit
+    code, _, stderr, writes = site.run("push", "--allow-delete")
+    assert code == 1 and "--max-delete" in stderr and writes == 0
+
+
+def test_a_webflow_deletion_seen_by_a_push_is_still_pulled_by_the_next_sync(site: Site) -> None:
+    site.delete_in_webflow("u2")
+    # push does not pull: the deletion is left for later, not forgotten
+    code, _, stderr, _ = site.run("push")
+    assert code == 0, stderr
+    assert "u2" in observe_local(site.snap)
+    code, report, stderr, _ = site.run("sync")
+    assert code == 0, stderr
+    assert "u2" not in observe_local(site.snap), "the file of an item deleted in Webflow stays, status says in step"
+    assert report is not None and sum(c["removed"] for c in report["collections"]) == 1
+
+
+def test_sync_goes_on_when_every_item_left_in_webflow_is_archived(site: Site) -> None:
+    site.archive_in_webflow("u0")
+    site.archive_in_webflow("u1")
+    for uid in ("u2", "u3"):
+        site.delete_in_webflow(uid)
+    code, _, stderr, _ = site.run("sync")
+    assert code == 0, stderr
+    assert set(observe_local(site.snap)) == {"u0", "u1"}  # the archived items' files are left alone
+    # and the next run does not say the local side looks empty
+    code, _, stderr, _ = site.run("sync")
+    assert code == 0, stderr
+    code, _, stderr, _ = site.run("status")
+    assert code == 0, stderr
+
+
+def test_an_edit_in_the_same_timestamp_tick_as_the_pull_is_seen(site: Site) -> None:
+    # same size, same mtime (a coarse clock: 2 s on FAT and some shares, a few ms elsewhere)
+    path = site.snap / "pages" / "page-1.md"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("texte u1", "texte X1")
+    assert len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    code, report, stderr, _ = site.run("push")
+    assert code == 0, stderr
+    assert observe_remote(site.server.state)["u1"][0].page.texte == "texte X1", "the edit was taken as unchanged"
