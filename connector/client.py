@@ -227,8 +227,11 @@ class WebflowClient:
             try:
                 self.t.request("DELETE", path, json={"items": [{"id": i} for i in batch]}, kind="delete items")
             except NotFoundError:
-                # already gone (an earlier attempt whose answer was lost): the goal is reached
-                log.info("some items were already deleted")
+                # one unknown id refuses the whole batch and says nothing of the others (an earlier
+                # attempt whose answer was lost may have deleted them): each alone says if it is gone
+                log.info("a batch named an item that is gone: deleting the items one by one")
+                for item_id in batch:
+                    self.delete_item(collection_id, item_id, live=live)
         return len(ids)
 
     def publish_items(self, collection_id: str, item_ids: Iterable[str]) -> PublishResult:

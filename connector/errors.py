@@ -134,5 +134,11 @@ class LocalValidationError(WfsyncError):
         self.problems = list(problems or [])
 
 
+class FileChangedError(WfsyncError):
+    """A file is no longer what the run read (or last wrote): someone saved it meanwhile."""
+
+    hint = "The file was saved while wfsync ran and was kept as saved; run again to sync it."
+
+
 class LockedError(WfsyncError):
     hint = "Another wfsync run holds the lock on this snapshot; wait for it to finish."

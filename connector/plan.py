@@ -27,11 +27,13 @@ class Op(str, Enum):
     MERGE = "merge"  # both changed different fields (or a winner was chosen): push some, write the file
     CONFLICT = "conflict"
     FORGET = "forget"  # gone on both sides: drop the base entry
+    HOLD = "hold"  # the file cannot be read as it is: a local change, neither pushed nor overwritten
 
 
 _NONE_HASH = value_hash(None)
 PUSH_OPS = frozenset({Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE})
 PULL_OPS = frozenset({Op.PULL, Op.PULL_DELETE})
+DELETE_NEEDS_PERMISSION = "remote deletes need --allow-delete"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Side:
     hash: str
     updated: float = 0.0  # seconds since the epoch: file mtime, or the item's lastUpdated
     fields: Mapping[str, str] | None = None  # per-field hashes, when known without the values
+    hold: str | None = None  # a local file with problems: why it is held (never overwritten, never sent)
 
     def field_hash(self, key: str) -> str:
         if self.fields is not None:
@@ -104,6 +107,9 @@ def _changed(side: Side, base: BaseSide) -> set[str]:
 
 def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | None, policy: Policy) -> Action:
     """One item: the decision table, with field-level merge and the conflict policy."""
+    if local is not None and local.hold:
+        # unreadable is changed by definition: whatever Webflow did, the file waits to be fixed
+        return Action(key, Op.HOLD, local.hold, blocked="the file has problems: fix it and run again")
     if base is None:
         if local is None and remote is not None:
             return Action(key, Op.PULL, "new in Webflow")
@@ -183,7 +189,7 @@ def _block(action: Action, policy: Policy) -> Action:
     elif op is Op.MERGE and not (policy.push and policy.pull):
         reason = "needs both directions (wfsync sync)"
     elif op is Op.PUSH_DELETE and not policy.allow_delete:
-        reason = "remote deletes need --allow-delete"
+        reason = DELETE_NEEDS_PERMISSION
     if reason is None:
         return action
     return Action(action.key, action.op, action.reason, action.push_keys, action.conflict_keys, action.merged, reason)

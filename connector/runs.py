@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from .convert import Converted, Document, document_record, parse, render
@@ -90,6 +90,7 @@ class CollectionRun:
     schema: Collection
     remote: dict[str, RemoteView] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)  # ids in Webflow that this run leaves alone (archived, drafts)
+    held_remote: set[str] = field(default_factory=set)  # of those, the ones held for what Webflow has (not the file)
     local: dict[str, LocalView] = field(default_factory=dict)
     base: dict[str, BaseEntry] = field(default_factory=dict)
     plan: Plan | None = None
@@ -103,6 +104,10 @@ class CollectionRun:
     pushed: dict[str, None] = field(default_factory=dict)  # ids created or updated by this run, in order
     deferred: list[tuple[str, str]] = field(default_factory=list)  # (id, key) of creates with references to fill in
     published_flags: dict[str, bool] = field(default_factory=dict)  # id -> isDraft, as Webflow answered
+    # id -> lastUpdated of the version this run planned on (as read, or as this run's create answered):
+    # an item is written or deleted only while Webflow still has that version
+    planned_versions: dict[str, str] = field(default_factory=dict)
+    read_mark: float = 0.0  # the newest lastUpdated this run read (never one of its own writes)
 
 
 def iso_seconds(text: str | None) -> float:
@@ -112,6 +117,12 @@ def iso_seconds(text: str | None) -> float:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return 0.0
+
+
+def iso_text(seconds: float) -> str:
+    """An instant as Webflow writes one: ``2024-03-26T02:51:06.637Z``."""
+    millis = round(seconds * 1000)
+    return datetime.fromtimestamp(millis // 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
 
 
 def template_regex(mapping: Mapping) -> re.Pattern[str]:

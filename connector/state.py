@@ -51,6 +51,9 @@ class State:
     # per collection: the incremental cursor; machine-local, kept in the cache file (not committed)
     collections: dict[str, CollectionState] = field(default_factory=dict)
     dirty: bool = False  # items changed since loading or the last save
+    # ids whose deletion in Webflow was started (a live item is unpublished first) and not yet
+    # recorded as done: a run killed in between finishes the delete on the next run
+    deleting: set[str] = field(default_factory=set)
 
     def put(self, entry: BaseEntry) -> None:
         if self.items.get(entry.id) != entry:
@@ -73,7 +76,8 @@ class State:
         lines = [f"  {json.dumps(k)}: {json.dumps(v.__dict__, sort_keys=True, ensure_ascii=False)}"
                  for k, v in sorted(self.items.items())]
         body = "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
-        return (f'{{\n "items": {body},\n "site": {json.dumps(self.site)},\n "version": {VERSION}\n}}\n')
+        deleting = f' "deleting": {json.dumps(sorted(self.deleting))},\n' if self.deleting else ""
+        return (f'{{\n{deleting} "items": {body},\n "site": {json.dumps(self.site)},\n "version": {VERSION}\n}}\n')
 
     @classmethod
     def from_json(cls, text: str) -> "State":
@@ -83,6 +87,7 @@ class State:
         return cls(
             site=data.get("site", ""),
             items={k: BaseEntry(**v) for k, v in data.get("items", {}).items()},
+            deleting=set(data.get("deleting", [])),
         )
 
 

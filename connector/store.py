@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from .errors import UnsafePathError
+from .errors import FileChangedError, UnsafePathError
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> os.stat_result:
     """Temp file in the same folder, then rename: readers see the old or the new file, whole.
 
     ``durable`` also flushes the data to disk before the rename (the state file needs it: it
@@ -34,10 +34,12 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
             if durable:
-                fh.flush()
                 os.fsync(fh.fileno())
+            st = os.fstat(fh.fileno())
         os.replace(tmp, path)
+        return st
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -55,6 +57,9 @@ class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve() if root.exists() else root.absolute()
         self._safe_dirs: set[str] = set()
+        # per path, the sha256 of what this run read or last wrote there (None: no file)
+        self._seen: dict[str, str | None] = {}
+        self._written: dict[str, FileInfo] = {}
 
     def resolve(self, rel: str) -> Path:
         """The absolute path of a snapshot-relative path; refuses anything outside the root."""
@@ -96,6 +101,49 @@ class SnapshotStore:
             pass
         atomic_write(path, data, durable=False)
         return True
+
+    def saw(self, rel: str, digest: str | None) -> None:
+        """Remember what the run read at ``rel`` (its sha256, or None: no file there)."""
+        self._seen[rel] = digest
+
+    def _check_unchanged(self, rel: str, path: Path, data: bytes | None) -> bool:
+        """False if the file already holds ``data``; raises if it is not what the run saw."""
+        try:
+            current: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            current = None
+        if data is not None and current == data:
+            return False
+        if (sha256(current) if current is not None else None) != self._seen.get(rel):
+            raise FileChangedError(f"{rel}: the file changed while wfsync ran; it was kept as it is", path=rel)
+        return True
+
+    def replace(self, rel: str, data: bytes) -> bool:
+        """Write ``data`` only over what the run read or last wrote at ``rel`` (compare, then replace):
+        an editor's save in between raises ``FileChangedError`` and the file keeps it. True if written."""
+        path = self.resolve(rel)
+        if not self._check_unchanged(rel, path, data):
+            self._seen[rel] = sha256(data)
+            return False
+        st = atomic_write(path, data, durable=False)
+        self._seen[rel] = sha256(data)
+        self._written[rel] = FileInfo(rel, st.st_size, st.st_mtime_ns)
+        return True
+
+    def stat_as_written(self, rel: str) -> FileInfo | None:
+        """The stat of the file this run last wrote at ``rel`` (not of whatever is there now: an
+        editor's save just after the write must not be taken for wfsync's file), else a fresh stat."""
+        return self._written.get(rel) or self.stat(rel)
+
+    def remove(self, rel: str) -> bool:
+        """``delete``, only if the file is still what the run read or last wrote there."""
+        path = self.resolve(rel)
+        if not path.exists():
+            self._seen[rel] = None
+            return False
+        self._check_unchanged(rel, path, None)
+        self._seen[rel] = None
+        return self.delete(rel)
 
     def delete(self, rel: str) -> bool:
         path = self.resolve(rel)

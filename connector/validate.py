@@ -35,10 +35,7 @@ def validate_document(path: str, doc: Document, mapping: Mapping, schema: Collec
     """Every problem of one file. ``slug_owners`` maps a slug to the files and items using it."""
     problems: list[FileProblem] = []
     fields = {f.slug: f for f in schema.fields}
-    known = {e.key for e in mapping.entries}
-    for key in doc.front_matter:
-        if key not in known:
-            problems.append(FileProblem(path, key, "unknown key: not in the mapping (a typo?)"))
+    # unknown and missing keys are reading problems (``reading``): the file is held for them
     for entry in mapping.entries:
         value = doc.front_matter.get(entry.key)
         if entry.field:
@@ -62,10 +59,11 @@ def validate_document(path: str, doc: Document, mapping: Mapping, schema: Collec
 
 
 def check_value(spec: Field, value: Any, refs: References) -> list[str]:
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         if spec.is_required or spec.slug in ("name", "slug"):
-            return ["required: Webflow needs a value"]
-        return []
+            return ["required: Webflow needs a value" + (" (this one is only spaces)" if value else "")]
+        if value is None or value == "":
+            return []
     try:
         encoded = codec_for(spec.type).encode(value, spec, refs)
     except ValueProblem as exc:

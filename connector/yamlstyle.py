@@ -60,15 +60,20 @@ def _loader() -> type:
 
 
 _NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
-LOADER = None
+LOADER: type | None = None
+
+
+def loader_class() -> type:
+    """The safe loader class ``load`` uses (for readers that add checks of their own)."""
+    global LOADER
+    if LOADER is None:
+        LOADER = _loader()
+    return LOADER
 
 
 def load(text: str) -> Any:
     """Read YAML that js-yaml (or this module) wrote, with the values js-yaml meant."""
-    global LOADER
-    if LOADER is None:
-        LOADER = _loader()
-    return yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=loader_class())  # noqa: S506 - a safe loader
 
 
 def dump(data: Any) -> str:

@@ -20,6 +20,9 @@ from typing import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .reading import angle_destinations, protect_raw_blocks, raw_block_rule, read_breaks, read_setext, \
+    restore_raw_blocks
+
 ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
           "<div>{img}</div></figure>")
@@ -29,7 +32,8 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "breaks": False})
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "breaks": False}).enable("table")
+    md.block.ruler.before("html_block", "wf_raw_block", raw_block_rule, {"alt": ["blockquote"]})
 
     def code_block(renderer: object, tokens: Sequence[Token], idx: int, options: object, env: object) -> str:
         # Webflow keeps no trailing newline inside a code block
@@ -37,6 +41,12 @@ def _parser() -> MarkdownIt:
 
     md.add_render_rule("code_block", code_block)
     md.add_render_rule("fence", code_block)
+    md.add_render_rule("hardbreak", lambda *a: "<br>")
+    # a URL goes back as Turndown took it from the HTML (not percent-encoded a second time)
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    # Webflow's rich text keeps a table only inside a custom-code embed
+    md.add_render_rule("table_open", lambda *a: '<div data-rt-embed-type="true"><table>')
+    md.add_render_rule("table_close", lambda *a: "</table></div>")
     return md
 
 
@@ -49,12 +59,18 @@ def to_html(markdown: str) -> str:
     if markdown == "":
         return ""
     md = _parser()
-    source = _protect_edge_nbsp(_break_only_lines(_emphasis_commonmark_cannot_read(markdown)))
+    source, raws = protect_raw_blocks(md, markdown)
+    source = read_breaks(read_setext(angle_destinations(source)))
+    source = _protect_edge_nbsp(_emphasis_commonmark_cannot_read(source))
     # a line of only "#" is text to Turndown (it escapes "# " alone), an empty heading to CommonMark
     source = re.sub(r"(?m)^([ >]*)(#{1,6})[ \t]*$", lambda m: m.group(1) + "\\" + m.group(2), source)
     if not source.strip("\n"):
         # only empty paragraphs: k of them are written as 2(k-1) newlines
         return ZWJ_PARAGRAPH * (len(source) // 2 + 1)
+    return restore_raw_blocks(_render(md, source), raws)
+
+
+def _render(md: MarkdownIt, source: str) -> str:
     source = _separate_adjacent_lists(source)
     tokens = md.parse(source)
     groups = [g for g in _top_level_groups(tokens) if not _is_list_break(g)]
@@ -81,6 +97,7 @@ def _delimiters(text: str) -> list[tuple[int, str, bool]]:
     """``**`` and ``_`` delimiters outside escapes, code spans, link targets and tags:
     (position, mark, part of a longer run that CommonMark would read as one)."""
     found: list[tuple[int, str, bool]] = []
+    underscore_open = False
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -105,8 +122,12 @@ def _delimiters(text: str) -> list[tuple[int, str, bool]]:
             i += run
         elif ch == "_":
             run = len(text[i:]) - len(text[i:].lstrip("_"))
-            for k in range(run):
-                found.append((i + k, "_", run > 1))
+            if run == 1 or underscore_open:
+                # Turndown's own pairs, one "_" each, also where two meet ("_a__b_")
+                for k in range(run):
+                    found.append((i + k, "_", run > 1))
+                underscore_open ^= run % 2 == 1
+            # else a run opening or closing by itself ("__bold__"): CommonMark's, as typed
             i += run
         else:
             i += 1
@@ -174,31 +195,6 @@ def _emphasis_commonmark_cannot_read(markdown: str) -> str:
             block = block[:start] + text + block[end:]
         out.append(block)
     return "".join(out)
-
-
-def _break_only_lines(source: str) -> str:
-    """A line of spaces after a hard break is one more ``<br>`` (Turndown writes ``<br><br>`` so)."""
-    lines = source.split("\n")
-    # an ATX heading cannot span lines: a break inside it joins the next line with <br>
-    i = 0
-    while i < len(lines) - 1:
-        if re.match(r"^#{1,6} .*\S {2,}$", lines[i]) and lines[i + 1].strip():
-            lines[i] = lines[i].rstrip(" ") + "<br>" + lines.pop(i + 1).lstrip(" ")
-            continue
-        i += 1
-    for i in range(0, len(lines) - 1):
-        m = re.match(r"^((?:[ ]{0,3}>)*)( *)$", lines[i])
-        if not m or len(m.group(2)) < 2 or not lines[i + 1].strip(" >"):
-            continue
-        before = lines[i - 1] if i > 0 else ""
-        # a line that is only a list marker ("2.    ") is an empty item, not a hard break
-        after_break = before.endswith("  ") and before.strip(" >") != "" and not _ONLY_MARKER.match(before)
-        starts_paragraph = before.strip(" >") == ""
-        if after_break or starts_paragraph:
-            # a line of spaces (in a quote: after its markers) is a <br>: after a hard break,
-            # or opening a paragraph (Turndown writes <p><br>x as "  \nx")
-            lines[i] = m.group(1) + (" " if m.group(1) else "") + "<br>"
-    return "\n".join(lines)
 
 
 _ONLY_MARKER = re.compile(r"^[ >]*(?:[*+-]|\d{1,9}[.)])[ ]*\Z")

@@ -111,9 +111,11 @@ def _keep_as_block(el: Element) -> bool:
     tag = el.tag
     if tag in ("iframe", "video", "audio", "table", "object", "embed"):
         return True
+    if tag.startswith("wf-"):
+        return True  # a component instance (<wf-component>): Markdown would keep only its text
     classes = el.classes
-    if tag == "div" and "w-embed" in classes:
-        return True
+    if tag == "div" and ("w-embed" in classes or el.get("data-rt-embed-type") is not None):
+        return True  # a custom-code embed, as the published page and as the API write it
     if tag == "figure":
         if "w-richtext-figure-type-image" not in classes:
             return True  # video and unknown figures
@@ -126,8 +128,10 @@ def _keep_as_block(el: Element) -> bool:
 
 def keep_inline(el: Element) -> bool:
     """Inline elements written as HTML tags around Markdown content."""
+    # an empty id="" (Webflow adds it to many elements) carries nothing to keep
     return el.tag in ("sup", "sub") or (el.tag == "a" and el.get("href") is not None
-                                        and any(k not in ("href", "title") for k, _ in el.attrs))
+                                        and any(k not in ("href", "title") and (k, v) != ("id", "")
+                                                for k, v in el.attrs))
 
 
 def _open_tag(el: Element) -> str:

@@ -1,0 +1,77 @@
+"""What one run knows, in one place, and the bookkeeping every phase shares.
+
+A run is a sequence of phases (read, convert, scan, plan, validate, apply, push, publish,
+see ``engine``); each takes this context. Timings and API call counts are charged here,
+by ``phase``, so no phase repeats that arithmetic.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from .client import WebflowClient
+from .references import References
+from .report import Report
+from .runs import CollectionRun, RunOptions
+from .state import StatCache, State, save_stat_cache, save_state
+from .store import SnapshotStore
+
+log = logging.getLogger("wfsync.engine")
+
+#: called at each phase and around each write to Webflow: ``hook(event, details)``; events are
+#: ``phase:<name>``, ``before:<write>`` and ``after:<write>`` (write: create, update, unpublish,
+#: delete, publish), details hold the collection id and the item ids or keys
+Hook = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class RunContext:
+    client: WebflowClient
+    site_id: str
+    store: SnapshotStore
+    opts: RunOptions
+    report: Report
+    state: State
+    stats: StatCache  # path -> (size, mtime) of the files as last written
+    refs: References = field(default_factory=References)
+    runs: list[CollectionRun] = field(default_factory=list)
+    progress: Callable[[str, int], None] = lambda label, n: None
+    workers: int = 1
+    hook: Hook | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
+    calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
+
+    @contextmanager
+    def phase(self, name: str, run: CollectionRun | None = None) -> Iterator[None]:
+        """One phase (of one collection's run, when given): its seconds and API calls are added
+        to the phase's totals and to the collection's."""
+        self.emit(f"phase:{name}", collection=run.schema.id if run else None)
+        before, started = self.client.stats.total, time.monotonic()
+        try:
+            yield
+        finally:
+            seconds, calls = time.monotonic() - started, self.client.stats.total - before
+            self.timings[name] = self.timings.get(name, 0.0) + seconds
+            self.calls[name] = self.calls.get(name, 0) + calls
+            if run is not None:
+                run.seconds += seconds
+                run.calls += calls
+
+    def emit(self, event: str, **details: Any) -> None:
+        if self.hook is not None:
+            self.hook(event, details)
+
+    def save(self) -> None:
+        """The base and the stat cache (of the files the base still knows)."""
+        save_state(self.store.root, self.state)
+        live_paths = {e.path for e in self.state.items.values()}
+        save_stat_cache(self.store.root, {p: v for p, v in self.stats.items() if p in live_paths})
+
+    def log_timings(self) -> None:
+        for name, seconds in self.timings.items():
+            log.debug("phase %s: %.3f s, %d API call(s)", name, seconds, self.calls.get(name, 0))

@@ -1,0 +1,193 @@
+"""Apply: the local half of a plan (files and the base). ``LocalWriter`` writes Webflow's
+version of an item into its file and records it as synced; the pusher uses it for Webflow's
+answers too, so a file and its base entry are always written the same way."""
+
+from __future__ import annotations
+
+
+from ..context import RunContext, log
+from ..convert import field_hashes, item_to_document, record_hash, render
+from ..errors import FileChangedError, NotFoundError
+from ..model import RemoteItem
+from ..plan import Action, Op, Side
+from ..report import CollectionReport
+from ..runs import CollectionRun, LazyRecord, RemoteView, conflict_copy_path, iso_seconds
+from ..state import BaseEntry, remember_stat
+from ..store import sha256
+
+
+class LocalWriter:
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+
+    def apply(self, run: CollectionRun) -> None:
+        """Every action of the plan that writes locally; the ones that write to Webflow are the pusher's."""
+        assert run.plan is not None
+        ctx = self.ctx
+        report, dry_run = ctx.report, ctx.opts.dry_run
+        c = report.of(run.schema.slug)
+        for action in run.plan.actions:
+            if action.op is not Op.NOTHING:
+                report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
+                                       "path": path_of(run, action.key), "reason": action.reason,
+                                       "blocked": action.blocked})
+            if action.blocked is not None:
+                if action.op is not Op.NOTHING:
+                    c.pending += 1
+                continue
+            if action.op is Op.NOTHING:
+                self.refresh(run, action.key, c)
+            elif action.op in (Op.PULL, Op.ADOPT):
+                self.write_remote(run, action.key, c)
+            elif action.op is Op.PULL_DELETE:
+                entry = run.base[action.key]
+                if not dry_run:
+                    if not self._gone(run, action.key):
+                        continue
+                    try:
+                        ctx.store.remove(entry.path)
+                    except FileChangedError:
+                        self.kept(run, entry.path, None)
+                        continue
+                    ctx.state.drop(action.key)
+                c.removed += 1
+            elif action.op is Op.FORGET:
+                if not dry_run:
+                    ctx.state.drop(action.key)
+            elif action.op is Op.CONFLICT:
+                self.conflict(run, action)
+
+    def _gone(self, run: CollectionRun, item_id: str) -> bool:
+        """Whether Webflow confirms the item is deleted. An absence from a listing is not enough:
+        offset paging skips an item when another one is deleted during the read."""
+        try:
+            self.ctx.client.get_item(run.schema.id, item_id)
+        except NotFoundError:
+            return True
+        log.info("%s: item %s was missing from the listing but exists: its file is kept", run.schema.slug, item_id)
+        return False
+
+    def write_remote(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
+        """Webflow's version of the item into its file (moving it when the slug changed)."""
+        store = self.ctx.store
+        rv = run.remote[key]
+        data = rv.rendered()
+        old = run.base.get(key)
+        if self.ctx.opts.dry_run:
+            current = store.read(rv.path)
+            c.written += current != data
+            c.unchanged += current == data
+            return
+        try:
+            written = store.replace(rv.path, data)
+            if old is not None and old.path != rv.path:
+                previous = store.read(old.path)
+                if previous is not None and sha256(previous) == old.file_hash:
+                    store.remove(old.path)  # the slug changed in Webflow: the file moves
+        except FileChangedError as exc:
+            self.kept(run, exc.path, data)
+            return
+        c.written += written
+        c.unchanged += not written
+        self.record(run, rv, data)
+        if not isinstance(rv.converted.record, LazyRecord):
+            rv.data = None  # written: the bytes need not stay in memory
+
+    def kept(self, run: CollectionRun, path: str, webflow: bytes | None) -> None:
+        """An editor saved ``path`` while this run was about to replace it: their file stays, and
+        what Webflow has goes beside it (``webflow``), as in any conflict."""
+        copy = conflict_copy_path(path) if webflow is not None else None
+        if copy is not None and webflow is not None:
+            self.ctx.store.write(copy, webflow)
+        self.ctx.report.of(run.schema.slug).conflicts += 1
+        self.ctx.report.conflicts.append({
+            "collection": run.schema.slug, "path": path, "remote_copy": copy, "fields": [],
+            "reason": "the file was saved while wfsync ran: kept as saved, run again"})
+
+    def record(self, run: CollectionRun, rv: RemoteView, data: bytes, kept: bool = False) -> None:
+        """The item as synced: its base entry and its file's stat (``kept``: the file was not
+        written, an editor's save is there, so its stat must not pass for wfsync's file)."""
+        ctx = self.ctx
+        info = None if kept else ctx.store.stat_as_written(rv.path)
+        ctx.state.put(BaseEntry(
+            id=rv.item.id, collection=run.schema.id, path=rv.path, last_updated=rv.item.last_updated,
+            record_hash=rv.side.hash, fields=dict(rv.side.fields) if rv.side.fields is not None
+            else field_hashes(rv.converted.record), file_hash=sha256(data),
+            last_published=rv.item.last_published,
+        ))
+        if info is not None:
+            remember_stat(ctx.stats, rv.path, info.size, info.mtime_ns)
+        # in step again: a copy left by an earlier conflict has served its purpose
+        if not kept:
+            ctx.store.delete(conflict_copy_path(rv.path))
+
+    def refresh(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
+        """In step: rewrite the file only if Webflow's metadata moved and the file is as last written."""
+        ctx = self.ctx
+        rv = run.remote.get(key)
+        base = run.base.get(key)
+        lv = run.local.get(key)
+        if rv is None or base is None or lv is None:
+            return
+        data = rv.rendered()
+        if sha256(data) == base.file_hash and lv.path == rv.path and \
+                ctx.stats.get(lv.path) == (lv.info.size, lv.info.mtime_ns):
+            c.unchanged += 1
+            return
+        current = ctx.store.read(lv.path)
+        if current is not None and sha256(current) == base.file_hash and lv.path == rv.path and not ctx.opts.dry_run:
+            try:
+                written = ctx.store.replace(rv.path, data)
+            except FileChangedError:
+                c.unchanged += 1  # saved just now: the next run reads it
+                return
+            c.written += written
+            c.unchanged += not written
+            self.record(run, rv, data)
+        else:
+            c.unchanged += 1
+            if not ctx.opts.dry_run and current is not None and lv.path == rv.path and current == data:
+                self.record(run, rv, data)  # same bytes, new mtime (a git checkout): remember the stat
+
+    def conflict(self, run: CollectionRun, action: Action, copy: bool = True, remote: RemoteView | None = None) -> None:
+        """Reported, nothing overwritten: Webflow's version (``remote``, or as read) is written beside
+        the file, unless ``copy`` is false."""
+        report = self.ctx.report
+        c = report.of(run.schema.slug)
+        c.conflicts += 1
+        rv = (remote or run.remote.get(action.key)) if copy else None
+        path = path_of(run, action.key)
+        copy = conflict_copy_path(path)
+        if rv is not None and not self.ctx.opts.dry_run:
+            self.ctx.store.write(copy, rv.rendered())
+        report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if rv else None,
+                                 "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
+                                 "reason": action.reason})
+
+    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None) -> None:
+        """Webflow's answer to a write becomes the file (new dates, same content) and the base."""
+        converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
+        path = run.mapping.path_for(item.slug, item.id)
+        side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
+        rv = RemoteView(item, converted, path, side)
+        run.remote[item.id] = rv
+        run.published_flags[item.id] = item.is_draft
+        data = render(converted.document).encode("utf-8")
+        kept = False
+        try:
+            self.ctx.store.replace(path, data)
+            if old_path and old_path != path:
+                self.ctx.store.remove(old_path)
+        except FileChangedError as exc:
+            # Webflow has what was sent (the base says so); the newer save stays, a local change
+            self.kept(run, exc.path, None)
+            kept = True
+        self.record(run, rv, data, kept=kept)
+
+
+def path_of(run: CollectionRun, key: str) -> str:
+    if key in run.remote:
+        return run.remote[key].path
+    if key in run.local:
+        return run.local[key].path
+    return run.base[key].path if key in run.base else ""

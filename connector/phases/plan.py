@@ -1,0 +1,89 @@
+"""Plan: the pure planner over this run's three sides, with the items this run leaves alone
+held, and the guards that stop a run before anything is written (an empty side, too many
+deletions)."""
+
+from __future__ import annotations
+
+from ..context import RunContext
+from ..plan import (DELETE_NEEDS_PERMISSION, Action, BaseSide, Op, Plan, Side, check_delete_limit, check_empty_sides,
+                    plan)
+from ..normalise import same_content
+from ..runs import CollectionRun, iso_seconds
+
+
+def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
+    base_sides = {k: BaseSide(e.record_hash, e.fields) for k, e in run.base.items()}
+    remote_sides = {k: v.side for k, v in run.remote.items()}
+    for key in run.unfetched - set(run.remote) - run.held:
+        remote_sides[key] = Side({}, run.base[key].record_hash)  # unchanged since the last sync
+    local_sides = {k: v.side for k, v in run.local.items() if v.side is not None}
+    for key, side in local_sides.items():
+        if key in remote_sides and side.hash != remote_sides[key].hash and side.record and remote_sides[key].record \
+                and same_content(side.record, remote_sides[key].record, run.mapping, run.schema, ctx.refs):
+            # the same content in another Markdown spelling (Webflow applied a write, then the run
+            # that sent it died): the two sides agree
+            remote = remote_sides[key]
+            local_sides[key] = Side(remote.record, remote.hash, side.updated, remote.fields)
+    in_flight = _deletes_in_flight(ctx, run, local_sides, remote_sides)
+    for key in run.held:
+        if key in run.held_remote and key in run.base:
+            # archived (or a draft not synced) in Webflow after it was synced: Webflow's copy is left
+            # alone and so is the file; a change to the file is planned, held and reported on every
+            # run, and goes through once the item is back
+            remote_sides[key] = Side({}, run.base[key].record_hash)
+            continue
+        base_sides.pop(key, None)
+        local_sides.pop(key, None)
+    check_empty_sides(run.schema.slug, len(local_sides), len(set(remote_sides) | (run.held & set(run.base))),
+                      len(run.base))
+    run.plan = _finish(hold(plan(local_sides, remote_sides, base_sides, ctx.opts.policy), run), in_flight)
+    run.read_mark = max((iso_seconds(v) for v in run.planned_versions.values()), default=0.0)
+
+
+def _deletes_in_flight(ctx: RunContext, run: CollectionRun, local: dict[str, Side],
+                       remote: dict[str, Side]) -> set[str]:
+    """Deletes a killed run started (it may have unpublished the item): finished now, unless the
+    file is back or the item's content changed in Webflow since (a modification beats a deletion).
+    The unpublishing itself made the item a draft: that is no change."""
+    started = ctx.state.deleting & set(run.base)
+    draft_keys = {e.key for e in run.mapping.entries if e.meta == "isDraft"}
+    finish = set()
+    for key in started:
+        base = run.base[key]
+        side = remote.get(key)
+        changed = set() if side is None or not side.fields else \
+            {k for k in set(side.fields) | set(base.fields) if side.field_hash(k) != base.fields.get(k)}
+        if key not in local and changed <= draft_keys:
+            run.held.discard(key)
+            run.held_remote.discard(key)
+            remote[key] = Side({}, base.record_hash)
+            finish.add(key)
+        elif not ctx.opts.dry_run:
+            ctx.state.deleting.discard(key)
+    return finish
+
+
+def _finish(p: Plan, in_flight: set[str]) -> Plan:
+    """A delete in flight was allowed by the run that started it."""
+    if not in_flight:
+        return p
+    return Plan(tuple(Action(a.key, a.op, a.reason + " (finishing a delete a stopped run started)")
+                      if a.key in in_flight and a.op is Op.PUSH_DELETE and a.blocked == DELETE_NEEDS_PERMISSION
+                      else a for a in p.actions))
+
+
+def hold(p: Plan, run: CollectionRun) -> Plan:
+    """Items this run leaves alone in Webflow (archived, drafts) are never pushed or deleted there."""
+    actions = []
+    for a in p.actions:
+        if a.key in run.held and a.op in (Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE, Op.MERGE):
+            a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
+                       "archived or draft in Webflow, not synced by this run")
+        actions.append(a)
+    return Plan(tuple(actions))
+
+
+def check_deletes(ctx: RunContext) -> None:
+    deletes = sum(len(r.plan.of(Op.PUSH_DELETE)) for r in ctx.runs if r.plan)
+    if deletes and ctx.opts.command != "status":  # status lists deletions; only a run that deletes is limited
+        check_delete_limit(deletes, sum(len(r.base) for r in ctx.runs), ctx.opts.max_delete)

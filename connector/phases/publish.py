@@ -1,0 +1,32 @@
+"""Publish: what this run pushed (drafts stay drafts), then Webflow's ``lastPublished`` back into
+the files and the base."""
+
+from __future__ import annotations
+
+from ..context import RunContext
+from ..runs import CollectionRun, iso_seconds
+from .apply import LocalWriter
+
+
+def publish(ctx: RunContext, writer: LocalWriter, run: CollectionRun) -> None:
+    state = ctx.state
+    ids = [i for i in run.pushed if i in state.items]
+    drafts = {i for i in ids if run.published_flags.get(i)}
+    ids = [i for i in ids if i not in drafts]  # drafts stay drafts
+    if not ids:
+        return
+    ctx.emit("before:publish", collection=run.schema.id, ids=ids)
+    result = ctx.client.publish_items(run.schema.id, ids)
+    ctx.emit("after:publish", collection=run.schema.id, ids=ids)
+    c = ctx.report.of(run.schema.slug)
+    c.published += len(result.published_ids)
+    for error in result.errors:
+        ctx.report.problems.append({"collection": run.schema.slug, "item": "", "field": "(publish)",
+                                    "message": error})
+    oldest = min((state.items[i].last_updated for i in result.published_ids), key=iso_seconds) \
+        if result.published_ids else None
+    if oldest:
+        wanted = set(result.published_ids)
+        for item in ctx.client.iter_items(run.schema.id, params={"lastPublished[gte]": oldest}):
+            if item.id in wanted:
+                writer.store_answer(run, item, state.items[item.id].path)

@@ -1,0 +1,261 @@
+"""Push: the Webflow half of a plan (creates, updates and merges, deletes), in bulk calls of
+100, each batch recorded in the base as soon as Webflow answered it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import bulk
+from ..context import RunContext
+from ..convert import document_record, item_to_document, record_hash, record_to_field_data, value_hash
+from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationApiError
+from ..model import RemoteItem
+from ..normalise import same_content
+from ..plan import Action, Op, Side
+from ..references import PendingReferences, has_pending
+from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
+from .apply import LocalWriter, path_of
+from .validate import pending_creates
+
+
+class Pusher:
+    """Carries out the push actions of each collection's plan; Webflow's answers are written
+    back through the ``LocalWriter``."""
+
+    def __init__(self, ctx: RunContext, writer: LocalWriter) -> None:
+        self.ctx = ctx
+        self.writer = writer
+
+    def _local_record(self, run: CollectionRun, key: str) -> dict[str, Any]:
+        view = run.local[key]
+        assert view.document is not None, "a changed file is always parsed"
+        return document_record(view.document, run.mapping)
+
+    def _encode(self, run: CollectionRun, record: dict[str, Any], keys: set[str] | None,
+                refs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        data, flags, problems = record_to_field_data(record, run.mapping, run.schema, refs, keys=keys)
+        if problems:  # validation ran first: a file changed during the run
+            error = LocalValidationError("; ".join(f"{k}: {m}" for k, m in problems), problems=problems)
+            error.hint = ("A file changed while wfsync ran; what was sent so far is recorded. "
+                          "Fix the file and run again.")
+            raise error
+        return data, flags
+
+    def creates(self, run: CollectionRun) -> None:
+        assert run.plan is not None
+        ctx = self.ctx
+        creates = run.plan.of(Op.PUSH_CREATE)
+        if not creates:
+            return
+        c = ctx.report.of(run.schema.slug)
+        if ctx.opts.dry_run:
+            c.created += len(creates)
+            return
+        # files about to be created in any collection: references to them are filled in afterwards
+        refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
+        bodies, keys, later = [], [], []
+        for action in creates:
+            record = self._local_record(run, action.key)
+            data, flags = self._encode(run, record, None, refs)
+            deferred = {k for k, v in data.items() if has_pending(v)}
+            for k in deferred:
+                data.pop(k)
+            bodies.append({"fieldData": data, "isDraft": flags.get("isDraft", False),
+                           "isArchived": flags.get("isArchived", False)})
+            keys.append(action.key)
+            if deferred:
+                later.append(action.key)
+        for start in range(0, len(bodies), 100):
+            batch_keys = keys[start:start + 100]
+            ctx.emit("before:create", collection=run.schema.id, keys=batch_keys)
+            outcome = bulk.create(ctx.client, run.schema.id, bodies[start:start + 100])
+            ctx.emit("after:create", collection=run.schema.id, keys=batch_keys)
+            by_slug = {i.slug: i for i in outcome.done}
+            for key, body in zip(batch_keys, bodies[start:start + 100], strict=True):
+                slug = str(body["fieldData"].get("slug"))
+                item = by_slug.get(slug)
+                if item is None:
+                    if slug in outcome.failed:
+                        self._create_refused(run, key, slug, outcome.failed[slug])
+                    continue
+                self._created(run, key, item)
+                c.created += 1
+                run.created += 1
+                run.pushed[item.id] = None
+                if key in later:
+                    run.deferred.append((item.id, key))
+            ctx.save()
+
+    def _created(self, run: CollectionRun, key: str, item: RemoteItem) -> None:
+        """The file of ``key`` is now Webflow's item: its answer becomes the file and the base."""
+        ctx = self.ctx
+        old_path = run.local[key].path
+        ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+        ctx.refs.ids[(run.schema.id, old_path)] = item.id
+        self.writer.store_answer(run, item, old_path)
+        run.planned_versions[item.id] = item.last_updated
+        if key != item.id:
+            # re-created (the item was deleted in Webflow): the old id is gone for good
+            ctx.state.drop(key)
+
+    def _create_refused(self, run: CollectionRun, key: str, slug: str, error: ApiError) -> None:
+        """A slug Webflow already has (an item made there, or by a run that died before recording
+        it, and not read by this incremental run): the same content is adopted, another one is a
+        conflict, every run until resolved. Any other refusal is reported against the file."""
+        ctx = self.ctx
+        local = run.local[key]
+        slug_taken = isinstance(error, ValidationApiError) and any(d.param.endswith("slug") for d in error.details)
+        found = ctx.client.find_by_slug(run.schema.id, slug) if slug_taken else None
+        if found is None:
+            ctx.report.problems.append({"collection": run.schema.slug, "item": local.path,
+                                        "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
+                                        "message": f"Webflow refused to create it: {error}"})
+            return
+        converted = item_to_document(found, run.mapping, run.schema, ctx.refs)
+        record = self._local_record(run, key)
+        if same_content(record, converted.record, run.mapping, run.schema, ctx.refs):
+            self._created(run, key, found)
+            return
+        remote = RemoteView(found, converted, local.path,
+                            Side(converted.record, record_hash(converted.record), iso_seconds(found.last_updated)))
+        differing = {k for k in set(record) | set(converted.record)
+                     if value_hash(record.get(k)) != value_hash(converted.record.get(k))}
+        self.writer.conflict(run, Action(key, Op.CONFLICT, "new on both sides, different (the slug is taken in Webflow)",
+                                         conflict_keys=frozenset(differing)), remote=remote)
+
+    def updates(self, run: CollectionRun) -> None:
+        """Updates and merges (and the references of new items, filled in now they exist)."""
+        assert run.plan is not None
+        ctx = self.ctx
+        c = ctx.report.of(run.schema.slug)
+        updates: list[dict[str, Any]] = []
+        merges = {}
+        for action in run.plan.of(Op.PUSH_UPDATE, Op.MERGE):
+            record = dict(action.merged) if action.op is Op.MERGE and action.merged is not None \
+                else self._local_record(run, action.key)
+            keys = set(action.push_keys)
+            if action.op is Op.MERGE:
+                merges[action.key] = action
+            if not keys:
+                continue
+            data, flags = self._encode(run, record, keys, ctx.refs)
+            entry: dict[str, Any] = {"id": action.key, "fieldData": data}
+            entry.update(flags)
+            updates.append(entry)
+        for item_id, key in run.deferred:
+            data, _ = self._encode(run, self._local_record(run, key), None, ctx.refs)
+            refs_only = {k: v for k, v in data.items() if run.schema.field(k) and
+                         run.schema.field(k).type in ("Reference", "MultiReference")}  # type: ignore[union-attr]
+            if refs_only:
+                updates.append({"id": item_id, "fieldData": refs_only})
+        if ctx.opts.dry_run:
+            c.updated += len([u for u in updates if u["id"] not in merges])
+            c.merged += len(merges)
+            return
+        if updates:
+            changed = self._changed_since_planned(run, {u["id"] for u in updates})
+            for item_id in changed:
+                planned = next((a for a in run.plan.actions if a.key == item_id), None)
+                updates = [u for u in updates if u["id"] != item_id]
+                merges.pop(item_id, None)
+                if planned is not None:
+                    self.writer.conflict(run, Action(item_id, Op.CONFLICT, "changed in Webflow during this run",
+                                                     conflict_keys=planned.push_keys))
+        deferred_ids = {i for i, _ in run.deferred}
+        for start in range(0, len(updates), 100):
+            batch = updates[start:start + 100]
+            ids = [u["id"] for u in batch]
+            ctx.emit("before:update", collection=run.schema.id, ids=ids)
+            outcome = bulk.update(ctx.client, run.schema.id, batch)
+            ctx.emit("after:update", collection=run.schema.id, ids=ids)
+            for item_id, error in outcome.failed.items():
+                self._update_refused(run, item_id, error)
+            for item in outcome.done:
+                path = run.local[item.id].path if item.id in run.local else None
+                self.writer.store_answer(run, item, path)
+                if item.id in merges:
+                    c.merged += 1
+                elif item.id not in deferred_ids or item.id not in run.pushed:
+                    c.updated += 1
+                if item.id not in run.pushed:
+                    run.pushed[item.id] = None
+            ctx.save()
+        for key in merges:  # merges with nothing to send: Webflow already has the result
+            if key not in {u["id"] for u in updates} and key in run.remote:
+                self.writer.write_remote(run, key, c)
+                c.merged += 1
+
+    def _update_refused(self, run: CollectionRun, item_id: str, error: ApiError) -> None:
+        """Deleted in Webflow during the run: the edit is kept (the next run re-creates the item, a
+        modification beats a deletion). Any other refusal is reported against the file."""
+        if isinstance(error, NotFoundError):
+            self.writer.conflict(run, Action(item_id, Op.CONFLICT, "deleted in Webflow during this run"), copy=False)
+            return
+        self.ctx.report.problems.append({
+            "collection": run.schema.slug, "item": path_of(run, item_id),
+            "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
+            "message": f"Webflow refused the update: {error}"})
+
+    def _changed_since_planned(self, run: CollectionRun, ids: set[str]) -> set[str]:
+        """The items of ``ids`` whose version in Webflow is no longer the one the plan was made on:
+        edited in Webflow during this run. They become conflicts, not overwrites.
+
+        Each item is compared with its own planned version. The listing only has to reach back to
+        when this run read: any later edit is newer than everything read. It never starts from
+        this run's own writes, which are newer than an edit made between the read and them."""
+        if not ids:
+            return set()
+        planned = run.planned_versions
+        since = run.read_mark if run.read_mark else \
+            min((iso_seconds(planned.get(i)) for i in ids), default=0.0)
+        changed = {i for i in ids if not planned.get(i)}
+        for item in self.ctx.client.iter_items(run.schema.id, params={"lastUpdated[gte]": iso_text(since)}):
+            if item.id in ids and iso_seconds(item.last_updated) != iso_seconds(planned.get(item.id)):
+                changed.add(item.id)
+        return changed
+
+    def deletes(self, run: CollectionRun) -> None:
+        assert run.plan is not None
+        ctx = self.ctx
+        deletes = [a.key for a in run.plan.of(Op.PUSH_DELETE)]
+        if not deletes:
+            return
+        c = ctx.report.of(run.schema.slug)
+        if ctx.opts.dry_run:
+            c.deleted += len(deletes)
+            return
+        changed = self._changed_since_planned(run, set(deletes))
+        for key in sorted(changed):
+            # a delete, like an update, is only carried out on the version the plan saw; the
+            # next run restores the file with the edit (a modification beats a deletion)
+            self.writer.conflict(run, Action(key, Op.CONFLICT, "changed in Webflow during this run: not deleted"),
+                                 copy=False)
+        deletes = [k for k in deletes if k not in changed]
+        for start in range(0, len(deletes), 100):
+            batch = deletes[start:start + 100]
+            live = [i for i in batch if (run.remote[i].item.last_published if i in run.remote
+                                         else run.base[i].last_published if i in run.base else None)]
+            ctx.state.deleting.update(batch)  # a run killed from here on is finished by the next one
+            ctx.state.dirty = True
+            ctx.save()
+            failed: dict[str, ApiError] = {}
+            if live:
+                ctx.emit("before:unpublish", collection=run.schema.id, ids=live)
+                failed.update(bulk.delete(ctx.client, run.schema.id, live, live=True).failed)  # unpublish first
+                ctx.emit("after:unpublish", collection=run.schema.id, ids=live)
+            batch = [i for i in batch if i not in failed]
+            ctx.emit("before:delete", collection=run.schema.id, ids=batch)
+            outcome = bulk.delete(ctx.client, run.schema.id, batch) if batch else bulk.Outcome()
+            ctx.emit("after:delete", collection=run.schema.id, ids=batch)
+            failed.update(outcome.failed)
+            for item_id in outcome.done_ids:
+                ctx.state.drop(item_id)
+                ctx.state.deleting.discard(item_id)
+            for item_id, error in failed.items():
+                ctx.state.deleting.discard(item_id)
+                ctx.report.problems.append({"collection": run.schema.slug, "item": path_of(run, item_id),
+                                            "field": "(delete)", "message": f"Webflow refused the delete: {error}"})
+            c.deleted += len(outcome.done_ids)
+            run.deleted += len(outcome.done_ids)
+            ctx.state.dirty = True
+            ctx.save()

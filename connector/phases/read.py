@@ -1,0 +1,157 @@
+"""Read: which collections this run covers (their schemas) and Webflow's items, in full or
+only those changed since the cursor; then the id -> path table references are written with."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+from ..context import RunContext
+from ..errors import ConfigError, NotFoundError, ValidationApiError
+from ..mapping import Mapping, bind
+from ..model import RemoteItem
+from ..references import reference_targets
+from ..runs import CollectionRun, iso_seconds
+from ..state import CollectionState
+
+log = logging.getLogger("wfsync.engine")
+SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+#: re-read items updated this long before the newest one seen: clocks and replicas lag a little
+CURSOR_MARGIN_SECONDS = 300
+
+
+def bind_collections(ctx: RunContext, mappings: list[Mapping]) -> list[CollectionRun]:
+    """One ``CollectionRun`` per mapping this run covers, bound to the collection's schema."""
+    state, wanted = ctx.state, set(ctx.opts.collections)
+    known = {c.slug: cid for cid, c in state.collections.items() if c.slug} | {cid: cid for cid in state.collections}
+    if all(m.collection in known for m in mappings):
+        # collections remembered from an earlier run: their schema is all there is to read
+        slugs = {cid: c.slug for cid, c in state.collections.items()}
+        try:
+            return _bind(ctx, [(m, known[m.collection], {slugs.get(known[m.collection], "")}) for m in mappings],
+                         wanted)
+        except NotFoundError:
+            log.info("a remembered collection is gone: listing the site's collections")
+    summaries = ctx.client.list_collections(ctx.site_id)
+    by_key = {c.slug: c for c in summaries} | {c.id: c for c in summaries}
+    found = []
+    for m in mappings:
+        summary = by_key.get(m.collection)
+        if summary is None:
+            raise ConfigError(f"{m.source}: the site has no collection {m.collection!r} "
+                              f"(it has: {', '.join(sorted(c.slug for c in summaries))})")
+        found.append((m, summary.id, {summary.slug}))
+    return _bind(ctx, found, wanted)
+
+
+def _bind(ctx: RunContext, found: list[tuple[Mapping, str, set[str]]], wanted: set[str]) -> list[CollectionRun]:
+    runs = []
+    for mapping, cid, names in found:
+        if wanted and not ((names | {cid, mapping.collection}) & wanted):
+            continue
+        before = ctx.client.stats.total
+        schema = ctx.client.get_collection(cid)
+        runs.append(CollectionRun(bind(mapping, schema), schema, calls=ctx.client.stats.total - before))
+    if wanted and not runs:
+        raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
+    return runs
+
+
+def fetch(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
+    """This collection's items in Webflow: those changed since the cursor when that is enough."""
+    opts = ctx.opts
+    known = ctx.state.collections.get(run.schema.id)
+    run.base = ctx.state.for_collection(run.schema.id)
+    if known and known.cursor and run.base and not opts.full and not opts.live \
+            and known.runs_since_full < opts.full_every:
+        changed = _fetch_changed(ctx, run, known)
+        if changed is not None:
+            return changed
+    return _fetch_all(ctx, run)
+
+
+def _fetch_all(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
+    run.full = True
+    run.unfetched = set()
+    items: list[RemoteItem] = []
+    for page in ctx.client.iter_pages(run.schema.id, live=ctx.opts.live):
+        items.extend(page.items)
+        run.total = page.total
+        ctx.progress(run.schema.slug, len(page.items))
+    return items
+
+
+def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) -> list[RemoteItem] | None:
+    """Only what changed since the cursor (newest first, stopping at the cursor), or None when a
+    full read is needed: the count of items says some were deleted, or sorting is refused."""
+    # compared as instants, not strings: "…:00Z" and "…:00.000Z" are the same moment
+    since = iso_seconds(known.cursor) - CURSOR_MARGIN_SECONDS
+    items: list[RemoteItem] = []
+    try:
+        for page in ctx.client.iter_pages(run.schema.id, params={"sortBy": "lastUpdated", "sortOrder": "desc"}):
+            run.total = page.total
+            fresh = [i for i in page.items if iso_seconds(i.last_updated) >= since]
+            items.extend(fresh)
+            ctx.progress(run.schema.slug, len(page.items))
+            if len(fresh) < len(page.items):
+                break
+    except ValidationApiError:
+        log.info("%s: sorting by lastUpdated refused, reading everything", run.schema.slug)
+        return None
+    seen = set(run.base) | set(known.held)
+    new = {i.id for i in items if i.id not in seen}
+    # expected: what the base and the held items account for, not the count the last run saw: a push
+    # (or a run that held a deletion back) saw deletions it did not apply, which must stay visible
+    if run.total != len(seen) + len(new):
+        log.info("%s: %d items in Webflow, %d expected: items were deleted; reading everything",
+                 run.schema.slug, run.total, len(seen) + len(new))
+        return None
+    run.full = False
+    fetched = {i.id for i in items}
+    run.unfetched = {k for k in run.base if k not in fetched}
+    run.held_remote.update(h for h in known.held if h not in fetched)
+    run.held.update(run.held_remote)
+    return items
+
+
+def moved(run: CollectionRun, items: list[RemoteItem]) -> bool:
+    """Whether one of this collection's items now has another path (a slug renamed in Webflow)."""
+    return any(entry is not None and entry.path != run.mapping.path_for(item.slug, item.id)
+               for item in items for entry in (run.base.get(item.id),))
+
+
+def refetch_if_targets_moved(ctx: RunContext, run: CollectionRun, moved_ids: set[str],
+                             items: list[RemoteItem]) -> list[RemoteItem]:
+    """A renamed slug changes the files that refer to it, though those items did not change:
+    an incremental read of a collection with references to it becomes a full one."""
+    if run.full or not moved_ids & reference_targets(run.schema):
+        return items
+    return _fetch_all(ctx, run)
+
+
+def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:
+    for key in run.unfetched:
+        entry = run.base[key]
+        ctx.refs.add(run.schema.id, entry.id, entry.path)
+        run.planned_versions[key] = entry.last_updated  # not re-read: unchanged since the last sync
+    for item in items:
+        if SAFE_SLUG.match(item.slug or ""):
+            ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+
+
+def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:
+    """After the run: where the next incremental read of this collection starts."""
+    if ctx.opts.live:
+        return  # the cursor follows the staged items
+    state = ctx.state
+    known = state.collections.setdefault(run.schema.id, CollectionState())
+    known.slug = run.schema.slug
+    newest = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
+    newest += [e.last_updated for e in state.for_collection(run.schema.id).values()]
+    known.cursor = max([known.cursor or "", *newest], key=iso_seconds) or None
+    # Webflow's count after this run's own creates and deletes
+    known.total = run.total + run.created - run.deleted
+    # synced items archived since are remembered too: an incremental run does not read them again
+    known.held = sorted(run.held_remote)
+    known.runs_since_full = 0 if run.full else known.runs_since_full + 1

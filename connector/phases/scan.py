@@ -1,0 +1,74 @@
+"""Scan: the snapshot's files, each matched to its item (by the base, the slug or the id) and
+read only when its size or mtime moved since it was last written."""
+
+from __future__ import annotations
+
+from ..context import RunContext
+from ..convert import document_record, record_hash
+from ..plan import Side
+from ..reading import ReadResult, read_document, too_large
+from ..runs import CollectionRun, LocalView, template_prefix, template_regex
+from ..state import remember_stat
+from ..store import FileInfo, sha256
+
+
+def scan(ctx: RunContext, run: CollectionRun) -> None:
+    report = ctx.report
+    pattern = template_regex(run.mapping)
+    by_path = ctx.state.by_path()
+    slugs = {rv.item.slug: rid for rid, rv in run.remote.items()}
+    slugs.update({slug_of(ctx, run, i): i for i in run.held})
+    for info in ctx.store.scan(template_prefix(run.mapping)):
+        match = pattern.match(info.rel)
+        if not match:
+            continue
+        base = by_path.get(info.rel)
+        if base is not None and base.collection == run.schema.id:
+            key = base.id
+        else:
+            found = slugs.get(match.groupdict().get("slug") or "") or (match.groupdict().get("id") if
+                                                                       match.groupdict().get("id") in run.remote else None)
+            key = found or f"new:{run.schema.id}:{info.rel}"
+        view = LocalView(info.rel, info)
+        base_entry = run.base.get(key)
+        if base_entry and base_entry.path == info.rel and ctx.stats.get(info.rel) == (info.size, info.mtime_ns):
+            # unchanged since the last sync by size and mtime: no need to read or parse it
+            view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
+            ctx.store.saw(info.rel, base_entry.file_hash)
+        else:
+            view.side = read_local(ctx, run, info, key, view)
+        run.local[key] = view
+        if key in run.held and key not in run.base:
+            report.problems.append({
+                "collection": run.schema.slug, "item": info.rel, "field": "slug",
+                "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
+                           "(see --archived / --drafts); the file is left alone"})
+
+
+def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, view: LocalView) -> Side:
+    """A file not known unchanged: read it. One with problems is held as a local change: reported
+    with file, key and line, never overwritten, never sent."""
+    base_entry = run.base.get(key)
+    big = too_large(info.rel, info.size)
+    raw = b"" if big else ctx.store.read(info.rel) or b""
+    ctx.store.saw(info.rel, None if big else sha256(raw))
+    if base_entry and base_entry.path == info.rel and sha256(raw) == base_entry.file_hash:
+        remember_stat(ctx.stats, info.rel, info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
+        return Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
+    result = ReadResult(None, [big]) if big else read_document(
+        info.rel, raw, run.mapping, base_keys=set(base_entry.fields) if base_entry else None)
+    view.document = result.document
+    if result.problems:
+        ctx.report.problems.extend(p.as_dict(run.schema.slug) for p in result.problems)
+        return Side({}, "held:" + sha256(raw), info.mtime_ns / 1e9,
+                    hold="; ".join(f"{p.key}: {p.message}" for p in result.problems))
+    assert result.document is not None
+    record = document_record(result.document, run.mapping)
+    return Side(record, record_hash(record), info.mtime_ns / 1e9)
+
+
+def slug_of(ctx: RunContext, run: CollectionRun, item_id: str) -> str:
+    """The slug of an item's file, from the path references know it by."""
+    path = ctx.refs.path_for(run.schema.id, item_id) or ""
+    m = template_regex(run.mapping).match(path)
+    return (m.groupdict().get("slug") or "") if m else ""

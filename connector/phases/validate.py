@@ -1,0 +1,62 @@
+"""Validate: every file a push would send is checked against its collection's schema before the
+first write; all problems are reported at once and nothing is sent if there is one."""
+
+from __future__ import annotations
+
+from ..context import RunContext
+from ..errors import LocalValidationError
+from ..plan import Action, Op, Plan
+from ..references import PendingReferences
+from ..runs import CollectionRun
+from ..validate import FileProblem, validate_document
+from .scan import slug_of
+
+
+def pending_creates(runs: list[CollectionRun]) -> dict[tuple[str, str], str]:
+    """(collection id, path) -> key of every file this run is about to create in Webflow."""
+    return {(r.schema.id, r.local[a.key].path): a.key for r in runs if r.plan
+            for a in r.plan.of(Op.PUSH_CREATE) if a.key in r.local}
+
+
+def validate(ctx: RunContext) -> None:
+    opts, report = ctx.opts, ctx.report
+    refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
+    problems: list[FileProblem] = []
+    already = {(p["item"], p["field"]) for p in report.problems}  # reading problems, said once
+    for run in ctx.runs:
+        assert run.plan is not None
+        owners: dict[str, list[str]] = {}
+        slug_key = run.mapping.key_for_field("slug")
+        for key, view in run.local.items():
+            slug = (view.document.front_matter.get(slug_key) if view.document and slug_key
+                    else slug_of(ctx, run, key) if not key.startswith("new:") else None)
+            if isinstance(slug, str):
+                owners.setdefault(slug, []).append(view.path)
+        for item_id, rv in run.remote.items():
+            if item_id not in run.local and rv.item.slug:
+                owners.setdefault(rv.item.slug, []).append(f"the Webflow item {item_id}")
+        bad_keys = set()
+        # every file a push could send, also those it holds or leaves for sync: all problems at once
+        for action in run.plan.of(Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.MERGE, Op.HOLD, active_only=False):
+            local = run.local.get(action.key)
+            if local is None or local.document is None:
+                continue
+            found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners)
+            found = [p for p in found if (p.path, p.key) not in already]
+            if found:
+                bad_keys.add(action.key)
+                problems.extend(found)
+        if bad_keys and (opts.skip_invalid or opts.dry_run):
+            run.plan = Plan(tuple(
+                Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged, "invalid file")
+                if a.key in bad_keys and a.blocked is None else a for a in run.plan.actions))
+    for p in problems:
+        report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message})
+    held = {r.local[a.key].path for r in ctx.runs if r.plan for a in r.plan.of(Op.HOLD, active_only=False)}
+    if held and not (opts.skip_invalid or opts.dry_run):
+        # files that cannot be read are files a push could send: nothing goes until they are fixed
+        problems.extend(FileProblem(p["item"], p["field"], p["message"]) for p in report.problems
+                        if p["item"] in held)
+    if problems and not (opts.skip_invalid or opts.dry_run):
+        raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
+                                   problems=[str(p) for p in problems])

@@ -1,0 +1,251 @@
+"""Reading Turndown's Markdown back the way Turndown meant it, where CommonMark reads it otherwise.
+
+The converter to Markdown writes Turndown 7.1's output byte for byte, and Turndown wrote for
+people, not for a CommonMark parser: a ``<br>`` is two spaces and a newline wherever it falls
+(at the start of a block, at its end, on a line of its own), an h1/h2 is always setext even when
+its text ends with a line break, URLs go into links as they are (spaces included), and HTML
+kept inside the Markdown is not escaped. These functions rewrite such spans of the Markdown
+source into what CommonMark reads the same way, before markdown-it parses it; raw HTML blocks
+are taken out first and put back byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block.state_block import StateBlock
+
+RAW_PLACEHOLDER = "<!--wfsync-raw-{}-->"
+_RAW_PLACEHOLDER_RE = re.compile(r"<!--wfsync-raw-(\d+)-->")
+# HTML blocks CommonMark does not know as blocks but Webflow's rich text holds as one:
+# media, component instances (<wf-component>) and other custom elements
+_EXTRA_RAW_BLOCK = re.compile(r"<(?:video|audio|object|embed|picture|svg|[a-z][a-z0-9]*-[a-z0-9-]*)(?=[\s/>]|$)",
+                              re.IGNORECASE)
+
+
+def raw_block_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A line opening with one of ``_EXTRA_RAW_BLOCK``'s tags starts an HTML block that runs
+    to the next blank line (as CommonMark's own block tags do)."""
+    if state.is_code_block(start):
+        return False
+    pos = state.bMarks[start] + state.tShift[start]
+    if not _EXTRA_RAW_BLOCK.match(state.src, pos, state.eMarks[start]):
+        return False
+    if silent:
+        return True
+    line = start + 1
+    while line < end and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
+        line += 1
+    state.line = line
+    token = state.push("html_block", "", 0)
+    token.map = [start, line]
+    token.content = state.getLines(start, line, state.blkIndent, True)
+    return True
+
+
+def protect_raw_blocks(md: MarkdownIt, source: str) -> tuple[str, list[str]]:
+    """Replace every HTML block by a placeholder comment, so that nothing done to the Markdown
+    before parsing touches it (``var a_b = c_d`` in an embed is not emphasis); the blocks are
+    put back by ``restore_raw_blocks``, byte for byte."""
+    if "<" not in source:
+        return source, []
+    lines = source.split("\n")
+    raws: list[str] = []
+    for token in reversed([t for t in md.parse(source) if t.type == "html_block" and t.map]):
+        first, last = token.map  # type: ignore[misc]
+        content = token.content.rstrip("\n")
+        head = content.split("\n", 1)[0]
+        at = lines[first].find(head) if head else -1
+        if at < 0 or last <= first:
+            continue  # tabs or an odd container: leave this block as it is
+        lines[first:last] = [lines[first][:at] + RAW_PLACEHOLDER.format(len(raws))]
+        raws.append(content)
+    return "\n".join(lines), raws
+
+
+def restore_raw_blocks(html: str, raws: Sequence[str]) -> str:
+    if not raws:
+        return html
+    return _RAW_PLACEHOLDER_RE.sub(lambda m: raws[int(m.group(1))] if int(m.group(1)) < len(raws) else m.group(0),
+                                   html)
+
+
+# -- link and image destinations with spaces ---------------------------------------------
+def angle_destinations(source: str) -> str:
+    """Turndown writes ``[t](a b.html)`` and ``![x](images/a b.png)`` with the URL as it is;
+    CommonMark takes a destination with a space only in angle brackets (``](<a b.html>)``)."""
+    if "](" not in source:
+        return source
+    out: list[str] = []
+    i, n = 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+            continue
+        if ch == "`":
+            run = len(source[i:]) - len(source[i:].lstrip("`"))
+            close = source.find("`" * run, i + run)
+            stop = close + run if close != -1 else i + run
+            out.append(source[i:stop])
+            i = stop
+            continue
+        if source.startswith("](", i):
+            end = _destination_end(source, i + 2)
+            if end is not None:
+                dest, title = _split_title(source[i + 2:end])
+                if " " in dest and "\n" not in dest and "<" not in dest and ">" not in dest:
+                    out.append("](<" + dest + ">" + title + ")")
+                    i = end + 1
+                    continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _destination_end(source: str, start: int) -> int | None:
+    """Index of the ``)`` closing a link opened at ``start`` (balanced parentheses, one line)."""
+    depth, j = 0, start
+    while j < len(source) and source[j] != "\n":
+        if source[j] == "(":
+            depth += 1
+        elif source[j] == ")":
+            if depth == 0:
+                return j
+            depth -= 1
+        j += 1
+    return None
+
+
+def _split_title(inner: str) -> tuple[str, str]:
+    m = re.match(r'^(.*?)( "[^\n]*")$', inner)
+    return (m.group(1), m.group(2)) if m else (inner, "")
+
+
+# -- line breaks ---------------------------------------------------------------------------
+# Turndown writes <br> as "  \n" wherever it is. CommonMark drops a hard break at the end of a
+# block, cannot start a block with one, and reads a line of only spaces as a blank line. Such
+# breaks become explicit <br> tags on the line they belong to.
+_LINE = re.compile(r"^( *)((?:> )*)(.*)$")
+_MARKER_ONLY = re.compile(r"^((?:\* {3}|\d+\. {2}|#{1,6} ))( {2,})$")
+_ITEM_START = re.compile(r"^ *(?:\* {3}|\d+\. {2})")
+_UNDERLINE = re.compile(r"^(?:=+|-+)$")
+_ATX = re.compile(r"^#{1,6} ")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _parts(line: str) -> tuple[str, str]:
+    """(container prefix: indentation and quote markers, rest)."""
+    m = _LINE.match(line)
+    assert m is not None
+    indent, quotes, rest = m.groups()
+    if not quotes and not rest.strip(" "):
+        return "", indent + rest
+    return indent + quotes, rest
+
+
+def _is_break_only(line: str) -> bool:
+    """A line that is one <br>: the container's indentation (4 spaces a level) plus two spaces."""
+    _, rest = _parts(line)
+    return rest != "" and rest.strip(" ") == "" and len(rest) % 4 == 2
+
+
+def _is_blank(line: str) -> bool:
+    return line.strip(" >") == ""
+
+
+def read_setext(source: str) -> str:
+    """An h1/h2 whose text ends with a <br> (``a  \\n\\n----``: Turndown puts the break's newline
+    before the underline, and an underline as long as the text with its break) and an h1/h2
+    holding only a zero-width joiner (whose line the Markdown writes empty) are headings:
+    Turndown writes a real <hr> as ``* * *``, never as a line of ``-``."""
+    if "\n-" not in source and "\n=" not in source and not source.startswith(("-", "=")):
+        return source
+    lines = source.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _UNDERLINE.match(line) and i >= 1 and lines[i - 1] == "":
+            if i == 1 or lines[i - 2] == "":
+                if len(line) == 1:
+                    lines[i - 1] = "\u200d"  # <h2>&zwj;</h2>
+            else:
+                start = i - 2
+                while start > 0 and lines[start - 1] != "":
+                    start -= 1
+                text = "\n".join(lines[start:i - 1]) + "\n"
+                if lines[i - 2].endswith("  ") and len(line) in (_utf16_len(text), _utf16_len(text) + 1):
+                    zwj = "\u200d" if len(line) == _utf16_len(text) + 1 else ""
+                    body = lines[start:i - 1]
+                    count = 1
+                    while len(body) > 1 and _is_break_only(body[-1]):
+                        body.pop()
+                        count += 1
+                    body[-1] = body[-1].rstrip(" ") + "<br>" * count + zwj
+                    lines[start:i] = body
+                    i = start + len(body)
+                    continue
+        i += 1
+    return "\n".join(lines)
+
+
+def read_breaks(source: str) -> str:
+    if "  \n" not in source and not source.endswith("  "):
+        return source
+    lines = source.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        prefix, rest = _parts(line)
+        marker = _MARKER_ONLY.match(rest)
+        starts_block = (_is_break_only(line) and (i == 0 or _is_blank(lines[i - 1]))
+                        and not (i > 0 and lines[i - 1].strip(" ") != "" and lines[i - 1].endswith("  ")))
+        hard_break = rest.strip(" ") != "" and rest.endswith("  ") and not marker
+        if not (starts_block or hard_break or marker):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and _is_break_only(lines[j]):
+            j += 1
+        k = j - i - 1  # break-only lines after this one
+        following = lines[j] if j < len(lines) else None
+        continues = following is not None and not _is_blank(following) and not _UNDERLINE.match(following)
+        if continues:
+            assert following is not None
+            if hard_break and k == 0 and not _ATX.match(rest):
+                i += 1
+                continue  # an ordinary hard break inside a paragraph: CommonMark reads it
+            head = (prefix + marker.group(1)) if marker else (prefix if starts_block else prefix + rest.rstrip(" "))
+            _, next_rest = _parts(following)
+            lines[i:j + 1] = [head + "<br>" * (k + 1) + next_rest.lstrip(" ")]
+            continue
+        if starts_block or marker:
+            if starts_block and k == 0 and not prefix and (following is None or following == ""):
+                lines[i] = "<p><br></p>"  # a paragraph holding only a line break (<p><br></p>)
+            i = j
+            continue
+        # breaks at the end of a block: explicit tags (CommonMark drops a trailing hard break)
+        lines[i:j] = [prefix + rest.rstrip(" ") + "<br>" * (k + 1)]
+        nxt = i + 1
+        if _ITEM_START.match(line) or line.startswith("    "):
+            if (nxt + 1 < len(lines) and lines[nxt].strip(" ") == "" and len(lines[nxt]) % 4 == 0
+                    and lines[nxt] and _ITEM_START.match(lines[nxt + 1])):
+                del lines[nxt]  # the indented empty line Turndown leaves after an item ending in a break
+        elif prefix == "":
+            blanks = 0
+            while nxt + blanks < len(lines) and lines[nxt + blanks] == "":
+                blanks += 1
+            at_end = nxt + blanks == len(lines)
+            # the line Webflow's lone zero-width joiner stood on is written empty: one blank
+            # line more than the join of two blocks (or an odd count at the very end)
+            if blanks and (blanks % 2 == 1 if at_end else blanks % 2 == 0):
+                lines[i] += "\u200d"
+                del lines[nxt]
+        i = nxt
+    return "\n".join(lines)

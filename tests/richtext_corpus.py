@@ -1,0 +1,193 @@
+"""Round-trip measures over real Webflow rich text (tests/data/webflow-corpus) and the vectors.
+
+A *block* is one top-level element of a rich-text value (a paragraph, a heading, a list, a
+figure, an embed). Each value goes HTML -> Markdown -> HTML as a pull then a push would take it,
+and the blocks before and after are lined up (difflib) and compared:
+
+- text: the visible text, whitespace collapsed;
+- structure: the element tree with href/src/alt, after the normalisations for what
+  Turndown's Markdown cannot say (INEXPRESSIBLE below, each listed in the README);
+
+and each value's Markdown is checked to be a fixed point of Markdown -> HTML -> Markdown.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from connector.richtext.dom import Element, Node, Text, parse_fragment
+from connector.richtext.to_markdown import _is_blank, js_trim, keep_as_block, keep_inline
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "webflow-corpus"
+
+# What Turndown's Markdown has no way to say, and what the normalised tree therefore leaves out
+# (README, "What Markdown cannot say"): each entry is (name, example).
+INEXPRESSIBLE = [
+    ("attributes other than href, src, alt (id, class, style, role, data-*) on ordinary elements",
+     '<p id="intro" class="lead">'),
+    ("elements Markdown has no syntax for, whose content is kept (span, u, s, font, div wrappers)",
+     "<p><span>a</span></p>"),
+    ("<b> and <i>, written like <strong> and <em>", "<b>a</b>"),
+    ("<p> wrapping the content of a list item or quote", "<li><p>a</p></li>"),
+    ("emphasis holding only spaces or line breaks (Turndown drops it with its breaks)",
+     "<strong><br></strong>"),
+    ("blank elements (Turndown drops them)", "<p> </p>, <h2></h2>"),
+    ("markup inside inline code (a code span holds text only)", "<code>a<em>b</em></code>"),
+    ("a <pre> without <code>, a <div> of text (both become paragraphs)", "<pre>a</pre>"),
+]
+EXPRESSIBLE = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
+                         "hr", "br", "a", "img", "strong", "em"})
+RENAMED = {"b": "strong", "i": "em"}
+_WS = re.compile(r"[\s\u200b\ufeff]+")
+
+
+def visible_text(node: Node) -> str:
+    """The text a reader sees, whitespace collapsed; blocks (list items, cells) apart."""
+    def walk(n: Node) -> str:
+        if isinstance(n, Text):
+            return n.data
+        assert isinstance(n, Element)
+        inner = "".join(walk(c) for c in n.children)
+        return f" {inner} " if n.tag in _BLOCK_TAGS or n.tag in ("li", "td", "th", "tr", "br") else inner
+    return _WS.sub(" ", walk(node)).strip()
+
+
+def _structure(node: Element, in_code: bool = False) -> list[object]:
+    out: list[object] = []
+    for child in node.children:
+        if not isinstance(child, Element):
+            continue
+        tag = RENAMED.get(child.tag, child.tag)
+        if keep_as_block(child) or (keep_inline(child) and not in_code):
+            out.append(("raw", re.sub(r"\s+", " ", child.html()).strip()))
+            continue
+        if _is_blank(child) or (tag in ("strong", "em") and not js_trim(child.text_content)):
+            continue
+        inner = _structure(child, in_code or tag == "code")
+        if not inner and tag not in ("br", "hr", "img") and not js_trim(child.text_content):
+            continue  # emptied by the rules above: Turndown writes nothing for it
+        if in_code or tag not in EXPRESSIBLE or (tag == "p" and node.tag in ("li", "blockquote")):
+            out.extend(inner)  # no Markdown for the element itself: its content counts
+            continue
+        attrs = tuple((k, v) for k, v in sorted(child.attrs) if k in ("href", "src", "alt"))
+        out.append((tag, attrs, tuple(inner)))
+    return out
+
+
+_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "hr", "figure",
+                         "div", "table", "section", "article", "header", "footer", "aside", "main"})
+
+
+def blocks(html: str) -> list[Node]:
+    """Top-level blocks; a wrapper without Markdown (a div of blocks) counts as the blocks it holds."""
+    def flat(nodes: list[Node]) -> list[Node]:
+        out: list[Node] = []
+        for n in nodes:
+            if isinstance(n, Text) and not n.data.strip():
+                continue
+            if (isinstance(n, Element) and n.tag not in EXPRESSIBLE and not keep_as_block(n)
+                    and any(isinstance(c, Element) and c.tag in _BLOCK_TAGS for c in n.children)):
+                out.extend(flat(n.children))
+            else:
+                out.append(n)
+        return out
+    return flat(parse_fragment(html).children)
+
+
+def block_structure(node: Node) -> object:
+    if isinstance(node, Text):
+        return ("text",)
+    wrapper = Element("x-root")
+    wrapper.children = [node]
+    shape = _structure(wrapper)
+    # a div of text or a pre without code comes back as a paragraph
+    return tuple(("p",) + s[1:] if isinstance(s, tuple) and s and s[0] in ("pre",) and not any(
+        isinstance(c, tuple) and c and c[0] == "code" for c in s[2]) else s for s in shape)
+
+
+def _kept(before: list[object], after: list[object]) -> list[bool]:
+    kept = [False] * len(before)
+    matcher = difflib.SequenceMatcher(a=[repr(b) for b in before], b=[repr(a) for a in after], autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for i in range(block.size):
+            kept[block.a + i] = True
+    return kept
+
+
+@dataclass
+class Result:
+    name: str
+    html: str
+    markdown: str
+    back: str
+    text_lost: list[str] = field(default_factory=list)
+    structure_lost: list[str] = field(default_factory=list)
+    blocks: int = 0
+    fixed_point: bool = True
+
+
+def measure(name: str, html: str, to_markdown: Callable[[str], str], to_html: Callable[[str], str]) -> Result:
+    markdown = to_markdown(html)
+    back = to_html(markdown)
+    before, after = blocks(html), blocks(back)
+    result = Result(name, html, markdown, back, blocks=len(before))
+    # text, block by block; blank blocks (Turndown drops them) count as kept when nothing shows
+    texts_b = [visible_text(b) for b in before]
+    texts_a = [t for t in (visible_text(a) for a in after) if t]
+    kept = _kept([t for t in texts_b if t], texts_a)
+    it = iter(kept)
+    for node, text in zip(before, texts_b):
+        if text and not next(it):
+            result.text_lost.append(node.html() if isinstance(node, Element) else text)
+    shapes_b = [block_structure(b) for b in before]
+    shapes_a = [s for s in (block_structure(a) for a in after) if s != ()]
+    kept = _kept([s for s in shapes_b if s != ()], shapes_a)
+    it = iter(kept)
+    for node, shape in zip(before, shapes_b):
+        if shape != () and not next(it):
+            result.structure_lost.append(node.html() if isinstance(node, Element) else str(node.text_content))
+    try:
+        result.fixed_point = to_markdown(back) == markdown
+    except Exception:  # a crash is not a fixed point
+        result.fixed_point = False
+    return result
+
+
+def corpus() -> list[tuple[str, str]]:
+    values = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.html"))]
+    cases = json.loads((DATA / "turndown.json").read_text(encoding="utf-8"))["cases"]
+    values += [(f"vector-{n}", c["html"]) for n, c in enumerate(cases)]
+    return values
+
+
+def summary(results: list[Result]) -> dict[str, float]:
+    total = sum(r.blocks for r in results) or 1
+    return {
+        "blocks": total,
+        "values": len(results),
+        "text": 100.0 * (total - sum(len(r.text_lost) for r in results)) / total,
+        "structure": 100.0 * (total - sum(len(r.structure_lost) for r in results)) / total,
+        "fixed_point": 100.0 * sum(r.fixed_point for r in results) / (len(results) or 1),
+    }
+
+
+if __name__ == "__main__":  # python -m tests.richtext_corpus: the three figures
+    from connector.richtext.to_html import to_html as _to_html
+    from connector.richtext.to_markdown import to_markdown as _to_markdown
+
+    results = [measure(n, h, _to_markdown, _to_html) for n, h in corpus()]
+    print(json.dumps(summary(results), indent=1))
+    real = [r for r in results if not r.name.startswith("vector-")]
+    print("real corpus only:", json.dumps(summary(real)))
+    for r in results:
+        for what, lost in (("text", r.text_lost), ("structure", r.structure_lost)):
+            for b in lost:
+                print(f"{r.name}: {what}: {b[:160]!r}")
+        if not r.fixed_point:
+            print(f"{r.name}: not a fixed point: {r.markdown[:120]!r}")

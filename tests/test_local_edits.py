@@ -1,0 +1,253 @@
+"""What an editor writes is never dropped, overwritten or half-read (the local side of a run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from connector.emulator.fixtures import SITE_ID
+from connector.emulator.server import EmulatorServer
+from connector.store import SnapshotStore
+from tests.helpers import demo_project, pulled_project, snapshot, wfsync, wfsync_json
+from tests.test_push import coll, edit, remote_item, writes
+
+
+def pulled(emulator: EmulatorServer, tmp_path: Path) -> Path:
+    return pulled_project(emulator, SITE_ID, tmp_path)
+
+
+def webflow_edits(emulator: EmulatorServer, slug: str, **fields: object) -> None:
+    item = remote_item(emulator, "infos", slug)
+    item.staged["fieldData"].update(fields)
+    item.staged["lastUpdated"] = emulator.state.now()
+
+
+def problems(report: dict) -> list[tuple[str, str]]:
+    return [(p["item"], p["field"]) for p in report["problems"]]
+
+
+def no_changes(emulator: EmulatorServer, root: Path) -> None:
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert [a for a in status["actions"] if a["op"] != "nothing"] == [] and not status["problems"]
+
+
+# -- 1. an unreadable file is a local change: held, never overwritten --------------------------------
+UNREADABLE = {
+    "unbalanced quote": lambda t: t.replace("f_tag-2: Sport", 'f_tag-2: "Natation'),
+    "latin-1": lambda t: t.replace("f_tag-2: Sport", "f_tag-2: Entrée").encode("utf-8").decode("utf-8").encode("latin-1"),
+    "yaml tag": lambda t: t.replace("f_tag-2: Sport", "f_tag-2: !natation Natation"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(UNREADABLE))
+def test_case1_unreadable_file_is_held_and_never_overwritten(emulator: EmulatorServer, tmp_path: Path,
+                                                             mistake: str) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "title: Piscines", "title: Piscines couvertes")
+    wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")  # the editor pushes...
+    text = file.read_text(encoding="utf-8")
+    broken = UNREADABLE[mistake](text)
+    file.write_bytes(broken if isinstance(broken, bytes) else broken.encode("utf-8"))  # ...and goes on editing
+    webflow_edits(emulator, "piscines", **{"mini-description": "Changé dans Webflow"})
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    found = [p for p in status["problems"] if p["item"] == "cms/infos/piscines.md"]
+    lines = text.split("\n")
+    # the line in the file: where the mistake is (for Latin-1, the first accented letter)
+    wanted = next(n for n, ln in enumerate(lines, 1) if (not ln.isascii() if mistake == "latin-1"
+                                                         else ln.startswith("f_tag-2")))
+    assert found and found[0]["field"] == "(file)" and found[0]["line"] == wanted, found
+    assert [a["op"] for a in status["actions"] if a["path"] == "cms/infos/piscines.md"] == ["hold"]
+    for command in ("pull", "sync"):
+        result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo", "--json")
+        assert result.exit_code == 1
+        assert file.read_bytes() == (broken if isinstance(broken, bytes) else broken.encode("utf-8"))
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["mini-description"] == "Changé dans Webflow"
+
+
+# -- 2. a save that lands while a run writes the file is kept -----------------------------------------
+def test_case2_save_during_the_push_window_is_kept(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "f_tag-2: Sport", "f_tag-2: Natation")
+
+    def editor_saves(method: str, path: str, query: dict) -> None:
+        if method == "PATCH" and "f_tag-2: Natation\n" in file.read_text(encoding="utf-8"):
+            edit(file, "title: Piscines", "title: Piscines couvertes")  # saved while Webflow answers
+
+    emulator.before_request = editor_saves
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--json")
+    emulator.before_request = lambda m, p, q: None
+    assert result.exit_code == 3, result.output
+    assert "title: Piscines couvertes" in file.read_text(encoding="utf-8")  # the save is still there
+    assert "saved while wfsync ran" in json.loads(result.stdout)["conflicts"][0]["reason"]
+    item = remote_item(emulator, "infos", "piscines")
+    assert item.staged["fieldData"]["tag-2"] == "Natation"
+    # the next run sends the save: nothing was lost on either side
+    wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert item.staged["fieldData"]["name"] == "Piscines couvertes"
+    no_changes(emulator, root)
+
+
+def test_case2_save_during_the_pull_window_is_kept(emulator: EmulatorServer, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
+    original = SnapshotStore.scan
+
+    def editor_saves_after_the_scan(self: SnapshotStore, prefix: str = ""):  # noqa: ANN202
+        yield from original(self, prefix)
+        if prefix == "cms/infos" and "title: Piscines\n" in file.read_text(encoding="utf-8"):
+            edit(file, "title: Piscines", "title: Piscines couvertes")  # after wfsync looked, before it writes
+
+    monkeypatch.setattr(SnapshotStore, "scan", editor_saves_after_the_scan)
+    result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
+    monkeypatch.undo()
+    assert result.exit_code == 3, result.output
+    text = file.read_text(encoding="utf-8")
+    assert "title: Piscines couvertes" in text and "f_tag-2: Sport" in text  # the save, whole
+    assert "f_tag-2: Baignade" in (snapshot(root) / "cms/infos/piscines.remote.md").read_text(encoding="utf-8")
+    # the next sync merges both: the title from the file, the tag from Webflow
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    text = file.read_text(encoding="utf-8")
+    assert "title: Piscines couvertes" in text and "f_tag-2: Baignade" in text
+
+
+# -- 3. what the mapping does not cover is a problem, and the file is a local change -------------------
+def test_case3_body_text_with_body_null_is_reported_and_held(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    file.write_text(file.read_text(encoding="utf-8") + "Une note tapée sous le front matter.\n", encoding="utf-8")
+    before = file.read_bytes()
+    lines = before.decode().split("\n")
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    body = [p for p in status["problems"] if p["item"] == "cms/infos/piscines.md"]
+    assert body[0]["field"] == "(body)" and "body: null" in body[0]["message"]
+    assert lines[body[0]["line"] - 1] == "Une note tapée sous le front matter."
+    webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
+    assert wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo").exit_code == 1
+    assert file.read_bytes() == before
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1 and "cms/infos/piscines.md" in result.output and writes(emulator) == []
+
+
+@pytest.mark.parametrize("line, key", [("f_tagg-2: Natation", "f_tagg-2"), ("on: oui", "on")])
+def test_case3_unknown_key_is_reported_and_held(emulator: EmulatorServer, tmp_path: Path, line: str, key: str) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "slug: piscines\n", f"slug: piscines\n{line}\n")
+    before = file.read_bytes()
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    found = {p["field"]: p for p in status["problems"] if p["item"] == "cms/infos/piscines.md"}
+    assert key in found
+    assert before.decode().split("\n")[found[key]["line"] - 1] == line
+    if key == "on":
+        assert "true" in found[key]["message"] and "quote" in found[key]["message"]
+    webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 1
+    assert file.read_bytes() == before and writes(emulator) == []
+
+
+# -- 4. bad files never reach Webflow; Windows files are read normally ---------------------------------
+def test_case4_duplicate_key_is_an_error(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "slug: piscines\n", "slug: piscines\nf_tag-2: Natation\n")
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--json")
+    assert result.exit_code == 1 and writes(emulator) == []
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    dup = [p for p in status["problems"] if p["field"] == "f_tag-2"]
+    assert dup and "twice" in dup[0]["message"] and dup[0]["item"] == "cms/infos/piscines.md"
+
+
+def test_case4_blank_title_is_an_error(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    edit(snapshot(root) / "cms/infos/piscines.md", "title: Piscines", "title: '   '")
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1 and "piscines.md: title: required" in result.output
+    assert writes(emulator) == [] and remote_item(emulator, "infos", "piscines").staged["fieldData"]["name"] == "Piscines"
+
+
+def test_case4_a_vanished_key_is_never_an_erasure(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    text = file.read_text(encoding="utf-8")
+    start = text.index("f_contenu:")
+    end = text.index("f_tag-2:")
+    # a block scalar marker typed after a value swallows the rich text into the previous key's lines
+    file.write_text(text[:start] + text[end:], encoding="utf-8")
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1 and "f_contenu: missing" in result.output and "f_contenu: null" in result.output
+    assert writes(emulator) == [] and remote_item(emulator, "infos", "piscines").staged["fieldData"]["contenu"]
+    # clearing on purpose works
+    file.write_text(text[:start] + "f_contenu: null\n" + text[end:], encoding="utf-8")
+    wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert not remote_item(emulator, "infos", "piscines").staged["fieldData"].get("contenu")
+
+
+def test_case4_bom_and_crlf_are_read_normally(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    text = file.read_text(encoding="utf-8").replace("f_tag-2: Sport", "f_tag-2: Natation")
+    file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))  # what a Windows editor saves
+    report = wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert sum(c["updated"] for c in report["collections"]) == 1
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Natation"
+    no_changes(emulator, root)
+
+
+@pytest.mark.parametrize("content, words", [(b"", "the file is empty"), (b"\n\n", "the file is empty"),
+                                            (b"title: Piscines\n", "no front matter"),
+                                            (b"---\ntitle: Piscines\n", "not closed")])
+def test_case4_empty_file_or_no_front_matter_says_so(emulator: EmulatorServer, tmp_path: Path, content: bytes,
+                                                     words: str) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    file.write_bytes(content)
+    webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
+    result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
+    assert result.exit_code == 1
+    found = [p for p in json.loads(result.stdout)["problems"] if p["item"] == "cms/infos/piscines.md"]
+    assert words in found[0]["message"]
+    assert file.read_bytes() == content
+
+
+# -- 5. hostile input fails fast and clearly ----------------------------------------------------------
+def test_case5_alias_bomb_and_huge_file_are_refused(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)]
+    edit(file, "slug: piscines\n", "slug: piscines\n" + "\n".join(lines) + "\n")
+    big = snapshot(root) / "cms/infos/hopital.md"
+    big.write_bytes(big.read_bytes().replace(b"title: H", b"x: '" + b"y" * 2_100_000 + b"'\ntitle: H"))
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--json")
+    assert result.exit_code == 1 and writes(emulator) == []
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    by_file = {p["item"]: p for p in status["problems"]}
+    assert "anchor" in by_file["cms/infos/piscines.md"]["message"]
+    assert by_file["cms/infos/piscines.md"]["line"] == file.read_text().split("\n").index(lines[0]) + 1
+    assert "bytes" in by_file["cms/infos/hopital.md"]["message"]
+
+
+# -- 9. a new file missing a mapped key says what is missing --------------------------------------------
+def test_case9_new_file_missing_the_draft_key_says_so(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = demo_project(tmp_path)
+    mapping = root / "mappings" / "infos.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("  tags: {const: info}\n",
+                                                                   "  tags: {const: info}\n  draft: $isDraft\n"))
+    assert wfsync(emulator, SITE_ID, root, "init").exit_code == 0
+    wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
+    piscines = (snapshot(root) / "cms/infos/piscines.md").read_text(encoding="utf-8")
+    assert "draft: false" in piscines
+    new = piscines.replace("slug: piscines", "slug: patinoire").replace("title: Piscines", "title: Patinoire")
+    (snapshot(root) / "cms/infos/patinoire.md").write_text(new.replace("draft: false\n", ""), encoding="utf-8")
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert ("cms/infos/patinoire.md", "draft") in problems(status)
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert result.exit_code == 1 and "draft: missing" in result.output and "changed while wfsync ran" not in result.output
+    assert not any(i.staged["fieldData"]["slug"] == "patinoire" for i in coll(emulator, "infos").items.values())
