@@ -96,3 +96,54 @@ def test_an_edit_in_the_same_timestamp_tick_as_the_pull_is_seen(site: Site) -> N
     code, report, stderr, _ = site.run("push")
     assert code == 0, stderr
     assert observe_remote(site.server.state)["u1"][0].page.texte == "texte X1", "the edit was taken as unchanged"
+
+
+def _save_after_the_run_read(path: Path, text: str):  # type: ignore[no-untyped-def]
+    """An editor's save of ``path`` that lands once the run has read it."""
+    from unittest import mock
+
+    from connector.store import SnapshotStore
+
+    real = SnapshotStore.scan
+
+    def scan(store: SnapshotStore, prefix: str = ""):  # type: ignore[no-untyped-def]
+        for info in real(store, prefix):
+            yield info
+            if store.root / info.rel == path:
+                path.write_text(text, encoding="utf-8")
+
+    return mock.patch.object(SnapshotStore, "scan", scan)
+
+
+def test_a_save_during_a_push_that_renames_the_slug_leaves_one_file(site: Site) -> None:
+    from tests.model_site import join_file, split_file
+
+    old = site.snap / "pages" / "page-1.md"
+    front, body = split_file(old.read_text(encoding="utf-8"))
+    old.write_text(join_file({**front, "slug": "page-1-neu", "f_texte": "renommé"}, body), encoding="utf-8")
+    saved = join_file({**front, "slug": "page-1-neu", "f_texte": "sauvé pendant le push"}, body)
+    with _save_after_the_run_read(old, saved):
+        code, report, stderr, _ = site.run("push")
+    assert code == 3 and report is not None, stderr
+    files = observe_local(site.snap)["u1"]
+    assert [f.path for f in files] == ["pages/page-1.md"], "Webflow's answer was written beside the editor's save"
+    assert old.read_text(encoding="utf-8") == saved
+    code, _, stderr, _ = site.run("push")
+    assert code == 0, stderr
+    assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1-neu.md"]
+    assert observe_remote(site.server.state)["u1"][0].page.texte == "sauvé pendant le push"
+
+
+def test_a_save_during_a_pull_that_moves_the_file_leaves_one_file(site: Site) -> None:
+    from tests.model_site import join_file, split_file
+
+    item = observe_remote(site.server.state)["u1"][0]
+    site.server.state.update(PAGES_ID, [{"id": item.id, "fieldData": {"slug": "page-1-web"}}], live=False)
+    old = site.snap / "pages" / "page-1.md"
+    front, body = split_file(old.read_text(encoding="utf-8"))
+    saved = join_file({**front, "f_texte": "sauvé pendant le pull"}, body)
+    with _save_after_the_run_read(old, saved):
+        code, report, stderr, _ = site.run("pull")
+    assert report is not None and report["conflicts"], stderr
+    assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1.md"]
+    assert old.read_text(encoding="utf-8") == saved

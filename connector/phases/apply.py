@@ -79,6 +79,8 @@ class LocalWriter:
             c.unchanged += current == data
             return
         try:
+            if old is not None and old.path != rv.path:
+                store.check(old.path)  # saved during the run: it stays where it is, no second copy
             written = store.replace(rv.path, data)
             if old is not None and old.path != rv.path:
                 previous = store.read(old.path)
@@ -175,6 +177,8 @@ class LocalWriter:
         data = render(converted.document).encode("utf-8")
         kept = False
         try:
+            if old_path and old_path != path:
+                self.ctx.store.check(old_path)  # saved during the run: no second copy under the new name
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
                 self.ctx.store.remove(old_path)
@@ -182,6 +186,10 @@ class LocalWriter:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None)
             kept = True
+            if exc.path == old_path:
+                # the base follows the file the editor has; the next run pushes the save and moves it
+                rv = RemoteView(item, converted, old_path, side)
+                run.remote[item.id] = rv
         self.record(run, rv, data, kept=kept)
 
 
