@@ -15,7 +15,8 @@ class Site:
     """The model site, pulled into a project, driven through the `wfsync` command in this process."""
 
     def __init__(self, tmp_path: Path, pages: int = 4) -> None:
-        self.server = make_server(time.time, pages)
+        self.clock = [time.time()]  # Webflow's clock: tests move it on
+        self.server = make_server(lambda: self.clock[0], pages)
         self.adapter = InProcess(self.server)
         self.root = tmp_path / "project"
         write_project(self.root)
@@ -28,6 +29,10 @@ class Site:
     def delete_in_webflow(self, uid: str) -> None:
         item = observe_remote(self.server.state)[uid][0]
         self.server.state.delete(PAGES_ID, [item.id], live=False)
+
+    def edit_in_webflow(self, uid: str, **fields: object) -> None:
+        item = observe_remote(self.server.state)[uid][0]
+        self.server.state.update(PAGES_ID, [{"id": item.id, "fieldData": fields}], live=False)
 
     def archive_in_webflow(self, uid: str) -> None:
         item = observe_remote(self.server.state)[uid][0]
@@ -147,3 +152,16 @@ def test_a_save_during_a_pull_that_moves_the_file_leaves_one_file(site: Site) ->
     assert report is not None and report["conflicts"], stderr
     assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1.md"]
     assert old.read_text(encoding="utf-8") == saved
+
+
+def test_a_webflow_edit_left_for_pull_by_a_push_is_pulled_however_late(site: Site) -> None:
+    site.edit_in_webflow("u1", texte="écrit dans Webflow")
+    assert site.run("push")[0] == 0  # push leaves Webflow's change for pull
+    site.clock[0] += 600  # ten minutes later, past the incremental margin, another edit and push
+    site.edit_in_webflow("u2", texte="plus tard")
+    assert site.run("push")[0] == 0
+    code, _, stderr, _ = site.run("pull")
+    assert code == 0, stderr
+    local = observe_local(site.snap)
+    assert local["u1"][0].page.texte == "écrit dans Webflow", "the incremental read started after it"
+    assert local["u2"][0].page.texte == "plus tard"

@@ -11,6 +11,7 @@ from ..context import RunContext
 from ..errors import ConfigError, NotFoundError, ValidationApiError
 from ..mapping import Mapping, bind
 from ..model import RemoteItem
+from ..plan import Op
 from ..references import reference_targets
 from ..runs import CollectionRun, iso_seconds
 from ..state import CollectionState
@@ -150,6 +151,13 @@ def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:
     newest = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
     newest += [e.last_updated for e in state.for_collection(run.schema.id).values()]
     known.cursor = max([known.cursor or "", *newest], key=iso_seconds) or None
+    # a change read but not carried out (left for pull by a push, a conflict, a held merge) must be
+    # read again: the next incremental read starts no later than the oldest of them
+    waiting = [run.remote[a.key].item.last_updated for a in (run.plan.actions if run.plan else ())
+               if a.key in run.remote and a.op in (Op.PULL, Op.MERGE, Op.CONFLICT)
+               and (a.blocked is not None or a.op is Op.CONFLICT) and run.remote[a.key].item.last_updated]
+    if waiting and known.cursor:
+        known.cursor = min([known.cursor, *waiting], key=iso_seconds)
     # Webflow's count after this run's own creates and deletes
     known.total = run.total + run.created - run.deleted
     # synced items archived since are remembered too: an incremental run does not read them again
