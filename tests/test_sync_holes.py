@@ -165,3 +165,19 @@ def test_a_webflow_edit_left_for_pull_by_a_push_is_pulled_however_late(site: Sit
     local = observe_local(site.snap)
     assert local["u1"][0].page.texte == "écrit dans Webflow", "the incremental read started after it"
     assert local["u2"][0].page.texte == "plus tard"
+
+
+def test_a_run_killed_once_webflow_deleted_the_item_finishes_without_a_conflict(site: Site) -> None:
+    from tests.model_site import Crash
+
+    (site.snap / "pages" / "page-1.md").unlink()  # never published: one DELETE
+    site.adapter.hooks.crash_at, site.adapter.hooks.crash_after = 1, True
+    with pytest.raises(Crash):
+        site.run("push", "--allow-delete", "--max-delete", "100%")
+    site.adapter.hooks.crash_at = None
+    assert "u1" not in observe_remote(site.server.state)  # Webflow applied it; the run never knew
+    code, report, stderr, _ = site.run("push", "--allow-delete", "--max-delete", "100%")
+    assert code == 0 and report is not None and not report["conflicts"], (report or {}).get("conflicts") or stderr
+    code, report, _, _ = site.run("status")
+    assert code == 0 and report is not None
+    assert [a for a in report["actions"] if a["op"] != "nothing"] == []

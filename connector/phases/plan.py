@@ -51,6 +51,11 @@ def _deletes_in_flight(ctx: RunContext, run: CollectionRun, local: dict[str, Sid
     for key in started:
         base = run.base[key]
         side = remote.get(key)
+        if side is None:
+            # gone from Webflow: the delete went through before the stop; deleted on both sides now
+            if not ctx.opts.dry_run:
+                ctx.state.deleting.discard(key)
+            continue
         changed = set() if side is None or not side.fields else \
             {k for k in set(side.fields) | set(base.fields) if side.field_hash(k) != base.fields.get(k)}
         if key not in local and changed <= draft_keys:
