@@ -25,11 +25,13 @@ CI runs ``WFSYNC_MODEL_STEPS`` steps (default 300, deterministic); ``WFSYNC_MODE
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,6 +60,12 @@ KNOWN_HOLES: set[str] = set(filter(None, os.environ.get("WFSYNC_MODEL_KNOWN_HOLE
 
 class Finding(AssertionError):
     pass
+
+
+#: what the machine did, over all cases (printed at exit with WFSYNC_MODEL_STATS=1: the README's figures)
+STATS: Counter[str] = Counter()
+if os.environ.get("WFSYNC_MODEL_STATS"):
+    atexit.register(lambda: print("\nmodel test:", ", ".join(f"{k} {v}" for k, v in sorted(STATS.items()))))
 
 
 @dataclass
@@ -179,6 +187,7 @@ class SyncModel(RuleBasedStateMachine):
 
     @initialize()
     def first_pull(self) -> None:
+        STATS["cases"] += 1
         out = self.cli("pull")
         assert out.code == 0, out.stderr
         self.settle(self.sides())
@@ -405,6 +414,8 @@ class SyncModel(RuleBasedStateMachine):
                             + (f" edit-during={run.during}:{run.during_field}" if run.during else "")
                             + (f" crash at write {run.crash_at} {'after' if run.crash_after else 'before'}"
                                if run.crash_at else ""))
+        STATS["runs"] += 1
+        STATS[f"runs {run.command}"] += 1
         before = self.sides()
         concurrent = self.prepare_concurrent(run, before)
         crashed = False
@@ -431,6 +442,10 @@ class SyncModel(RuleBasedStateMachine):
             self.history.append(f"  (failed through faults: {out.stderr.strip()[-200:]}; run again)")
             out = self.cli(*run.args())
         after = self.sides()
+        STATS["killed at a write"] += crashed
+        STATS["through faults"] += run.faults is not None
+        STATS["with an edit landing during the run"] += bool(concurrent and concurrent.fired)
+        STATS["conflicts reported"] += len((out.report or {}).get("conflicts", []))
         self.history.append(f"  exit {out.code}; conflicts {[c['path'] for c in (out.report or {}).get('conflicts', [])]}"
                             f"; problems {[(p['item'], p['message'][:60]) for p in (out.report or {}).get('problems', [])]}")
         self.check_run(run, before, effective, after, out, concurrent)
@@ -785,6 +800,7 @@ class SyncModel(RuleBasedStateMachine):
 
     @invariant()
     def no_duplicates(self) -> None:
+        STATS["steps"] += 1
         now = self.sides()
         for uid, items in now.remote.items():
             if len(items) > 1:
