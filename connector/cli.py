@@ -18,6 +18,7 @@ from . import __version__
 from .client import WebflowClient
 from .config import Settings, load_settings
 from .engine import Engine, RunOptions
+from .stopping import Stopped, stop_on_signals
 from .errors import ConfigError, LockedError, WfsyncError
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
@@ -238,6 +239,8 @@ def print_report(console: Console, report: Report) -> None:
     for p in report.problems:
         err_console.print(f"[yellow]problem:[/] {p['collection']}/{p['item']}: {p['field']}: {p['message']}",
                           highlight=False)
+    for path, why in report.left_alone():
+        err_console.print(f"left alone: {path}: {why}", highlight=False, markup=False)
     for conflict in report.conflicts:
         err_console.print(f"[red]conflict:[/] {conflict['path']}: {conflict['reason']}"
                           + (f" (Webflow's version: {conflict['remote_copy']})" if conflict.get("remote_copy") else ""),
@@ -285,7 +288,12 @@ def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as
             bar.update(task, advance=n, description=f"reading {label}")
 
     try:
-        report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+        with stop_on_signals():
+            report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+    except Stopped as exc:
+        click.echo(f"wfsync: stopped by {exc.name}; what Webflow applied is recorded and the lock released: "
+                   "run the same command again to finish", err=True)
+        sys.exit(exc.exit_code)
     finally:
         if bar is not None:
             bar.stop()

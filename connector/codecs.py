@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Mapping, Protocol
 
-from .errors import ValueProblem
+from .errors import DanglingReference, ValueProblem
 from .model import Field
 from .richtext.to_html import to_html
 from .richtext.to_markdown import to_markdown
@@ -219,7 +219,15 @@ class ReferenceCodec(Codec):
         if value is None:
             return None
         _expect(isinstance(value, str), "an item id", value)
-        return refs.path_for(_target(field), value) or value
+        found = refs.path_for(_target(field), value)
+        if found:
+            return found
+        dangling = getattr(refs, "dangling", None)
+        if dangling is not None and dangling(_target(field), value):
+            # a raw id in a file reads as nothing an editor can use: reported, never written
+            raise DanglingReference(f"refers to item {value}, which Webflow no longer has (deleted?): remove or "
+                                    "change the reference")
+        return value
 
     def encode(self, value: Any, field: Field, refs: References) -> Any:
         if value is None:

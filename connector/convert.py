@@ -17,7 +17,7 @@ from typing import Any, Mapping as TMapping
 import frontmatter
 
 from .codecs import References, canonical, codec_for
-from .errors import ValueProblem
+from .errors import DanglingReference, ValueProblem
 from .mapping import WRITABLE_META, Mapping
 from .model import Collection, Field, RemoteItem
 from .yamlstyle import dump
@@ -34,6 +34,7 @@ class Problem:
     item: str
     field: str
     message: str
+    hold: bool = False  # the file must not be written with this value (a dangling reference)
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.item}: {self.field}: {self.message}"
@@ -124,7 +125,8 @@ def _decode(item: RemoteItem, spec: Field, mapping: Mapping, refs: References, p
         return codec_for(spec.type).decode(raw, spec, refs)
     except ValueProblem as exc:
         # keep the API's value untouched rather than lose it; report it
-        problems.append(Problem(mapping.collection_slug or mapping.collection, item.slug or item.id, spec.slug, str(exc)))
+        problems.append(Problem(mapping.collection_slug or mapping.collection, item.slug or item.id, spec.slug, str(exc),
+                                hold=isinstance(exc, DanglingReference)))
         return raw
 
 

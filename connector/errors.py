@@ -43,6 +43,10 @@ class ValueProblem(WfsyncError):
     """A field value that does not fit its type (one item, one field)."""
 
 
+class DanglingReference(ValueProblem):
+    """A reference to an item of a mapped collection that is in no file and not in Webflow."""
+
+
 @dataclass(frozen=True)
 class FieldDetail:
     param: str

@@ -17,10 +17,21 @@ class References:
     def __init__(self) -> None:
         self.paths: dict[tuple[str, str], str] = {}
         self.ids: dict[tuple[str, str], str] = {}
+        self.collections: set[str] = set()  # collections whose items are read by this run
+        self.without_file: set[tuple[str, str]] = set()  # items that exist but have no file (held)
 
     def add(self, collection_id: str, item_id: str, path: str) -> None:
         self.paths[(collection_id, item_id)] = path
         self.ids[(collection_id, path)] = item_id
+
+    def exists(self, collection_id: str, item_id: str) -> None:
+        """An item Webflow has though it gets no file (a draft, archived, an unsafe slug)."""
+        self.without_file.add((collection_id, item_id))
+
+    def dangling(self, collection_id: str, item_id: str) -> bool:
+        """A reference into a collection this run reads, to an item it does not know at all."""
+        return collection_id in self.collections and (collection_id, item_id) not in self.paths \
+            and (collection_id, item_id) not in self.without_file
 
     def path_for(self, collection_id: str, item_id: str) -> str | None:
         return self.paths.get((collection_id, item_id))

@@ -107,6 +107,7 @@ class CollectionRun:
     # id -> lastUpdated of the version this run planned on (as read, or as this run's create answered):
     # an item is written or deleted only while Webflow still has that version
     planned_versions: dict[str, str] = field(default_factory=dict)
+    unwritable: dict[str, str] = field(default_factory=dict)  # id -> why Webflow's version may not go into its file
     read_mark: float = 0.0  # the newest lastUpdated this run read (never one of its own writes)
 
 

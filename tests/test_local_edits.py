@@ -251,3 +251,95 @@ def test_case9_new_file_missing_the_draft_key_says_so(emulator: EmulatorServer, 
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
     assert result.exit_code == 1 and "draft: missing" in result.output and "changed while wfsync ran" not in result.output
     assert not any(i.staged["fieldData"]["slug"] == "patinoire" for i in coll(emulator, "infos").items.values())
+
+
+# -- 6. push says why it left a file alone; so does pull ----------------------------------------------
+def test_case6_push_names_a_file_that_needs_a_merge_and_exits_non_zero(emulator: EmulatorServer,
+                                                                       tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "f_tag-2: Sport", "f_tag-2: Natation")
+    edit(snapshot(root) / "cms/infos/hopital.md", "title: Hôpital", "title: Hôpital de Sierre")
+    webflow_edits(emulator, "piscines", name="Piscines de Sierre")
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code != 0
+    assert "cms/infos/piscines.md" in result.output and "wfsync sync" in result.output
+    assert remote_item(emulator, "infos", "hopital").staged["fieldData"]["name"] == "Hôpital de Sierre"  # the rest went
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
+
+
+def test_case6_push_validates_a_file_that_needs_a_merge(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_couleur: cms/categories/culture-et-loisirs.md",
+         "f_couleur: cms/categories/nulle-part.md")
+    webflow_edits(emulator, "piscines", name="Piscines de Sierre")
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1 and "piscines.md: f_couleur" in result.output
+
+
+def test_case6_pull_says_which_files_it_left_alone(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_tag-2: Sport", "f_tag-2: Natation")
+    result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
+    assert result.exit_code == 0
+    assert "cms/infos/piscines.md" in result.output and "wfsync push" in result.output
+
+
+# -- 7. renames ------------------------------------------------------------------------------------------
+def test_case7_a_local_slug_rename_rewrites_the_references_to_it(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    edit(snapshot(root) / "cms/categories/culture-et-loisirs.md", "slug: culture-et-loisirs", "slug: culture-loisirs")
+    wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    piscines = snapshot(root) / "cms/infos/piscines.md"
+    assert "f_couleur: cms/categories/culture-loisirs.md" in piscines.read_text(encoding="utf-8")
+    assert not list(snapshot(root).rglob("*.md")) or not any(
+        "cms/categories/culture-et-loisirs.md" in p.read_text(encoding="utf-8") for p in snapshot(root).rglob("*.md"))
+    no_changes(emulator, root)
+    # a later, unrelated edit to a file that referred to the old path goes through
+    edit(piscines, "f_tag-2: Sport", "f_tag-2: Natation")
+    wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Natation"
+    no_changes(emulator, root)
+
+
+def test_case7_a_moved_file_with_its_slug_unchanged_is_the_same_item(emulator: EmulatorServer,
+                                                                     tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    (infos / "piscines.md").rename(infos / "piscines-couvertes.md")  # git mv
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert not [a for a in status["actions"] if a["op"] in ("push-create", "delete-remote")]
+    edit(infos / "piscines-couvertes.md", "f_tag-2: Sport", "f_tag-2: Natation")
+    count = len(coll(emulator, "infos").items)
+    wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert len(coll(emulator, "infos").items) == count
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Natation"
+    no_changes(emulator, root)
+
+
+# -- 8. deleting a referenced item ------------------------------------------------------------------------
+def test_case8_deleting_a_referenced_file_names_the_files_that_refer_to_it(emulator: EmulatorServer,
+                                                                          tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    (snapshot(root) / "cms/categories/culture-et-loisirs.md").unlink()
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete", "--max-delete", "100%")
+    assert result.exit_code == 1
+    assert "cms/infos/piscines.md (f_couleur)" in result.output
+    assert writes(emulator) == []
+    assert any(i.staged["fieldData"]["slug"] == "culture-et-loisirs" for i in coll(emulator, "categories").items.values())
+
+
+def test_case8_a_reference_to_a_deleted_item_is_reported_never_written_as_an_id(emulator: EmulatorServer,
+                                                                                tmp_path: Path) -> None:
+    root = pulled(emulator, tmp_path)
+    category = next(i for i in coll(emulator, "categories").items.values()
+                    if i.staged["fieldData"]["slug"] == "culture-et-loisirs")
+    emulator.state.delete(coll(emulator, "categories").id, [category.id], live=False)  # deleted in Webflow
+    result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    found = {(p["item"], p["field"]) for p in report["problems"]}
+    assert ("cms/infos/piscines.md", "f_couleur") in found  # its file refers to the deleted one
+    assert ("cinema-open-air", "categorie") in found  # Webflow's copy refers to the deleted item
+    for path in snapshot(root).rglob("*.md"):
+        assert category.id not in path.read_text(encoding="utf-8"), path

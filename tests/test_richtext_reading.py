@@ -119,3 +119,74 @@ def test_empty_id_does_not_force_raw_html(html: str, markdown: str) -> None:
     assert to_markdown(html) == markdown
     # an id with a value is kept
     assert 'id="k"' in to_markdown('<p><a id="k" href="https://x.test/">t</a></p>')
+
+
+# -- properties ------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.richtext_signature import signature  # noqa: E402
+
+CODE_CHARS = list("ab_*`[]()#>-=|\\<&;: \n") + ["é", "\u200d", "\xa0", "  ", "__", "**", "snake_case", "</p>"]
+WORDS = st.sampled_from(["Sierre", "été", "a_b", "x*y", "[n]", "n°1.", "C#", "😀", "\u200d", "fin"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(CODE_CHARS), min_size=1, max_size=30).map("".join),
+       st.sampled_from(["script", "style", "pre"]))
+def test_embeds_go_back_byte_for_byte(code: str, tag: str) -> None:
+    body = code.replace("</", "<\\/").replace("&", "&amp;").replace("<", "&lt;") if tag == "pre" else \
+        code.replace("</", "<\\/")
+    embed = f'<div class="w-embed"><{tag}>{body}</{tag}></div>'
+    html = f"<p>avant _x_</p>{embed}<p>après</p>"
+    markdown = to_markdown(html)
+    kept = next(line for line in markdown.split("\n\n") if line.startswith('<div class="w-embed">'))
+    assert kept in to_html(markdown)
+
+
+@st.composite
+def blocks_with_breaks(draw: st.DrawFn) -> str:
+    def run() -> str:
+        parts = []
+        for _ in range(draw(st.integers(1, 4))):
+            kind = draw(st.sampled_from(["word", "br", "em", "strong", "zwj"]))
+            word = draw(WORDS).replace("&", "&amp;")
+            parts.append({"word": word, "br": "<br>", "em": f"<em>{word}</em>", "strong": f"<strong>{word}</strong>",
+                          "zwj": "\u200d"}[kind])
+        return " ".join(parts) if draw(st.booleans()) else "".join(parts)
+
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["p", "h1", "h2", "h3", "ul", "ol", "quote"]))
+        if kind in ("ul", "ol"):
+            out.append(f"<{kind}>" + "".join(f"<li>{run()}</li>" for _ in range(draw(st.integers(1, 3)))) + f"</{kind}>")
+        elif kind == "quote":
+            out.append(f"<blockquote>{run()}</blockquote>")
+        else:
+            out.append(f"<{kind}>{run()}</{kind}>")
+    return "".join(out) + "<p>fin</p>"  # Turndown trims breaks that end the whole value
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks_with_breaks())
+def test_line_breaks_anywhere_in_a_block_round_trip(html: str) -> None:
+    """Wherever an editor puts a <br> (start, end, doubled, before a lone joiner), a push gives
+    back what a reader saw, and the Markdown is a fixed point."""
+    markdown = to_markdown(html)
+    back = to_html(markdown)
+    assert to_markdown(back) == markdown
+    assert signature(back) == signature(html)
+
+
+URL_PARTS = st.sampled_from(["a", "b c", "(1)", "é", "%20", "x_y", "q=1&r=2", "-", "."])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(URL_PARTS, min_size=1, max_size=5).map("".join), st.booleans(), st.booleans())
+def test_urls_as_turndown_wrote_them(path: str, image: bool, title: bool) -> None:
+    url = "https://x.test/" + path
+    attr = url.replace("&", "&amp;")
+    extra = ' title="T"' if title else ""
+    inner = f'<img src="{attr}" alt="i"{extra}>' if image else f'<a href="{attr}"{extra}>t</a>'
+    html = f"<p>voir {inner} ici</p>"
+    assert signature(to_html(to_markdown(html))) == signature(html)

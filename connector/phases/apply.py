@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
+from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
 from ..plan import Action, Op, Side
 from ..report import CollectionReport
@@ -50,6 +51,7 @@ class LocalWriter:
                         self.kept(run, entry.path, None)
                         continue
                     ctx.state.drop(action.key)
+                    report_dangling(ctx, run.schema.id, entry.path)
                 c.removed += 1
             elif action.op is Op.FORGET:
                 if not dry_run:
@@ -82,10 +84,12 @@ class LocalWriter:
             if old is not None and old.path != rv.path:
                 store.check(old.path)  # saved during the run: it stays where it is, no second copy
             written = store.replace(rv.path, data)
-            if old is not None and old.path != rv.path:
-                previous = store.read(old.path)
+            # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
+            moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
+            if old is not None and moved_from is not None and moved_from != rv.path:
+                previous = store.read(moved_from)
                 if previous is not None and sha256(previous) == old.file_hash:
-                    store.remove(old.path)  # the slug changed in Webflow: the file moves
+                    store.remove(moved_from)
         except FileChangedError as exc:
             self.kept(run, exc.path, data)
             return
@@ -129,7 +133,7 @@ class LocalWriter:
         rv = run.remote.get(key)
         base = run.base.get(key)
         lv = run.local.get(key)
-        if rv is None or base is None or lv is None:
+        if rv is None or base is None or lv is None or key in run.unwritable:
             return
         data = rv.rendered()
         if sha256(data) == base.file_hash and lv.path == rv.path and \
@@ -182,6 +186,7 @@ class LocalWriter:
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
                 self.ctx.store.remove(old_path)
+                follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None)

@@ -45,6 +45,8 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
         item = converted.item
         for p in converted.problems:
             report.problems.append(problem_entry(p))
+            if p.hold:
+                run.unwritable[item.id] = f"{p.field}: {p.message}"
         hashes = field_hashes(converted.record)
         digest = record_hash(converted.record)
         if not converted.problems:

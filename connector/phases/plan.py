@@ -84,6 +84,9 @@ def hold(p: Plan, run: CollectionRun) -> Plan:
         if a.key in run.held and a.op in (Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE, Op.MERGE):
             a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
                        "archived or draft in Webflow, not synced by this run")
+        elif a.key in run.unwritable and a.op in (Op.PULL, Op.ADOPT, Op.MERGE) and a.blocked is None:
+            a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
+                       f"Webflow's version cannot be written: {run.unwritable[a.key]}")
         actions.append(a)
     return Plan(tuple(actions))
 

@@ -139,6 +139,15 @@ def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> 
     for item in items:
         if SAFE_SLUG.match(item.slug or ""):
             ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+        else:
+            ctx.refs.exists(run.schema.id, item.id)
+    for item_id in run.held:
+        ctx.refs.exists(run.schema.id, item_id)
+    if ctx.opts.live:
+        # a live read sees only published items: an id missing from it may be a draft, not a deletion
+        ctx.refs.collections.discard(run.schema.id)
+    else:
+        ctx.refs.collections.add(run.schema.id)
 
 
 def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:

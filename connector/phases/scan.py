@@ -43,6 +43,22 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
                 "collection": run.schema.slug, "item": info.rel, "field": "slug",
                 "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
                            "(see --archived / --drafts); the file is left alone"})
+    adopt_moved_files(run)
+
+
+def adopt_moved_files(run: CollectionRun) -> None:
+    """A file moved or renamed (git mv) with its slug unchanged is the same item, not a new one."""
+    slug_key = run.mapping.key_for_field("slug")
+    pattern = template_regex(run.mapping)
+    missing = {}
+    for key, entry in run.base.items():
+        m = pattern.match(entry.path)
+        if key not in run.local and m and m.groupdict().get("slug"):
+            missing[m.group("slug")] = key
+    for key, view in list(run.local.items()):
+        slug = view.document.front_matter.get(slug_key) if slug_key and view.document else None
+        if key.startswith("new:") and isinstance(slug, str) and slug in missing:
+            run.local[missing.pop(slug)] = run.local.pop(key)
 
 
 def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, view: LocalView) -> Side:

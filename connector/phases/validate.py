@@ -7,6 +7,7 @@ from ..context import RunContext
 from ..errors import LocalValidationError
 from ..plan import Action, Op, Plan
 from ..references import PendingReferences
+from ..relink import check_referenced_deletes
 from ..runs import CollectionRun
 from ..validate import FileProblem, validate_document
 from .scan import slug_of
@@ -16,6 +17,21 @@ def pending_creates(runs: list[CollectionRun]) -> dict[tuple[str, str], str]:
     """(collection id, path) -> key of every file this run is about to create in Webflow."""
     return {(r.schema.id, r.local[a.key].path): a.key for r in runs if r.plan
             for a in r.plan.of(Op.PUSH_CREATE) if a.key in r.local}
+
+
+def left_for_sync(ctx: RunContext) -> list[FileProblem]:
+    """A push that cannot carry out a merge says so, per file, instead of finishing quietly."""
+    if ctx.opts.policy.pull:
+        return []
+    out = []
+    for run in ctx.runs:
+        for a in run.plan.of(Op.MERGE, active_only=False) if run.plan else ():
+            if a.blocked and a.key in run.local:
+                # reported, not raised: the other files still go, and the run ends non-zero
+                out.append(FileProblem(run.local[a.key].path, "(item)", "changed in Webflow too, so push sends "
+                                       "nothing for it: run `wfsync sync` to merge both sides (or `wfsync pull` "
+                                       "first)"))
+    return out
 
 
 def validate(ctx: RunContext) -> None:
@@ -50,7 +66,8 @@ def validate(ctx: RunContext) -> None:
             run.plan = Plan(tuple(
                 Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged, "invalid file")
                 if a.key in bad_keys and a.blocked is None else a for a in run.plan.actions))
-    for p in problems:
+    problems.extend(check_referenced_deletes(ctx))
+    for p in problems + left_for_sync(ctx):
         report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message})
     held = {r.local[a.key].path for r in ctx.runs if r.plan for a in r.plan.of(Op.HOLD, active_only=False)}
     if held and not (opts.skip_invalid or opts.dry_run):

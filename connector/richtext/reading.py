@@ -66,6 +66,7 @@ def protect_raw_blocks(md: MarkdownIt, source: str) -> tuple[str, list[str]]:
 
 
 def restore_raw_blocks(html: str, raws: Sequence[str]) -> str:
+    html = html.replace(BREAK_MARK, "")
     if not raws:
         return html
     return _RAW_PLACEHOLDER_RE.sub(lambda m: raws[int(m.group(1))] if int(m.group(1)) < len(raws) else m.group(0),
@@ -97,8 +98,12 @@ def angle_destinations(source: str) -> str:
             end = _destination_end(source, i + 2)
             if end is not None:
                 dest, title = _split_title(source[i + 2:end])
-                if " " in dest and "\n" not in dest and "<" not in dest and ">" not in dest:
-                    out.append("](<" + dest + ">" + title + ")")
+                fixed = title
+                if title.count('"') > 2:  # Turndown does not escape quotes inside a title
+                    fixed = ' "' + title[2:-1].replace("\\", "\\\\").replace('"', '\\"') + '"'
+                spaced = " " in dest and not any(c in dest for c in "\n<>")
+                if spaced or fixed != title:
+                    out.append("](" + (f"<{dest}>" if spaced else dest) + fixed + ")")
                     i = end + 1
                     continue
         out.append(ch)
@@ -188,11 +193,40 @@ def read_setext(source: str) -> str:
                         body.pop()
                         count += 1
                     body[-1] = body[-1].rstrip(" ") + "<br>" * count + zwj
+                    if len(body) == 1 and re.fullmatch(r"(?:<br>)+\u200d?", body[0]):
+                        # a line of only <br> would open an HTML block: the ATX form says the same
+                        lines[start:i + 1] = ["#" * (1 if line[0] == "=" else 2) + " " + body[0]]
+                        i = start + 1
+                        continue
                     lines[start:i] = body
                     i = start + len(body)
                     continue
         i += 1
     return "\n".join(lines)
+
+
+BREAK_MARK = "<!--wfsync-br-->"
+
+
+def _lone_joiner_line(lines: list[str], at: int) -> None:
+    """After a line ending in a break, the line Webflow's lone zero-width joiner stood on is
+    written empty: one blank line more than the join of two blocks (an odd count at the end)."""
+    nxt = at + 1
+    blanks = 0
+    while nxt + blanks < len(lines) and lines[nxt + blanks] == "":
+        blanks += 1
+    at_end = nxt + blanks == len(lines)
+    if blanks and (blanks % 2 == 1 if at_end else blanks % 2 == 0):
+        lines[at] += "\u200d"
+        del lines[nxt]
+
+
+def _drop_item_gap(lines: list[str], at: int) -> None:
+    """The indented empty line Turndown leaves after an item ending in a break is no gap
+    between items (CommonMark would make the list loose)."""
+    if (at + 1 < len(lines) and lines[at] and lines[at].strip(" ") == "" and len(lines[at]) % 4 == 0
+            and _ITEM_START.match(lines[at + 1])):
+        del lines[at]
 
 
 def read_breaks(source: str) -> str:
@@ -226,26 +260,32 @@ def read_breaks(source: str) -> str:
             lines[i:j + 1] = [head + "<br>" * (k + 1) + next_rest.lstrip(" ")]
             continue
         if starts_block or marker:
-            if starts_block and k == 0 and not prefix and (following is None or following == ""):
-                lines[i] = "<p><br></p>"  # a paragraph holding only a line break (<p><br></p>)
+            if starts_block and (following is None or _is_blank(following)):
+                # a paragraph of only line breaks (the mark keeps <br> inline)
+                if prefix:
+                    lines[i:j] = [prefix + "<br>" * (k + 1) + BREAK_MARK]
+                else:
+                    lines[i:j] = ["<br>" * (k + 1)]
+                    _lone_joiner_line(lines, i)
+                    lines[i] = "<p>" + lines[i] + "</p>"
+                i += 1
+                continue
+            if marker:  # a heading or list item of only line breaks (the mark keeps <br> inline)
+                lines[i:j] = [prefix + marker.group(1) + "<br>" * (k + 1)]
+                if not prefix and marker.group(1).startswith("#"):
+                    _lone_joiner_line(lines, i)
+                lines[i] += BREAK_MARK
+                _drop_item_gap(lines, i + 1)
+                i += 1
+                continue
             i = j
             continue
         # breaks at the end of a block: explicit tags (CommonMark drops a trailing hard break)
         lines[i:j] = [prefix + rest.rstrip(" ") + "<br>" * (k + 1)]
         nxt = i + 1
         if _ITEM_START.match(line) or line.startswith("    "):
-            if (nxt + 1 < len(lines) and lines[nxt].strip(" ") == "" and len(lines[nxt]) % 4 == 0
-                    and lines[nxt] and _ITEM_START.match(lines[nxt + 1])):
-                del lines[nxt]  # the indented empty line Turndown leaves after an item ending in a break
+            _drop_item_gap(lines, nxt)
         elif prefix == "":
-            blanks = 0
-            while nxt + blanks < len(lines) and lines[nxt + blanks] == "":
-                blanks += 1
-            at_end = nxt + blanks == len(lines)
-            # the line Webflow's lone zero-width joiner stood on is written empty: one blank
-            # line more than the join of two blocks (or an odd count at the very end)
-            if blanks and (blanks % 2 == 1 if at_end else blanks % 2 == 0):
-                lines[i] += "\u200d"
-                del lines[nxt]
+            _lone_joiner_line(lines, i)
         i = nxt
     return "\n".join(lines)

@@ -236,7 +236,9 @@ def _separate_adjacent_lists(source: str) -> str:
             j = i
             while j < len(lines) and lines[j] == "":
                 j += 1
-            if j < len(lines) and _ITEM.match(lines[j]) and _list_started(lines, i - 1):
+            # (an indented line there is a code block: inside an item Turndown indents blank lines too)
+            if (j < len(lines) and (_ITEM.match(lines[j]) or lines[j].startswith("    "))
+                    and _list_started(lines, i - 1)):
                 # right after the first empty line, so the blank lines after it still count
                 out.extend([LIST_BREAK, ""])
     return "\n".join(out)

@@ -298,10 +298,11 @@ class _Converter:
     def rule(self, el: Element, content: str, in_code: bool = False) -> str:
         name = el.node_name
         is_block = name in BLOCK
+        if keep_as_block(el) and (el.tag != "figure" or not _is_blank(el)):
+            # before the blank test: an embed holding only a whitespace <style> is still code
+            return "\n\n" + _raw_block(el) + "\n\n"
         if _is_blank(el):
             return "\n\n" if is_block else ""
-        if keep_as_block(el):
-            return "\n\n" + _raw_block(el) + "\n\n"
         if keep_inline(el) and not in_code:
             return _open_tag(el) + content + f"</{el.tag}>"
         if name == "P":
