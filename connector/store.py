@@ -135,6 +135,10 @@ class SnapshotStore:
         editor's save just after the write must not be taken for wfsync's file), else a fresh stat."""
         return self._written.get(rel) or self.stat(rel)
 
+    def wrote(self, rel: str) -> bool:
+        """Whether this run wrote ``rel``."""
+        return rel in self._written
+
     def check(self, rel: str) -> None:
         """Raise ``FileChangedError`` if ``rel`` is no longer what the run read or last wrote there
         (checked before a write elsewhere that would make it a stale second copy)."""

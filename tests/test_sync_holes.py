@@ -181,3 +181,15 @@ def test_a_run_killed_once_webflow_deleted_the_item_finishes_without_a_conflict(
     code, report, _, _ = site.run("status")
     assert code == 0 and report is not None
     assert [a for a in report["actions"] if a["op"] != "nothing"] == []
+
+
+def test_a_slug_renamed_in_webflow_moves_a_file_an_editor_re_saved_unchanged(site: Site) -> None:
+    from tests.model_site import join_file, split_file
+
+    old = site.snap / "pages" / "page-1.md"
+    front, body = split_file(old.read_text(encoding="utf-8"))
+    old.write_text(join_file(front, body), encoding="utf-8")  # another YAML style, the same values
+    site.edit_in_webflow("u1", slug="page-1-web")
+    code, _, stderr, _ = site.run("pull")
+    assert code == 0, stderr
+    assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1-web.md"], "two files for one item"

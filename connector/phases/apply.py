@@ -88,7 +88,10 @@ class LocalWriter:
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
             if old is not None and moved_from is not None and moved_from != rv.path:
                 previous = store.read(moved_from)
-                if previous is not None and sha256(previous) == old.file_hash:
+                # this item's file as the plan saw it: the bytes as synced, or re-saved with the same
+                # content (an editor's or a formatter's YAML style); never a file this run just wrote
+                if previous is not None and (sha256(previous) == old.file_hash or (
+                        key in run.local and not store.wrote(moved_from))):
                     store.remove(moved_from)
         except FileChangedError as exc:
             self.kept(run, exc.path, data)
