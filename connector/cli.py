@@ -8,53 +8,87 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
 from .client import WebflowClient
+from .cliout import (
+    EXIT_CONFLICTS,
+    EXIT_ERROR,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    echo_json,
+    error_document,
+    error_hint,
+    error_message,
+    exit_code_of,
+    print_items,
+    print_problems,
+    print_totals,
+    report_document,
+    report_exit_code,
+    shown,
+)
 from .config import Settings, load_settings
 from .engine import Engine, RunOptions
+from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
-from .errors import ConfigError, LockedError, WfsyncError
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
+from .progress import NoProgress, Progress, TerminalProgress
+from .project import display_prefix, project_root, resolve_paths
 from .report import Report
 from .transport import Transport
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_LOCKED = 0, 1, 2, 3, 4
+__all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
 err_console = Console(stderr=True)
+log = logging.getLogger("wfsync.cli")
 
 
-def explain(exc: BaseException) -> int:
+def explain(exc: BaseException, prefix: str = "") -> int:
     """Print what went wrong and what to do next; return the exit code."""
-    if isinstance(exc, LockedError):
-        code = EXIT_LOCKED
-    elif isinstance(exc, ConfigError):
-        code = EXIT_USAGE
-    else:
-        code = EXIT_ERROR
     for problem in getattr(exc, "problems", None) or []:
-        err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    hint = getattr(exc, "hint", "")
+        text = (f"{shown(prefix, problem.path)}: {problem.key}: {problem.message}"
+                if hasattr(problem, "path") and hasattr(problem, "key") else str(problem))
+        err_console.print(f"  {text}", highlight=False, markup=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, markup=True,
+                      soft_wrap=True)
+    hint = error_hint(exc)
     if hint:
-        err_console.print(f"  {hint}", highlight=False, soft_wrap=True)
-    return code
+        err_console.print(f"  {hint}", highlight=False, markup=False, soft_wrap=True)
+    return exit_code_of(exc)
+
+
+def fail(exc: BaseException, as_json: bool, command: str, prefix: str = "") -> NoReturn:
+    """The end of a run that failed: advice on stderr, or the one JSON document on stdout."""
+    if not isinstance(exc, (WfsyncError, click.ClickException)):
+        log.debug("unexpected error", exc_info=exc)
+    if as_json:
+        document = error_document(exc, command, prefix)
+        echo_json(document)
+        sys.exit(document["exit_code"])
+    sys.exit(explain(exc, prefix))
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn wfsync errors into advice and exit codes instead of tracebacks."""
+    """Turn every error into advice (or one JSON document) and an exit code, never a traceback."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except WfsyncError as exc:
-            sys.exit(explain(exc))
+        except (SystemExit, KeyboardInterrupt, click.exceptions.Exit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user gets advice, not a traceback
+            ctx = click.get_current_context()
+            obj = ctx.obj or {}
+            fail(exc, bool(kwargs.get("as_json")), ctx.command_path.split(" ", 1)[-1], obj.get("prefix", ""))
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
@@ -81,21 +115,108 @@ def setup_logging(verbose: int, quiet: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s", force=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: options of the group that may also be written after the command (`wfsync pull -q`)
+GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
+GLOBAL_WITH_VALUE = {"--root"}
+
+
+def hoist_global_options(args: list[str], commands: set[str]) -> list[str]:
+    """Move the global options found after the command name in front of it, as git allows."""
+    try:
+        at = next(i for i, a in enumerate(args) if a in commands)
+    except StopIteration:
+        return args
+    head, tail, moved = args[:at + 1], [], []
+    rest = args[at + 1:]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg == "--":
+            tail.extend(rest[i:])
+            break
+        if arg in GLOBAL_FLAGS or re.fullmatch(r"-v+", arg):
+            moved.append(arg)
+        elif arg in GLOBAL_WITH_VALUE and i + 1 < len(rest):
+            moved.extend(rest[i:i + 2])
+            i += 1
+        elif any(arg.startswith(f"{o}=") for o in GLOBAL_WITH_VALUE):
+            moved.append(arg)
+        else:
+            tail.append(arg)
+        i += 1
+    return args[:at] + moved + head[at:] + tail
+
+
+class WfsyncGroup(click.Group):
+    """The top-level command: global options anywhere; with --json, even a usage error is JSON."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args), set(self.commands)))
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if "--json" not in argv or not standalone_mode:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        command = next((a for a in argv if a in self.commands), "wfsync")
+        try:
+            return super().main(argv, prog_name, complete_var, False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            sys.exit(EXIT_ERROR)
+        except click.ClickException as exc:
+            fail(exc, True, command)
+
+
+TOP_HELP_EPILOG = """\b
+Examples:
+  wfsync emulator serve --demo --port 8765   # a local Webflow to try things
+  wfsync init && wfsync pull                 # mappings, then the files
+  wfsync status                              # what would change, each way
+  wfsync sync -q --json > last.json          # a scheduled job
+
+\b
+Environment:
+  WEBFLOW_TOKEN       a site API token (or WEBFLOW_TOKEN_FILE: a file holding it)
+  WEBFLOW_SITE_ID     the site (may be left out when the token sees one site)
+  WEBFLOW_API_BASE    the API base URL, default https://api.webflow.com/v2
+  WFSYNC_ROOT         the project folder (default: the nearest folder upward
+                      that holds mappings/, as git finds its repository)
+  WFSYNC_TIMEOUT      seconds before a request is abandoned (default 30)
+  WFSYNC_WORKERS      processes converting a large pull
+
+\b
+Exit codes:
+  0  done
+  1  error (API, network, files, problems in items)
+  2  usage or configuration error
+  3  finished, with conflicts left for you (nothing lost)
+  4  another run holds the lock on this snapshot
+
+Global options (-q, -v, --root) may also come after the command."""
+
+
+@click.group(cls=WfsyncGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=TOP_HELP_EPILOG)
 @click.version_option(__version__, prog_name="wfsync")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for HTTP).")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (held items and errors still).")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder holding mappings/ and snapshots/ (default: current folder).")
+              help="Project folder holding mappings/ and snapshots/ (default: found upward from here).")
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool, root: Path | None) -> None:
     """Keep a Webflow CMS and a folder of Markdown files in step."""
     setup_logging(verbose, quiet)
-    ctx.obj = {"root": root or Path(os.environ.get("WFSYNC_ROOT", ".")), "quiet": quiet}
+    ctx.obj = {"root": project_root(root), "quiet": quiet, "verbose": verbose, "prefix": ""}
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def examples(*lines: str) -> str:
+    """A command's help epilog: examples kept as written (click rewraps other paragraphs)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@main.command(epilog=examples("wfsync collections", "wfsync collections --json"))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
 @guarded
 def collections(ctx: click.Context, as_json: bool) -> None:
@@ -105,7 +226,8 @@ def collections(ctx: click.Context, as_json: bool) -> None:
     site_id = resolve_site(client, settings)
     rows = collection_counts(client, site_id)
     if as_json:
-        click.echo(json.dumps({"site": site_id, "collections": rows, "apiCalls": client.stats.total}, indent=2))
+        echo_json({"ok": True, "command": "collections", "exit_code": EXIT_OK, "error": None, "site": site_id,
+                   "collections": rows, "problems": [], "api_calls": client.stats.total})
     else:
         print_collections(Console(), rows)
 
@@ -121,8 +243,8 @@ def collection_counts(client: WebflowClient, site_id: str) -> list[dict[str, Any
 
 def print_collections(console: Console, rows: list[dict[str, Any]]) -> None:
     table = Table(title="Collections")
-    table.add_column("slug")
-    table.add_column("name")
+    table.add_column("slug", no_wrap=True)  # names are never cut: the numbers are short
+    table.add_column("name", overflow="fold")
     table.add_column("items", justify="right")
     table.add_column("live", justify="right")
     for r in rows:
@@ -130,7 +252,7 @@ def print_collections(console: Console, rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-@main.command()
+@main.command(epilog=examples("wfsync demo", "wfsync --root /tmp/try demo --keep-running"))
 @click.option("--keep-running", is_flag=True, help="Leave the emulator running afterwards (Ctrl-C stops it).")
 @click.pass_context
 @guarded
@@ -144,7 +266,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
     server = EmulatorServer(demo_state(), tokens={"demo-token": {"sites:read", "cms:read", "cms:write", "assets:read"}})
     server.start()
     try:
-        console.print(f"[bold]Webflow emulator[/] listening on {server.base_url} (demo site: Guide de Sierre)")
+        console.print(f"[bold]Webflow emulator[/] listening on {server.base_url}\n(demo site: Guide de Sierre)")
         client = WebflowClient(Transport(server.base_url, "demo-token"))
         site = client.list_sites()[0]
         rows = collection_counts(client, site.id)
@@ -153,24 +275,32 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         if written:
             console.print(f"Wrote mapping files: {', '.join(written)}")
         snapshot = root / "snapshots" / "demo"
+        prefix = display_prefix(root, snapshot)
         engine = Engine(client, site.id, snapshot, load_mappings(root / "mappings"))
         # the demo's emulator starts afresh each time: read everything, not since a cursor
         report = engine.run(RunOptions(command="pull", full=True))
-        print_report(console, report)
+        console.print("\n[bold]wfsync pull[/]")
+        print_totals(console, report)
+        if report.skipped:
+            console.print(f"(skipped: {len(report.skipped)} items are archived in Webflow, or drafts a mapping "
+                          "leaves out; pull does not write them. `wfsync pull --archived` would.)", highlight=False)
+        print_problems(err_console, report, prefix)
         files = sorted(p.relative_to(root).as_posix() for p in snapshot.rglob("*.md"))
-        console.print(f"\n{len(files)} Markdown files under {snapshot}:")
+        console.print(f"\n{len(files)} Markdown files under {prefix}:", highlight=False)
         for name in files[:8]:
-            console.print(f"  {name}")
+            console.print(f"  {name}", highlight=False)
         if len(files) > 8:
             console.print(f"  ... and {len(files) - 8} more")
         social = snapshot / "cms" / "infos" / "social.md"
         if social.exists():
-            console.print(f"\n[bold]{social.relative_to(root)}[/] (the reference item):")
+            console.print(f"\n[bold]{social.relative_to(root).as_posix()}[/] (the reference item):")
             console.print(social.read_text(encoding="utf-8")[:700] + "...", markup=False, highlight=False)
         demo_round_trip(console, client, engine, site.id, snapshot)
         console.print("\nNext: try it by hand against a running emulator:\n"
-                      "  wfsync emulator serve --demo --data .emulator --port 8765   # prints three exports\n"
-                      "  wfsync init && wfsync pull, edit a file, wfsync status / diff / push")
+                      "  wfsync emulator serve --demo --data .emulator --port 8765\n"
+                      "  (it prints three export lines: paste them in another shell)\n"
+                      "  wfsync init && wfsync pull; edit a file; wfsync status, diff, push",
+                      highlight=False)
         if keep_running:
             console.print(f"export WEBFLOW_API_BASE={server.base_url} WEBFLOW_TOKEN=demo-token WEBFLOW_SITE_ID={site.id}")
             server._thread.join() if server._thread else None  # noqa: SLF001 - block until Ctrl-C
@@ -183,20 +313,20 @@ def demo_round_trip(console: Console, client: WebflowClient, engine: Engine, sit
     page = snapshot / "cms" / "infos" / "piscines.md"
     if not page.exists():
         return
-    console.print("\n[bold]An edit pushed[/]: in cms/infos/piscines.md, f_tag-2: Sport -> Natation")
+    console.print("\n[bold]An edit pushed[/]: in cms/infos/piscines.md,\n  f_tag-2: Sport -> Natation")
     page.write_text(page.read_text(encoding="utf-8").replace("f_tag-2: Sport", "f_tag-2: Natation"), encoding="utf-8")
     pushed = engine.run(RunOptions(command="push", policy=Policy(pull=False, push=True), full=True))
     infos = next(c.id for c in client.list_collections(site_id) if c.slug == "infos")
     item = client.find_by_slug(infos, "piscines")
     assert item is not None
-    console.print(f"  wfsync push: {sum(c.updated for c in pushed.collections.values())} item updated; "
-                  f"Webflow now says tag-2 = {item.field_data.get('tag-2')!r}")
+    console.print(f"  wfsync push: {sum(c.updated for c in pushed.collections.values())} item updated;\n"
+                  f"  Webflow now says tag-2 = {item.field_data.get('tag-2')!r}")
     console.print("[bold]An edit pulled back[/]: someone renames the item in Webflow")
     client.update_items(infos, [{"id": item.id, "fieldData": {"name": "Piscines de Sierre"}}])
     pulled = engine.run(RunOptions(command="pull", full=True))
     title = next(line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
-    console.print(f"  wfsync pull: {sum(c.written for c in pulled.collections.values())} file written; "
-                  f"cms/infos/piscines.md now says {title!r}")
+    console.print(f"  wfsync pull: {sum(c.written for c in pulled.collections.values())} file written;\n"
+                  f"  cms/infos/piscines.md now says {title!r}")
 
 
 def write_demo_mappings(client: WebflowClient, site_id: str, folder: Path) -> list[str]:
@@ -219,42 +349,17 @@ def write_demo_mappings(client: WebflowClient, site_id: str, folder: Path) -> li
     return written
 
 
-PULL_COLUMNS = [("written", "written"), ("unchanged", "unchanged"), ("removed", "removed"), ("skipped", "skipped"),
-                ("conflicts", "conflicts"), ("pending", "local changes"), ("api_calls", "API calls")]
-PUSH_COLUMNS = [("created", "created"), ("updated", "updated"), ("deleted", "deleted"), ("published", "published"),
-                ("conflicts", "conflicts"), ("pending", "pending"), ("api_calls", "API calls")]
-SYNC_COLUMNS = [("pulled", "pulled"), ("pushed", "pushed"), ("merged", "merged"), ("published", "published"),
-                ("conflicts", "conflicts"), ("pending", "pending"), ("api_calls", "API calls")]
-
-
-def print_report(console: Console, report: Report) -> None:
-    table = Table(title=f"wfsync {report.command}" + (" (dry run)" if report.dry_run else ""))
-    columns = {"pull": PULL_COLUMNS, "push": PUSH_COLUMNS}.get(report.command, SYNC_COLUMNS)
-    table.add_column("collection")
-    for _, title in columns:
-        table.add_column(title, justify="right")
-    for c in report.collections.values():
-        table.add_row(c.collection, *(str(getattr(c, attr)) for attr, _ in columns))
-    console.print(table)
-    for p in report.problems:
-        err_console.print(f"[yellow]problem:[/] {p['collection']}/{p['item']}: {p['field']}: {p['message']}",
-                          highlight=False)
-    for path, why in report.left_alone():
-        err_console.print(f"left alone: {path}: {why}", highlight=False, markup=False)
-    for conflict in report.conflicts:
-        err_console.print(f"[red]conflict:[/] {conflict['path']}: {conflict['reason']}"
-                          + (f" (Webflow's version: {conflict['remote_copy']})" if conflict.get("remote_copy") else ""),
-                          highlight=False)
-    if report.conflicts:
-        err_console.print("  Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
-                          "again with --on-conflict local; or keep Webflow's version by moving the .remote.md copy "
-                          "over the file.", highlight=False)
+def print_report(console: Console, report: Report, prefix: str = "", quiet: bool = False) -> None:
+    """Every item acted on or held (what a command leaves alone, and why), then the totals;
+    problems, notes and conflicts' advice on stderr."""
+    print_items(console, report, prefix, quiet)
+    if not quiet:
+        print_totals(console, report)
+    print_problems(err_console, report, prefix)
 
 
 def exit_code(report: Report) -> int:
-    if report.conflicts:
-        return EXIT_CONFLICTS
-    return EXIT_ERROR if report.problems else EXIT_OK
+    return report_exit_code(report)
 
 
 def snapshot_root(settings: Settings, client: WebflowClient, site_id: str, name: str | None) -> Path:
@@ -265,7 +370,9 @@ def snapshot_root(settings: Settings, client: WebflowClient, site_id: str, name:
     return settings.snapshots_dir / name
 
 
-def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as_json: bool) -> None:
+def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClient, str, Path, list[Any]]:
+    """Settings, client, site, snapshot folder and mappings of a run; the snapshot's display prefix
+    is remembered for every message that follows."""
     settings = load_settings(root=ctx.obj["root"])
     client = make_client(settings)
     site_id = resolve_site(client, settings)
@@ -273,49 +380,67 @@ def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as
     if not mappings:
         raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
     root = snapshot_root(settings, client, site_id, snapshot)
-    quiet = ctx.obj["quiet"]
-    show_progress = not as_json and not quiet and sys.stderr.isatty()
-    progress_cb = None
-    bar = None
-    if show_progress:
-        from rich.progress import Progress
+    ctx.obj["prefix"] = display_prefix(settings.root, root)
+    return client, site_id, root, mappings
 
-        bar = Progress(console=err_console, transient=True)
-        task = bar.add_task("reading Webflow", total=None)
-        bar.start()
 
-        def progress_cb(label: str, n: int) -> None:
-            bar.update(task, advance=n, description=f"reading {label}")
+def make_progress(ctx: click.Context, as_json: bool) -> Progress:
+    """Bars on a terminal only: never for cron, -q or --json."""
+    if as_json or ctx.obj["quiet"] or not sys.stderr.isatty():
+        return NoProgress()
+    return TerminalProgress(err_console)
 
+
+def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as_json: bool) -> None:
+    client, site_id, root, mappings = open_project(ctx, snapshot)
+    progress = make_progress(ctx, as_json)
     try:
         with stop_on_signals():
-            report = Engine(client, site_id, root, mappings, progress=progress_cb).run(options)
+            report = Engine(client, site_id, root, mappings, progress=progress).run(options)
     except Stopped as exc:
-        click.echo(f"wfsync: stopped by {exc.name}; what Webflow applied is recorded and the lock released: "
-                   "run the same command again to finish", err=True)
+        progress.close()
+        message = f"stopped by {exc.name}; what Webflow applied is recorded and the lock released"
+        if as_json:
+            document = error_document(WfsyncError(message), options.command, ctx.obj["prefix"])
+            document.update(exit_code=exc.exit_code, api_calls=client.stats.total,
+                            error={"kind": "stopped", "message": message,
+                                   "hint": "Run the same command again to finish."})
+            echo_json(document)
+        click.echo(f"wfsync: {message}: run the same command again to finish", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        exc.api_calls = client.stats.total  # type: ignore[attr-defined]  # the failed run's report says it
+        raise
     finally:
-        if bar is not None:
-            bar.stop()
+        progress.close()
+    finish(ctx, report, as_json)
+
+
+def finish(ctx: click.Context, report: Report, as_json: bool) -> NoReturn:
+    prefix = ctx.obj["prefix"]
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    elif not (quiet and report.ok):
-        print_report(Console(), report)
+        echo_json(report_document(report, prefix))
+    else:
+        print_report(Console(), report, prefix, quiet=ctx.obj["quiet"])
     sys.exit(exit_code(report))
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--json", "as_json", is_flag=True, help="Print one machine-readable report.")(fn)
-    fn = click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")(fn)
+    fn = click.option("--json", "as_json", is_flag=True, help="Print one JSON document (also on failure).")(fn)
+    fn = click.option("--dry-run", is_flag=True, help="Say what would change ('would' lines); change nothing.")(fn)
     fn = click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")(fn)
     fn = click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")(fn)
     fn = click.option("--full", is_flag=True, help="Read every item, not only those changed since the last run.")(fn)
-    fn = click.option("--full-every", type=int, default=24, show_default=True,
+    fn = click.option("--full-every", type=click.IntRange(min=0), default=24, show_default=True,
                       help="Incremental runs between two full reads (which also catch deletions).")(fn)
     return fn
 
 
-@main.command()
+@main.command(epilog=examples(
+    "wfsync pull                       # every mapped collection",
+    "wfsync pull --dry-run             # what would be written",
+    "wfsync pull --collection infos -q",
+    "wfsync pull --archived --full     # archived items too, everything re-read"))
 @common_options
 @click.option("--live", is_flag=True, help="Read the published (live) items instead of the staged ones.")
 @click.option("--archived/--no-archived", default=None, help="Also pull archived items (default: the mapping's).")
@@ -330,9 +455,16 @@ def pull(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[st
                                full_every=full_every), snapshot, as_json)
 
 
+def check_max_delete(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--max-delete`` is a count (``10``) or a share of the synced items (``5%``)."""
+    if not re.fullmatch(r"\s*(\d+|\d+(\.\d+)?%)\s*", value or ""):
+        raise click.BadParameter(f"{value!r} is neither a count (10) nor a share of the synced items (5%)")
+    return value.strip()
+
+
 def write_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--skip-invalid", is_flag=True, help="Leave invalid files out instead of stopping.")(fn)
-    fn = click.option("--max-delete", default="10%", show_default=True,
+    fn = click.option("--max-delete", default="10%", show_default=True, callback=check_max_delete,
                       help="Most remote deletions allowed: a count or a share of the synced items.")(fn)
     fn = click.option("--allow-delete", is_flag=True, help="Delete in Webflow the items whose files were removed.")(fn)
     fn = click.option("--on-conflict", type=click.Choice(["stop", "local", "remote", "newer"]), default="stop",
@@ -349,7 +481,11 @@ def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, A
     run_engine(ctx, RunOptions(command=command, policy=policy, **options), snapshot, as_json)
 
 
-@main.command()
+@main.command(epilog=examples(
+    "wfsync push --dry-run             # what would be sent",
+    "wfsync push --publish             # send, then publish what was sent",
+    "wfsync push --allow-delete --max-delete 5",
+    "wfsync push --on-conflict local   # after merging a conflict by hand"))
 @common_options
 @write_options
 @click.pass_context
@@ -359,7 +495,10 @@ def push(ctx: click.Context, **options: Any) -> None:
     write_run(ctx, "push", False, options)
 
 
-@main.command()
+@main.command(epilog=examples(
+    "wfsync sync                       # both ways",
+    "wfsync sync --dry-run",
+    "wfsync -q sync --json > last.json # cron: the report, quiet otherwise"))
 @common_options
 @write_options
 @click.pass_context
@@ -373,29 +512,40 @@ STATUS_WORDS = {
     "pull": ("pull", "changed in Webflow"), "delete-local": ("pull", "deleted in Webflow"),
     "push-create": ("push", "new file"), "push-update": ("push", "modified"), "delete-remote": ("push", "deleted"),
     "merge": ("both", "changed on both sides, mergeable"), "conflict": ("conflict", "changed on both sides"),
-    "adopt": ("pull", "same on both sides, not yet recorded"),
+    "adopt": ("pull", "same on both sides, not yet recorded"), "hold": ("other", "held, cannot be read"),
 }
+#: ops that are not a difference between the two sides (for --exit-code)
+IN_STEP = ("nothing", "forget", "adopt")
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@main.command(epilog=examples("wfsync status", "wfsync status --exit-code || echo 'something to sync'",
+                              "wfsync status --json"))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (also on failure).")
 @click.option("--dry-run", is_flag=True, help="Accepted for symmetry: status never changes anything.")
 @click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
 @click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
+@click.option("--exit-code", "with_exit_code", is_flag=True, help="Exit with 1 when there is something to sync.")
 @click.pass_context
 @guarded
-def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None) -> None:
+def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
+           with_exit_code: bool) -> None:
     """What would change each way, like `git status`. Changes nothing."""
     report, _ = dry_run_both(ctx, collections, snapshot)
+    prefix = ctx.obj["prefix"]
+    differs = any(a["op"] not in IN_STEP for a in report.actions)
+    # like git status: 0 whatever it found (problems are listed), 1 with --exit-code when something differs
+    code = EXIT_ERROR if with_exit_code and differs else EXIT_OK
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-        return
+        document = report_document(report, prefix)
+        document.update(exit_code=code, differences=differs)
+        echo_json(document)
+        sys.exit(code)
     console = Console()
     groups: dict[str, list[str]] = {}
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
-        groups.setdefault(side, []).append(f"{words:>34}:  {a['path']}{note}")
+        groups.setdefault(side, []).append(f"  {words + ':':<21} {shown(prefix, a['path'])}{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (edit the file, or --on-conflict local|remote|newer)", "other": "Other"}
     if not groups:
@@ -404,78 +554,141 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         if side in groups:
             console.print(f"[bold]{titles[side]}[/]")
             for line in groups[side]:
-                console.print(line, highlight=False, markup=False)
-    for p in report.problems:
-        err_console.print(f"[yellow]problem:[/] {p['item']}: {p['field']}: {p['message']}", highlight=False)
+                console.print(line, highlight=False, markup=False, soft_wrap=True)
+    print_problems(err_console, report, prefix)
+    sys.exit(code)
 
 
 def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str | None,
                  full: bool = False) -> tuple[Report, Engine]:
-    settings = load_settings(root=ctx.obj["root"])
-    client = make_client(settings)
-    site_id = resolve_site(client, settings)
-    mappings = load_mappings(settings.mappings_dir)
-    if not mappings:
-        raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
-    engine = Engine(client, site_id, snapshot_root(settings, client, site_id, snapshot), mappings)
+    client, site_id, root, mappings = open_project(ctx, snapshot)
+    engine = Engine(client, site_id, root, mappings)
     policy = Policy(pull=True, push=True, allow_delete=True)
     return engine.run(RunOptions(command="status", policy=policy, collections=collections, dry_run=True,
                                  full=full)), engine
 
 
-@main.command()
+@main.command(epilog=examples(
+    "wfsync diff                                    # every file that differs",
+    "wfsync diff snapshots/demo/cms/infos/social.md # as the shell completes it",
+    "cd snapshots/demo/cms/infos && wfsync diff social.md",
+    "wfsync diff --exit-code --json"))
 @click.argument("paths", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (also on failure).")
 @click.option("--dry-run", is_flag=True, help="Accepted for symmetry: diff never changes anything.")
 @click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
 @click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
+@click.option("--exit-code", "with_exit_code", is_flag=True, help="Exit with 1 when there are differences.")
 @click.pass_context
 @guarded
 def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: bool, collections: tuple[str, ...],
-         snapshot: str | None) -> None:
-    """Field by field, how local files differ from Webflow (rich text as a unified diff)."""
+         snapshot: str | None, with_exit_code: bool) -> None:
+    """Field by field, how local files differ from Webflow (rich text as a unified diff).
+
+    PATHS may be files or folders of the snapshot, relative to the current folder or to the
+    project root; an unknown path is an error."""
     from .diff import field_diffs, render_text, to_json
 
     report, engine = dry_run_both(ctx, collections, snapshot, full=True)  # every item's Webflow side
-    wanted = {p.replace("\\", "/") for p in paths}
+    prefix = ctx.obj["prefix"]
+    known = {a["path"] for a in report.actions} | {e.path for r in engine.runs for e in r.base.values()}
+    wanted = resolve_paths(paths, ctx.obj["root"], engine.root, known) if paths else set()
     out_json, out_text = [], []
     for item in engine.differences():
         path, local, remote, op = item
-        if wanted and not any(path == w or path.endswith("/" + w) or w in path for w in wanted):
+        if wanted and not any(path == w or (w.endswith("/") and path.startswith(w)) or w == "" for w in wanted):
             continue
         diffs = field_diffs(local, remote)
         if diffs:
             out_json.append({**to_json(path, diffs), "op": op})
-            out_text.append(render_text(path, diffs, op))
+            out_text.append(render_text(shown(prefix, path), diffs, op))
+    code = EXIT_ERROR if with_exit_code and out_json else EXIT_OK
     if as_json:
-        click.echo(json.dumps(out_json, indent=2, ensure_ascii=False))
+        document = report_document(report, prefix)
+        echo_json({"ok": document["ok"], "command": "diff", "exit_code": code, "snapshot": prefix or None,
+                   "error": document["error"], "differences": out_json, "problems": document["problems"],
+                   "api_calls": report.api_calls})
     else:
         click.echo("\n\n".join(out_text) if out_text else "No differences.")
+        print_problems(err_console, report, prefix)
+    sys.exit(code)
 
 
-@main.command()
+@main.command(epilog=examples(
+    "wfsync init                       # mappings/<collection>.yaml for each collection",
+    "wfsync init --body contenu        # the rich-text field contenu as the Markdown body",
+    "wfsync init --force               # overwrite existing mapping files"))
 @click.option("--force", is_flag=True, help="Overwrite mapping files that exist.")
+@click.option("--body", "bodies", multiple=True, metavar="FIELD",
+              help="A rich-text field to write as the Markdown body instead of front matter "
+                   "(in every collection that has it; repeatable).")
 @click.pass_context
 @guarded
-def init(ctx: click.Context, force: bool) -> None:
+def init(ctx: click.Context, force: bool, bodies: tuple[str, ...]) -> None:
     """Write mappings/<collection>.yaml for each collection, from the live schemas."""
+    from .bodyfield import with_body
+
     settings = load_settings(root=ctx.obj["root"])
     client = make_client(settings)
     site_id = resolve_site(client, settings)
     folder = settings.mappings_dir
+    schemas = [client.get_collection(summary.id) for summary in client.list_collections(site_id)]
+    mappings = {schema.slug: with_body(default_mapping(schema), schema, bodies) for schema in schemas}
+    unused = [b for b in bodies if not any(m["body"] == b for m in mappings.values())]
+    if unused:
+        rich = sorted({f.slug for s in schemas for f in s.fields if f.type == "RichText"})
+        error = ConfigError(f"--body {', '.join(unused)}: no collection has a rich-text field of that slug")
+        error.hint = f"Rich-text fields of this site: {', '.join(rich) or 'none'}."
+        raise error
     folder.mkdir(parents=True, exist_ok=True)
-    for summary in client.list_collections(site_id):
-        target = folder / f"{summary.slug}.yaml"
+    for schema in schemas:
+        target = folder / f"{schema.slug}.yaml"
         if target.exists() and not force:
             click.echo(f"kept {target} (exists; --force to overwrite)")
             continue
-        text = render_mapping(default_mapping(client.get_collection(summary.id)))
+        text = render_mapping(mappings[schema.slug])
         parse_mapping(text, source=target.name)  # what we write must load
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
 
 
-@main.command()
+@main.command(epilog=examples(
+    "wfsync resync --dry-run           # which items agree, which do not",
+    "wfsync resync                     # record the agreeing items as the new base"))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (also on failure).")
+@click.option("--dry-run", is_flag=True, help="Say what resync would record; change nothing.")
+@click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
+@click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
+@click.pass_context
+@guarded
+def resync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...],
+           snapshot: str | None) -> None:
+    """Rebuild the sync base from both sides, once you have made them agree.
+
+    Like rclone bisync --resync: every file is compared with its Webflow item, ignoring the
+    last-synced state. When they all agree, the base is recorded anew (items only in Webflow
+    are written as new files, as pull would). When a file and its item differ, or a file has
+    no item, nothing is changed: the differences are listed for you to settle first."""
+    from .resync import check_agreement
+
+    client, site_id, root, mappings = open_project(ctx, snapshot)
+    engine = Engine(client, site_id, root, mappings)
+    check = engine.run(RunOptions(command="resync", policy=Policy(pull=True, push=True), collections=collections,
+                                  dry_run=True, full=True, resync=True))
+    check_agreement(check)
+    if dry_run:
+        finish(ctx, check, as_json)
+    progress = make_progress(ctx, as_json)
+    try:
+        report = Engine(client, site_id, root, mappings, progress=progress).run(RunOptions(
+            command="resync", policy=Policy(pull=True, push=False), collections=collections, full=True, resync=True))
+    finally:
+        progress.close()
+    finish(ctx, report, as_json)
+
+
+@main.command(epilog=examples("wfsync convert to-markdown page.html",
+                              "echo '**a**' | wfsync convert to-html"))
 @click.argument("direction", type=click.Choice(["to-markdown", "to-html"]))
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
 def convert(direction: str, source: Any) -> None:
@@ -490,24 +703,89 @@ def convert(direction: str, source: Any) -> None:
         click.echo(to_html(text), nl=False)
 
 
-@main.group()
+@main.command()
+@click.option("--profile", type=click.Choice(["eleventy", "hugo", "astro"]), required=True,
+              help="The static site generator to write for.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The site folder (created; starter files you changed are never overwritten).")
+@click.option("--live/--staged", default=True, help="Published versions (default) or the current edits.")
+@click.option("--drafts", is_flag=True, help="Also export drafts, marked draft: true (left out of builds).")
+@click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
+@click.option("--date-field", default=None, help="A DateTime field to use as the page date (default: createdOn).")
+@click.option("--permalink", "permalinks", multiple=True, metavar="COLL=/prefix/{slug}/",
+              help="Publish a collection under another prefix (old URLs redirected).")
+@click.option("--assets", type=click.Choice(["download", "keep-remote"]), default="download", show_default=True)
+@click.option("--asset-concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
+@click.option("--allow-missing-assets", is_flag=True, help="Keep the Webflow URL of a file that cannot be downloaded.")
+@click.option("--redirects", "renderings", default="netlify,vercel,nginx,meta", show_default=True,
+              help="Redirect files to write: netlify (also Cloudflare Pages), vercel, nginx, meta (generator pages).")
+@click.option("--snapshot", default=None, help="A pulled snapshot whose slug history gives old URLs to redirect.")
+@click.option("--json", "as_json", is_flag=True, help="Print one machine-readable report.")
+@click.pass_context
+@guarded
+def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool, collections: tuple[str, ...],
+           date_field: str | None, permalinks: tuple[str, ...], assets: str, asset_concurrency: int,
+           allow_missing_assets: bool, renderings: str, snapshot: str | None, as_json: bool) -> None:
+    """Write the site as an Eleventy, Hugo or Astro site, with every asset downloaded."""
+    from .export import ExportOptions, export_site, parse_permalinks
+    from .export.cli_report import print_export_report, snapshot_for_history
+
+    chosen = frozenset(r.strip() for r in renderings.split(",") if r.strip())
+    if chosen - {"netlify", "cloudflare", "vercel", "nginx", "meta"}:
+        raise ConfigError(f"--redirects {renderings!r}: choose among netlify, cloudflare, vercel, nginx, meta")
+    chosen = frozenset("netlify" if r == "cloudflare" else r for r in chosen)
+    settings = load_settings(root=ctx.obj["root"])
+    client = make_client(settings)
+    site_id = resolve_site(client, settings)
+    options = ExportOptions(profile=profile, out=out, live=live, drafts=drafts, collections=collections,
+                            date_field=date_field, permalinks=parse_permalinks(permalinks),
+                            download_assets=assets == "download", concurrency=asset_concurrency,
+                            allow_missing_assets=allow_missing_assets, renderings=chosen,
+                            snapshot=snapshot_for_history(settings, client, site_id, snapshot))
+    report = export_site(client, site_id, options)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    elif not ctx.obj["quiet"]:
+        print_export_report(Console(), report)
+
+
+@main.group(epilog=examples("wfsync emulator serve --demo --port 8765"))
 def emulator() -> None:
     """The embedded Webflow API emulator."""
 
 
-@emulator.command("serve")
+@emulator.command("serve", epilog=examples(
+    "wfsync emulator serve --demo --data .emulator --port 8765",
+    "wfsync emulator serve --port 0 --rate-limit 60   # any free port, 60 requests a minute",
+    "eval \"$(wfsync emulator serve --port 8765 &)\"   # the exports, in this shell"))
 @click.option("--demo/--empty", "with_demo", default=True, help="Start with the demo site (default) or empty.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to keep the emulator's state in, across restarts.")
-@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Loopback port (0: any free one).")
 @click.option("--token", default="demo-token", show_default=True, help="The bearer token it accepts.")
-@click.option("--rate-limit", type=int, default=None, help="Requests per minute before 429 (default: unlimited).")
-@click.option("--fault-rate", type=float, default=0.0, help="Share of requests that fail (500/503/drop/slow/429).")
+@click.option("--rate-limit", type=click.IntRange(min=1), default=None,
+              help="Requests per minute before 429 (default: unlimited).")
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0,
+              help="Share of requests that fail (500/503/drop/slow/429).")
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
+@click.option("--deviate", "deviations", multiple=True, metavar="MODE",
+              help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
+                   "ignore-sort, ignore-filters, reject-params, newest-first, skip-invalid-files, rehost-images, "
+                   "null-last-published, real-schema, publish-undrafts.")
+@guarded
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
-                   fault_rate: float, seed: int) -> None:
+                   fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:
     """Serve the emulator on 127.0.0.1 until interrupted."""
+    import errno
+
     from .emulator.core import EmulatorState
+    from .emulator.deviations import expand
+
+    try:
+        modes = expand(deviations)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--deviate") from None
     from .emulator.fixtures import SITE_ID, demo_state
     from .emulator.server import ALL_SCOPES, EmulatorServer, FaultPlan
 
@@ -517,13 +795,25 @@ def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, ra
         state.load(json.loads(saved.read_text(encoding="utf-8")))
     elif with_demo:
         state = demo_state()
-    server = EmulatorServer(state, tokens={token: ALL_SCOPES}, port=port, rate_limit=rate_limit,
-                            faults=FaultPlan(rate=fault_rate, seed=seed), data_dir=data)
+    try:
+        server = EmulatorServer(state, tokens={token: ALL_SCOPES}, port=port, rate_limit=rate_limit,
+                                faults=FaultPlan(rate=fault_rate, seed=seed), data_dir=data, deviations=modes)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        error = ConfigError(f"port {port} on 127.0.0.1 is already in use")
+        error.hint = ("Another program (perhaps an emulator started earlier) listens there: stop it, "
+                      "or choose another port with --port N (--port 0 picks a free one).")
+        raise error from None
     server.save()
     site = next(iter(state.sites), SITE_ID)
     click.echo(f"export WEBFLOW_API_BASE={server.base_url}")
     click.echo(f"export WEBFLOW_TOKEN={token}")
     click.echo(f"export WEBFLOW_SITE_ID={site}")
+    click.echo(f"export WFSYNC_ASSET_ORIGIN={server.asset_origin}")
+    sys.stdout.flush()  # the lines are read while the server runs (a pipe or a file buffers them)
+    if modes:
+        click.echo(f"# deviating from the spec: {', '.join(sorted(modes))}", err=True)
     click.echo("# serving; Ctrl-C to stop", err=True)
     try:
         server.serve_forever()

@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .capabilities import Capabilities
 from .client import WebflowClient
+from .progress import NoProgress, Progress
 from .references import References
 from .report import Report
 from .runs import CollectionRun, RunOptions
@@ -40,9 +42,10 @@ class RunContext:
     stats: StatCache  # path -> (size, mtime) of the files as last written
     refs: References = field(default_factory=References)
     runs: list[CollectionRun] = field(default_factory=list)
-    progress: Callable[[str, int], None] = lambda label, n: None
+    progress: Progress = field(default_factory=NoProgress)
     workers: int = 1
     hook: Hook | None = None
+    caps: Capabilities = field(default_factory=Capabilities)  # what the API was found to support
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
     calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from .capabilities import load_capabilities, save_capabilities
 from .client import WebflowClient
 from .context import Hook, RunContext
 from .convert import document_record
@@ -29,11 +30,13 @@ from .phases.push import Pusher
 from .phases.scan import scan
 from .phases.validate import validate
 from .plan import Op
+from .progress import NoProgress, Progress
 from .references import References
 from .report import Report
-from .runs import CollectionRun, LazyRecord, RunOptions, reference_order
+from .runs import CollectionRun, LazyRecord, RunOptions, reference_order, template_regex
 from .state import LOCK_FILE, STATE_DIR, load_stat_cache, load_state
 from .store import SnapshotStore
+from .strays import uncovered_files
 from .workers import default_workers
 
 log = logging.getLogger("wfsync.engine")
@@ -44,7 +47,7 @@ __all__ = ["Engine", "LazyRecord", "References", "RunOptions"]
 
 class Engine:
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
-                 progress: Callable[[str, int], None] | None = None, workers: int | None = None,
+                 progress: Progress | None = None, workers: int | None = None,
                  hook: Hook | None = None) -> None:
         self.workers = default_workers() if workers is None else workers
         self.client = client
@@ -52,7 +55,7 @@ class Engine:
         self.root = snapshot_root
         self.store = SnapshotStore(snapshot_root)
         self.mappings = mappings
-        self.progress = progress or (lambda label, n: None)
+        self.progress: Progress = progress or NoProgress()
         self.hook = hook  # called at each phase and around each write (see context.Hook)
         self.ctx: RunContext | None = None  # the last run's context
 
@@ -74,16 +77,24 @@ class Engine:
         ctx = self.ctx = RunContext(client=self.client, site_id=self.site_id, store=self.store, opts=opts,
                                     report=Report(command=opts.command, dry_run=opts.dry_run), state=state,
                                     stats=load_stat_cache(self.root), progress=self.progress,
-                                    workers=self.workers, hook=self.hook)
+                                    workers=self.workers, hook=self.hook, caps=load_capabilities(self.root))
         ctx.runs = read.bind_collections(ctx, self.mappings)
         for run in ctx.runs:
             ctx.report.of(run.schema.slug)
+        if opts.resync:
+            for run in ctx.runs:  # the base of these collections is rebuilt from what both sides hold now
+                for key in state.for_collection(run.schema.id):
+                    state.drop(key)
         self._read_and_convert(ctx)
         for run in ctx.runs:
             with ctx.phase("scan", run):
                 scan(ctx, run)
             with ctx.phase("plan", run):
                 plan_collection(ctx, run)
+        if not opts.collections:
+            for rel in uncovered_files(self.root, [template_regex(r.mapping) for r in ctx.runs]):
+                ctx.report.warnings.append({"path": rel, "message": "no mapping covers this file: it is not synced "
+                                                                    "(move it under a mapped folder, or add a mapping)"})
         if opts.policy.push:
             with ctx.phase("validate"):
                 validate(ctx)
@@ -110,6 +121,10 @@ class Engine:
                 for run in ctx.runs:
                     publish(ctx, writer, run)
                 ctx.save()
+        ctx.report.notices.extend(ctx.caps.notices)
+        if not opts.dry_run:
+            ctx.caps.tick()
+            save_capabilities(self.root, ctx.caps)
         ctx.report.api_calls = self.client.stats.total
         ctx.report.seconds = round(time.monotonic() - started, 3)
         ctx.log_timings()

@@ -124,6 +124,13 @@ class TransportError(ApiError):
     hint = "The network or the API did not answer; check connectivity and run again."
 
 
+class UnreachableError(TransportError):
+    """Nothing answered at the API's address (connection refused, unknown host): retried briefly only."""
+
+    hint = ("Nothing answers at that address: check WEBFLOW_API_BASE (scheme, host, port) and, "
+            "with the emulator, that `wfsync emulator serve` is running.")
+
+
 class OutcomeUnknownError(ApiError):
     """A write whose effect is unknown (timeout or 5xx after sending a create)."""
 
@@ -131,7 +138,7 @@ class OutcomeUnknownError(ApiError):
 
 
 class LocalValidationError(WfsyncError):
-    hint = "Fix the files listed above; nothing was sent to Webflow."
+    hint = "Fix the files listed (file, key, what is wrong); nothing was sent to Webflow."
 
     def __init__(self, message: str, problems: list[Any] | None = None) -> None:
         super().__init__(message)

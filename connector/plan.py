@@ -97,7 +97,7 @@ class DeleteLimitError(WfsyncError):
 
 class EmptySideError(WfsyncError):
     hint = ("One side looks empty while the last sync saw items: nothing was changed. Check the token, the "
-            "site, the snapshot folder; if the emptiness is real, remove the snapshot's .wfsync/state.json.")
+            "site, the snapshot folder; if the emptiness is real, make both sides agree and run `wfsync resync`.")
 
 
 def _changed(side: Side, base: BaseSide) -> set[str]:

@@ -34,6 +34,11 @@ class Report:
     problems: list[dict[str, str]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    #: items left alone because the run does not sync them: {collection, path, item, reason}
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: things worth knowing that do not fail the run (a file no mapping covers): {path, message}
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    notices: list[dict[str, str]] = field(default_factory=list)  # what the API did not provide, said once
     api_calls: int = 0
     seconds: float = 0.0
 
@@ -58,4 +63,20 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["collections"] = [asdict(c) for c in self.collections.values()]
-        return data
+        data["problems"] = [problem_dict(p) for p in self.problems]
+        return {"ok": self.ok, **data}
+
+
+def problem_dict(problem: dict[str, str]) -> dict[str, str]:
+    """One shape for every problem in a report: {collection, path, item, key, message}.
+
+    The engine records a file's problems under ``item`` (its path) and an item's under its id
+    or slug; the report says which is which."""
+    if "path" in problem and "key" in problem:
+        return problem
+    where = problem.get("item", "")
+    is_path = where.endswith(".md") or "/" in where
+    extra = {k: v for k, v in problem.items() if k not in ("collection", "item", "field", "message")}
+    return {"collection": problem.get("collection", ""), "path": where if is_path else "",
+            "item": "" if is_path else where, "key": problem.get("field", ""), "message": problem.get("message", ""),
+            **extra}

@@ -32,6 +32,7 @@ class RunOptions:
     skip_invalid: bool = False
     full: bool = False
     full_every: int = 24  # incremental runs between two full reconciliations
+    resync: bool = False  # plan as if nothing had been synced: the base is rebuilt from both sides
 
 
 @dataclass

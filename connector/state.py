@@ -153,4 +153,4 @@ def save_stat_cache(snapshot_root: Path, cache: StatCache) -> None:
     atomic_write(folder / CACHE_FILE, json.dumps(dict(sorted(cache.items())), separators=(",", ":")).encode())
     ignore = folder / ".gitignore"
     if not ignore.exists():
-        atomic_write(ignore, f"{CACHE_FILE}\n{CURSOR_FILE}\n{LOCK_FILE}\n".encode())
+        atomic_write(ignore, f"{CACHE_FILE}\n{CURSOR_FILE}\n{LOCK_FILE}\napi.json\n".encode())

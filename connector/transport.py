@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_any
 
 from . import __version__
 from .errors import (
@@ -28,6 +29,7 @@ from .errors import (
     RateLimitedError,
     ServerError,
     TransportError,
+    UnreachableError,
     ValidationApiError,
 )
 from .model import CallStats
@@ -37,6 +39,9 @@ log = logging.getLogger("wfsync.http")
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 
+#: a refused connection is tried this many times, a second apart at most: a server that is down
+#: or a wrong port is said at once, not after minutes of backoff
+UNREACHABLE_ATTEMPTS = 3
 #: Retry-After can be large ("typically 60 seconds"); past this we give up the attempt
 MAX_RETRY_AFTER = 120.0
 WINDOW_SECONDS = 60.0
@@ -183,6 +188,8 @@ class Transport:
     # -- retry policy ------------------------------------------------------
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, UnreachableError):
+            return 0.5 * state.attempt_number
         if isinstance(exc, ApiError) and exc.retry_after is not None:
             return min(exc.retry_after, MAX_RETRY_AFTER)
         # exponential backoff with full jitter on its upper half: 1, 2, 4 ... 30 s
@@ -213,7 +220,7 @@ class Transport:
         if idempotent is None:
             idempotent = method.upper() != "POST"
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_any(stop_after_attempt(self.max_attempts), _stop_unreachable),
             wait=self._wait,
             retry=retry_if_exception(lambda e: isinstance(e, ApiError) and e.retryable),
             sleep=self._do_sleep,
@@ -240,6 +247,10 @@ class Transport:
             reached = not _is_connect_failure(exc)
             if reached and not idempotent:
                 raise OutcomeUnknownError("connection lost after sending", method=method, path=path) from None
+            if not reached:
+                host = urlsplit(self.base_url).netloc
+                why = "unknown host" if "NameResolution" in repr(exc) else "connection refused"
+                raise UnreachableError(f"cannot reach {host}: {why}", method=method, path=path) from None
             raise TransportError(f"connection failed: {type(exc).__name__}", method=method, path=path) from None
         except requests.Timeout:
             if not idempotent:
@@ -263,6 +274,11 @@ class Transport:
                 )
             raise error
         return payload
+
+
+def _stop_unreachable(state: RetryCallState) -> bool:
+    exc = state.outcome.exception() if state.outcome else None
+    return isinstance(exc, UnreachableError) and state.attempt_number >= UNREACHABLE_ATTEMPTS
 
 
 def _is_connect_failure(exc: requests.ConnectionError) -> bool:

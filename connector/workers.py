@@ -65,7 +65,8 @@ def convert_items(items: list[RemoteItem], mapping: Mapping, schema: Collection,
         while items:
             batch = items[:SLICE]
             del items[:SLICE]
-            yield from _convert(batch)
+            for item in batch:  # one at a time: progress moves as each item is converted
+                yield from _convert([item])
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(mapping, schema, refs)) as pool:

@@ -153,8 +153,8 @@ def test_bad_field_value_is_reported_and_the_pull_goes_on(emulator: EmulatorServ
     item.staged["fieldData"]["places"] = "beaucoup"  # not a number
     assert wfsync(emulator, SITE_ID, root, "init").exit_code == 0
     report = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=1)
-    assert report["problems"] == [{"collection": "evenements", "item": item.staged["fieldData"]["slug"],
-                                   "field": "places", "message": "expected a number, found 'beaucoup'"}]
+    assert report["problems"] == [{"collection": "evenements", "path": "", "item": item.staged["fieldData"]["slug"],
+                                   "key": "places", "message": "expected a number, found 'beaucoup'"}]
     text = (snapshot(root) / f"cms/evenements/{item.staged['fieldData']['slug']}.md").read_text()
     assert "f_places: beaucoup" in text  # kept as found, not lost
     assert len(list((snapshot(root) / "cms/evenements").glob("*.md"))) == 11

@@ -242,14 +242,14 @@ def test_status_and_diff_show_each_way(emulator: EmulatorServer, tmp_path: Path)
     item.staged["lastUpdated"] = emulator.state.now()
     status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     assert status.exit_code == 0
-    assert "To push" in status.output and "modified:  cms/infos/social.md" in status.output
-    assert "To pull" in status.output and "changed in Webflow:  cms/infos/piscines.md" in status.output
-    diff = wfsync(emulator, SITE_ID, root, "diff", "social", "--snapshot", "demo")
+    assert "To push" in status.output and "modified:             snapshots/demo/cms/infos/social.md" in status.output
+    assert "To pull" in status.output and "changed in Webflow:   snapshots/demo/cms/infos/piscines.md" in status.output
+    diff = wfsync(emulator, SITE_ID, root, "diff", "cms/infos/social.md", "--snapshot", "demo")
     assert "@@ f_contenu @@" in diff.output
     assert "-### ASSOCIATION SIERRE PARTAGE" in diff.output and "+### ASSOCIATION SIERRE-PARTAGE" in diff.output
     assert "piscines" not in diff.output
     data = json.loads(wfsync(emulator, SITE_ID, root, "diff", "--json", "--snapshot", "demo").stdout)
-    assert {d["path"] for d in data} == {"cms/infos/social.md", "cms/infos/piscines.md"}
+    assert {d["path"] for d in data["differences"]} == {"cms/infos/social.md", "cms/infos/piscines.md"}
     assert writes(emulator) == [] and "Baignade" not in (snapshot(root) / "cms/infos/piscines.md").read_text()
 
 

@@ -177,7 +177,7 @@ def test_paced_run_never_hits_429_at_60_a_minute(tmp_path: Path) -> None:
         engine.run(RunOptions(command="pull"))
         for f in sorted((snapshot(root) / "cms/categories").glob("c-*.md"))[:300]:
             f.write_text(f.read_text().replace("f_couleur: null", "f_couleur: '#ABCDEF'"))
-        engine.run(RunOptions(command="sync", policy=Policy(pull=True, push=True)))
+        engine.run(RunOptions(command="sync", policy=Policy(pull=True, push=True), full=True))
         assert len(server.log) > 60  # more than one minute's budget
         assert not [r for r in server.log if r.status == 429]
         assert now[0] - 1000.0 >= 60  # it waited for the minute to roll over instead

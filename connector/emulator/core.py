@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
+from .deviations import DATE_PARAMS, expand, real_schema, rehosted_url, unfetchable
+
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z|^[a-z0-9]\Z")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 URL_RE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)\S*\Z")
@@ -125,15 +127,30 @@ class StoredCollection:
 class EmulatorState:
     """All sites, collections and items, guarded by one lock (the server is threaded)."""
 
-    def __init__(self, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, wall: Callable[[], float] = time.time, deviations: Iterable[str] = ()) -> None:
         self.wall = wall
+        #: the ways this emulator departs from the spec (see ``deviations.MODES``)
+        self.deviations: frozenset[str] = frozenset()
+        self.default_locales: dict[str, dict[str, Any]] = {}  # kept when "real-schema" nulls a site's locales
+        self.files: dict[str, dict[str, Any]] = {}  # fileId -> {url}: what Webflow hosts
         self.lock = threading.RLock()
         self.sites: dict[str, dict[str, Any]] = {}
         self.collections: dict[str, StoredCollection] = {}
         self.assets: dict[str, list[dict[str, Any]]] = {}
+        self.redirects: dict[str, list[dict[str, Any]]] = {}  # per site: Webflow's 301 rules
         self._last_ts = 0.0
         self._ids = itertools.count(1)
         self.id_seed = "emulator"
+        if deviations:
+            self.deviate(deviations)
+
+    def deviate(self, names: Iterable[str]) -> "EmulatorState":
+        """Switch deviations on; those that reshape the fixtures (``real-schema``) apply now."""
+        modes = expand(names)
+        if "real-schema" in modes - self.deviations:
+            real_schema(self)
+        self.deviations |= modes
+        return self
 
     # -- time and ids ------------------------------------------------------
     def now(self) -> str:
@@ -166,7 +183,8 @@ class EmulatorState:
         return coll
 
     def primary_locale(self, site_id: str) -> str:
-        return self.sites[site_id]["locales"]["primary"]["cmsLocaleId"]
+        locales = self.sites[site_id].get("locales") or self.default_locales.get(site_id)
+        return locales["primary"]["cmsLocaleId"] if locales else object_id("locale:" + site_id)
 
     # -- lookups -------------------------------------------------------------
     def site(self, site_id: str) -> dict[str, Any]:
@@ -193,10 +211,21 @@ class EmulatorState:
             raise validation_error([{"param": "limit", "description": f"limit must be between 1 and {MAX_LIMIT}"}])
         if offset < 0:
             raise validation_error([{"param": "offset", "description": "offset must be 0 or more"}])
-        rows = [i.wire(live) for i in coll.items.values() if (i.live is not None or not live)]
-        rows = _filter(rows, query)
+        modes = self.deviations
+        if "reject-params" in modes:
+            refused = [k for k in ("sortBy", *DATE_PARAMS) if k in query]
+            if refused:
+                raise ApiFailure(400, "bad_request", f"Bad Request: unsupported query parameter {refused[0]}")
+        stored = list(coll.items.values())
+        if "newest-first" in modes:
+            stored.reverse()  # insertion order is creation order
+        rows = [self.wire(i, live) for i in stored if (i.live is not None or not live)]
+        if "ignore-filters" not in modes:
+            rows = _filter(rows, query)
+        else:
+            rows = _filter(rows, {k: v for k, v in query.items() if k not in DATE_PARAMS})
         sort_by = query.get("sortBy")
-        if sort_by is not None:
+        if sort_by is not None and "ignore-sort" not in modes:
             if sort_by not in SORT_KEYS:
                 raise validation_error([{"param": "sortBy", "description": f"must be one of {', '.join(SORT_KEYS)}"}])
             order = query.get("sortOrder", "asc")
@@ -252,11 +281,11 @@ class EmulatorState:
                 out.append("must be a single line")
             return out
         if kind in ("Image", "File"):
-            return _check_file(value)
+            return self._check_file(value)
         if kind == "MultiImage":
             if not isinstance(value, list):
                 return ["must be a list of images"]
-            return [m for v in value for m in _check_file(v)]
+            return [m for v in value for m in self._check_file(v)]
         if kind in ("VideoLink",):
             return [] if isinstance(value, str) and HTTP_RE.match(value) else ["must be an http(s) URL"]
         if kind == "Link":
@@ -284,12 +313,25 @@ class EmulatorState:
             return self._check_refs(rules, value)
         return []  # ExtFileRef and types we do not know: carried as given
 
+    def _check_file(self, value: Any) -> list[str]:
+        found = _check_file(value)
+        if not found and value.get("fileId") and not value.get("url") and self.hosted(value["fileId"]) is None:
+            found.append(f"file not found: '{value['fileId']}'")
+        return found
+
     def _check_refs(self, rules: dict[str, Any], ids: Iterable[Any]) -> list[str]:
         target = self.collections.get(rules.get("collectionId", ""))
         out = []
         for ref in ids:
             if not isinstance(ref, str) or target is None or ref not in target.items:
                 out.append(f"Referenced item not found: '{ref}'")
+        return out
+
+    def wire(self, item: StoredItem, live: bool = False) -> dict[str, Any]:
+        """An item as the API answers it, with this emulator's deviations."""
+        out = item.wire(live)
+        if "null-last-published" in self.deviations:
+            out["lastPublished"] = None
         return out
 
     def normalise(self, coll: StoredCollection, data: dict[str, Any]) -> dict[str, Any]:
@@ -299,11 +341,38 @@ class EmulatorState:
         for key, value in data.items():
             spec = fields.get(key)
             if spec and spec["type"] in ("Image", "File") and isinstance(value, dict):
-                value = _stored_file(value)
+                value = self._stored_file(coll, value)
             elif spec and spec["type"] == "MultiImage" and isinstance(value, list):
-                value = [_stored_file(v) for v in value]
+                value = [f for f in (self._stored_file(coll, v) for v in value) if f is not None]
             out[key] = value
         return out
+
+    def _stored_file(self, coll: StoredCollection, value: dict[str, Any]) -> dict[str, Any] | None:
+        file_id = value.get("fileId")
+        if file_id:  # a file Webflow already hosts: kept as it is, only its alt text may change
+            return {"fileId": file_id, "url": self.hosted(file_id) or value.get("url", ""), "alt": value.get("alt")}
+        url = str(value.get("url", ""))
+        if "skip-invalid-files" in self.deviations and unfetchable(url):
+            return None  # skipInvalidFiles: true, the API's default
+        if "rehost-images" in self.deviations:  # every import is a new asset with a URL of Webflow's
+            file_id = object_id(f"file:{url}:{next(self._ids)}")
+            url = rehosted_url(coll.site_id, file_id, url)
+        else:
+            file_id = object_id("file:" + url)
+        self.files[file_id] = {"url": url}
+        return {"fileId": file_id, "url": url, "alt": value.get("alt")}
+
+    def hosted(self, file_id: str) -> str | None:
+        """The URL of a file Webflow hosts, from the files imported here or the fixtures' items."""
+        if file_id not in self.files:
+            for coll in self.collections.values():
+                for item in coll.items.values():
+                    for value in item.staged["fieldData"].values():
+                        for f in value if isinstance(value, list) else [value]:
+                            if isinstance(f, dict) and f.get("fileId") and f.get("url"):
+                                self.files.setdefault(f["fileId"], {"url": f["url"]})
+        found = self.files.get(file_id)
+        return found["url"] if found else None
 
     # -- writes --------------------------------------------------------------
     def create(self, collection_id: str, entries: list[dict[str, Any]], *, publish: bool,
@@ -398,7 +467,7 @@ class EmulatorState:
                 errors.append(f"Staging item ID {item_id} not found.")
             elif item.staged["isArchived"]:
                 errors.append(f"Item {item_id} is archived and cannot be published.")
-            elif item.staged["isDraft"]:
+            elif item.staged["isDraft"] and "publish-undrafts" not in self.deviations:
                 errors.append(f"Item {item_id} is a draft and cannot be published.")
             else:
                 self._publish(item)
@@ -419,6 +488,7 @@ class EmulatorState:
         return {
             "sites": self.sites,
             "assets": self.assets,
+            "redirects": self.redirects,
             "collections": [
                 {**c.schema(), "siteId": c.site_id,
                  "items": [{"id": i.id, "cmsLocaleId": i.cms_locale_id, "createdOn": i.created_on, "staged": i.staged,
@@ -431,6 +501,7 @@ class EmulatorState:
     def load(self, data: dict[str, Any]) -> None:
         self.sites = data["sites"]
         self.assets = data.get("assets", {})
+        self.redirects = data.get("redirects", {})
         self.collections = {}
         for c in data["collections"]:
             coll = StoredCollection(c["id"], c["siteId"], c["displayName"], c["singularName"], c["slug"],
@@ -485,11 +556,6 @@ def _check_file(value: Any) -> list[str]:
     if value.get("alt") is not None and not isinstance(value.get("alt"), str):
         return ["alt must be a string or null"]
     return []
-
-
-def _stored_file(value: dict[str, Any]) -> dict[str, Any]:
-    url = value.get("url", "")
-    return {"fileId": value.get("fileId") or object_id("file:" + url), "url": url, "alt": value.get("alt")}
 
 
 def _check_number(value: Any, rules: dict[str, Any]) -> list[str]:

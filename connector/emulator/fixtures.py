@@ -81,6 +81,12 @@ INFOS = [
 ]
 
 SOCIAL_IMAGE = CDN + "/5e4287df7ad055a2dd51b17e_Sant%C3%A9%20-%20cms.jpg"
+CDN_PATH_OF = CDN.removeprefix("https://uploads-ssl.webflow.com")
+#: the CDN serves these paths the bytes of another one: the same picture uploaded twice
+CDN_SAME_BYTES = {
+    f"{CDN_PATH_OF}/{object_id('img:creches-et-garderies')}_creches-et-garderies.jpg":
+        f"{CDN_PATH_OF}/{object_id('img:ecoles-primaires')}_ecoles-primaires.jpg",
+}
 
 
 def _slugify(text: str) -> str:
@@ -217,6 +223,11 @@ def build_demo(state: EmulatorState) -> EmulatorState:
          "lastUpdated": stamp(400), "createdOn": stamp(400), "variants": [], "altText": ""}
         for n, url in enumerate([SOCIAL_IMAGE] + [i.staged["fieldData"]["image-2"]["url"]
                                                   for i in state.collections[infos_id].items.values()][1:4])
+    ]
+    # the site's own 301 rules (Site settings > Publishing): an old page and an item's former URL
+    state.redirects[SITE_ID] = [
+        {"id": object_id("redirect:piscine"), "fromUrl": "/infos/piscine", "toUrl": "/infos/piscines"},
+        {"id": object_id("redirect:agenda"), "fromUrl": "/agenda", "toUrl": "/evenements"},
     ]
     state._last_ts = 0.0
     return state

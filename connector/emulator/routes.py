@@ -106,7 +106,7 @@ def list_live_items(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: A
 @route("GET", "/collections/{collection_id}/items/{item_id}", "cms:read")
 def get_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
     coll = s.collection(p["collection_id"])
-    return 200, s.item(coll, p["item_id"]).wire()
+    return 200, s.wire(s.item(coll, p["item_id"]))
 
 
 @route("GET", "/collections/{collection_id}/items/{item_id}/live", "cms:read")
@@ -114,7 +114,7 @@ def get_live_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any
     item = s.item(s.collection(p["collection_id"]), p["item_id"])
     if item.live is None:
         raise ApiFailure(404, "resource_not_found", f"Requested resource not found: live item {p['item_id']}")
-    return 200, item.wire(live=True)
+    return 200, s.wire(item, live=True)
 
 
 def _create(s: EmulatorState, p: dict[str, str], b: Any, publish: bool) -> tuple[int, Any]:
@@ -122,8 +122,8 @@ def _create(s: EmulatorState, p: dict[str, str], b: Any, publish: bool) -> tuple
     locale = b.get("cmsLocaleId") if isinstance(b, dict) and "items" not in b else None
     created = s.create(p["collection_id"], entries, publish=publish, locale=locale)
     if isinstance(b, dict) and "items" in b:
-        return 202, {"items": [i.wire() for i in created]}
-    return 202, created[0].wire()
+        return 202, {"items": [s.wire(i) for i in created]}
+    return 202, s.wire(created[0])
 
 
 @route("POST", "/collections/{collection_id}/items", "cms:write", writes=True)
@@ -147,35 +147,35 @@ def create_bulk(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) 
     created = s.create(p["collection_id"], entries, publish=False)
     if not isinstance(b["fieldData"], list):
         # the reference's schema for one item: the item with the locales it was created in
-        one = created[0].wire()
+        one = s.wire(created[0])
         one["cmsLocaleIds"] = [one.pop("cmsLocaleId")]
         return 202, one
     # for a list, the reference's examples answer one entry per item and locale
-    return 202, {"items": [i.wire() for i in created]}
+    return 202, {"items": [s.wire(i) for i in created]}
 
 
 @route("PATCH", "/collections/{collection_id}/items", "cms:write", writes=True)
 def update_items(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
     updated = s.update(p["collection_id"], _items_of(b), live=False)
-    return 200, {"items": [i.wire() for i in updated]}
+    return 200, {"items": [s.wire(i) for i in updated]}
 
 
 @route("PATCH", "/collections/{collection_id}/items/live", "cms:write", writes=True)
 def update_live_items(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
     updated = s.update(p["collection_id"], _items_of(b), live=True)
-    return 200, {"items": [i.wire(live=True) for i in updated]}
+    return 200, {"items": [s.wire(i, live=True) for i in updated]}
 
 
 @route("PATCH", "/collections/{collection_id}/items/{item_id}", "cms:write", writes=True)
 def update_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
     entry = {**(b if isinstance(b, dict) else {}), "id": p["item_id"]}
-    return 200, s.update(p["collection_id"], [entry], live=False)[0].wire()
+    return 200, s.wire(s.update(p["collection_id"], [entry], live=False)[0])
 
 
 @route("PATCH", "/collections/{collection_id}/items/{item_id}/live", "cms:write", writes=True)
 def update_live_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
     entry = {**(b if isinstance(b, dict) else {}), "id": p["item_id"]}
-    return 200, s.update(p["collection_id"], [entry], live=True)[0].wire(live=True)
+    return 200, s.wire(s.update(p["collection_id"], [entry], live=True)[0], live=True)
 
 
 @route("DELETE", "/collections/{collection_id}/items", "cms:write", writes=True)
@@ -222,3 +222,11 @@ def list_assets(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) 
     if limit < 1 or limit > 100:
         raise validation_error([{"param": "limit", "description": "limit must be between 1 and 100"}])
     return 200, {"assets": assets[offset: offset + limit], "pagination": {"limit": limit, "offset": offset, "total": len(assets)}}
+
+
+@route("GET", "/sites/{site_id}/redirects", "sites:read")
+def list_redirects(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
+    """Webflow's 301 rules (an Enterprise feature): ``{redirects: [{id, fromUrl, toUrl}], pagination}``."""
+    s.site(p["site_id"])
+    rules = s.redirects.get(p["site_id"], [])
+    return 200, {"redirects": rules, "pagination": {"limit": 100, "offset": 0, "total": len(rules)}}

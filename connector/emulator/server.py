@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlsplit
 
 from .core import ApiFailure, EmulatorState
@@ -101,8 +101,9 @@ class EmulatorServer:
         sleep: Callable[[float], None] = time.sleep,
         before_request: Callable[[str, str, dict[str, str]], None] | None = None,
         after_request: Callable[["LoggedRequest"], None] | None = None,
+        deviations: Iterable[str] = (),
     ) -> None:
-        self.state = state
+        self.state = state.deviate(deviations) if deviations else state
         #: called with (method, path, query) before each authorised request: tests use it to
         #: make "someone else" edit in Webflow at a precise moment
         self.before_request = before_request
@@ -115,6 +116,9 @@ class EmulatorServer:
         self.data_dir = Path(data_dir) if data_dir else None
         self.sleep = sleep
         self.log: list[LoggedRequest] = []
+        #: the asset CDN (``/cdn/...``): paths answered 404, and its own fault plan (the API's by default)
+        self.cdn_missing: set[str] = set()
+        self.cdn_faults = self.faults
         self._log_lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
@@ -128,6 +132,13 @@ class EmulatorServer:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def asset_origin(self) -> str:
+        """What ``WFSYNC_ASSET_ORIGIN`` should be set to: every Webflow CDN host maps here."""
+        from .cdn import PREFIX
+
+        return f"http://127.0.0.1:{self.port}{PREFIX}"
 
     def start(self) -> "EmulatorServer":
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="webflow-emulator", daemon=True)
@@ -173,6 +184,8 @@ class EmulatorServer:
         parts = urlsplit(raw_path)
         path = parts.path
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if path.startswith("/cdn/"):
+            return self._cdn(method, path, query)
         auth = headers.get("authorization", "")
         token = auth[7:] if auth.lower().startswith("bearer ") else ""
         scopes = self.tokens.get(token)
@@ -213,6 +226,31 @@ class EmulatorServer:
             self.after_request(entry)
         return status, rate_headers, body, None
 
+    def _cdn(self, method: str, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], Any, str | None]:
+        """The asset CDN: public (no token), bytes not JSON, with the same fault injection."""
+        from .cdn import PREFIX, asset
+
+        entry = LoggedRequest(method, path, query, None, None, True)
+        with self._log_lock:
+            self.log.append(entry)
+        fault, _ = self.cdn_faults.draw()
+        entry.fault = fault
+        if fault == "slow":
+            self.sleep(self.cdn_faults.slow_seconds)
+        if fault in ("500", "503", "drop"):
+            entry.status = None if fault == "drop" else int(fault)
+            return _fault_answer(fault, {})
+        if fault == "429":
+            entry.status = 429
+            return 429, {"Retry-After": str(self.cdn_faults.retry_after)}, {"message": "Too Many Requests"}, None
+        rel = path[len(PREFIX):]
+        found = None if rel in self.cdn_missing or method != "GET" else asset(rel)
+        if found is None:
+            entry.status = 404
+            return 404, {"Content-Type": "text/plain"}, b"Not Found", None
+        entry.status = 200
+        return 200, {"Content-Type": found[0], "Cache-Control": "public, max-age=31536000"}, found[1], None
+
     def _dispatch(self, method: str, path: str, query: dict[str, str], raw_body: bytes, scopes: frozenset[str]) -> tuple[int, Any]:
         if not path.startswith(API_PREFIX + "/"):
             raise ApiFailure(404, "resource_not_found", f"Requested resource not found: {path}")
@@ -252,11 +290,12 @@ class EmulatorServer:
                 if fault == "drop":
                     self.close_connection = True
                     return
-                payload = b"" if body is None or status == 204 else json.dumps(body).encode()
+                raw_bytes = isinstance(body, bytes)  # the asset CDN answers bytes, with their own type
+                payload = body if raw_bytes else b"" if body is None or status == 204 else json.dumps(body).encode()
                 self.send_response(status)
                 for k, v in extra.items():
                     self.send_header(k, v)
-                if payload:
+                if payload and not raw_bytes:
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

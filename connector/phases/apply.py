@@ -8,9 +8,11 @@ from __future__ import annotations
 from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
+from ..history import record_move
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
-from ..plan import Action, Op, Side
+from ..itemlines import action_fields
+from ..plan import Action, BaseSide, Op, Side
 from ..report import CollectionReport
 from ..runs import CollectionRun, LazyRecord, RemoteView, conflict_copy_path, iso_seconds
 from ..state import BaseEntry, remember_stat
@@ -27,11 +29,16 @@ class LocalWriter:
         ctx = self.ctx
         report, dry_run = ctx.report, ctx.opts.dry_run
         c = report.of(run.schema.slug)
+        ctx.progress.phase("writing", run.schema.slug, len(run.plan.actions))
         for action in run.plan.actions:
+            ctx.progress.advance()
             if action.op is not Op.NOTHING:
+                rv, be = run.remote.get(action.key), run.base.get(action.key)
                 report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
                                        "path": path_of(run, action.key), "reason": action.reason,
-                                       "blocked": action.blocked})
+                                       "blocked": action.blocked, "fields": action_fields(
+                                           action, rv.side if rv else None,
+                                           BaseSide(be.record_hash, be.fields) if be else None)})
             if action.blocked is not None:
                 if action.op is not Op.NOTHING:
                     c.pending += 1
@@ -84,6 +91,8 @@ class LocalWriter:
             if old is not None and old.path != rv.path:
                 store.check(old.path)  # saved during the run: it stays where it is, no second copy
             written = store.replace(rv.path, data)
+            if old is not None and old.path != rv.path:
+                record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
             # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
             if old is not None and moved_from is not None and moved_from != rv.path:
@@ -173,8 +182,12 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
-    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None) -> None:
-        """Webflow's answer to a write becomes the file (new dates, same content) and the base."""
+    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False) -> None:
+        """Webflow's answer to a write becomes the file (new dates, same content) and the base.
+
+        ``keep_file``: the answer lacks part of the file (references to items this run creates
+        later, sent by a second write); the file stays as it is until that write is answered, so
+        a run stopped in between still has them to send."""
         converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
         path = run.mapping.path_for(item.slug, item.id)
         side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
@@ -182,12 +195,16 @@ class LocalWriter:
         run.remote[item.id] = rv
         run.published_flags[item.id] = item.is_draft
         data = render(converted.document).encode("utf-8")
+        if keep_file and old_path == path:
+            self.record(run, rv, data, kept=True)
+            return
         kept = False
         try:
             if old_path and old_path != path:
                 self.ctx.store.check(old_path)  # saved during the run: no second copy under the new name
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
+                record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
                 follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..context import RunContext
 from ..convert import Problem, field_hashes, record_hash
 from ..errors import UnsafePathError
+from ..itemlines import skip_reason
 from ..model import RemoteItem
 from ..plan import Side
 from ..runs import CollectionRun, LazyRecord, RemoteView, iso_seconds
@@ -23,6 +24,9 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
             run.held.add(item.id)
             run.held_remote.add(item.id)
             report.of(run.schema.slug).skipped += 1
+            report.skipped.append({"collection": run.schema.slug, "item": item.id, "reason": skip_reason(item),
+                                   "path": run.mapping.path_for(item.slug, item.id)
+                                   if SAFE_SLUG.match(item.slug or "") else ""})
             continue
         try:
             if not SAFE_SLUG.match(item.slug or ""):
@@ -39,8 +43,11 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
     items.clear()  # the caller's list: raw items should not outlive their conversion
     paths = [path for _, path in wanted]
     results = convert_items([i for i, _ in wanted], run.mapping, run.schema, ctx.refs, ctx.workers)
+    if wanted:
+        ctx.progress.phase("converting", run.schema.slug, len(wanted))
     wanted.clear()
     for path, (converted, data) in zip(paths, results, strict=True):
+        ctx.progress.advance()
         assert converted.item is not None
         item = converted.item
         for p in converted.problems:

@@ -4,6 +4,7 @@ the files and the base."""
 from __future__ import annotations
 
 from ..context import RunContext
+from ..reads import updated_since
 from ..runs import CollectionRun, iso_seconds
 from .apply import LocalWriter
 
@@ -27,6 +28,7 @@ def publish(ctx: RunContext, writer: LocalWriter, run: CollectionRun) -> None:
         if result.published_ids else None
     if oldest:
         wanted = set(result.published_ids)
-        for item in ctx.client.iter_items(run.schema.id, params={"lastPublished[gte]": oldest}):
+        for item in updated_since(ctx.client, run.schema.id, run.schema.slug, oldest, ctx.caps, published=True,
+                                  ids=wanted):
             if item.id in wanted:
                 writer.store_answer(run, item, state.items[item.id].path)

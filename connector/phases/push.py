@@ -12,6 +12,7 @@ from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationAp
 from ..model import RemoteItem
 from ..normalise import same_content
 from ..plan import Action, Op, Side
+from ..reads import updated_since
 from ..references import PendingReferences, has_pending
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from .apply import LocalWriter, path_of
@@ -65,8 +66,10 @@ class Pusher:
             keys.append(action.key)
             if deferred:
                 later.append(action.key)
+        ctx.progress.phase("pushing", run.schema.slug, len(bodies))
         for start in range(0, len(bodies), 100):
             batch_keys = keys[start:start + 100]
+            ctx.progress.advance(len(batch_keys))
             ctx.emit("before:create", collection=run.schema.id, keys=batch_keys)
             outcome = bulk.create(ctx.client, run.schema.id, bodies[start:start + 100])
             ctx.emit("after:create", collection=run.schema.id, keys=batch_keys)
@@ -78,7 +81,7 @@ class Pusher:
                     if slug in outcome.failed:
                         self._create_refused(run, key, slug, outcome.failed[slug])
                     continue
-                self._created(run, key, item)
+                self._created(run, key, item, deferred=key in later)
                 c.created += 1
                 run.created += 1
                 run.pushed[item.id] = None
@@ -86,13 +89,14 @@ class Pusher:
                     run.deferred.append((item.id, key))
             ctx.save()
 
-    def _created(self, run: CollectionRun, key: str, item: RemoteItem) -> None:
-        """The file of ``key`` is now Webflow's item: its answer becomes the file and the base."""
+    def _created(self, run: CollectionRun, key: str, item: RemoteItem, deferred: bool = False) -> None:
+        """The file of ``key`` is now Webflow's item: its answer becomes the file and the base
+        (``deferred``: some references are still to be sent, the file keeps them meanwhile)."""
         ctx = self.ctx
         old_path = run.local[key].path
         ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
         ctx.refs.ids[(run.schema.id, old_path)] = item.id
-        self.writer.store_answer(run, item, old_path)
+        self.writer.store_answer(run, item, old_path, keep_file=deferred)
         run.planned_versions[item.id] = item.last_updated
         if key != item.id:
             # re-created (the item was deleted in Webflow): the old id is gone for good
@@ -162,8 +166,11 @@ class Pusher:
                     self.writer.conflict(run, Action(item_id, Op.CONFLICT, "changed in Webflow during this run",
                                                      conflict_keys=planned.push_keys))
         deferred_ids = {i for i, _ in run.deferred}
+        if updates:
+            ctx.progress.phase("pushing", run.schema.slug, len(updates))
         for start in range(0, len(updates), 100):
             batch = updates[start:start + 100]
+            ctx.progress.advance(len(batch))
             ids = [u["id"] for u in batch]
             ctx.emit("before:update", collection=run.schema.id, ids=ids)
             outcome = bulk.update(ctx.client, run.schema.id, batch)
@@ -209,7 +216,8 @@ class Pusher:
         since = run.read_mark if run.read_mark else \
             min((iso_seconds(planned.get(i)) for i in ids), default=0.0)
         changed = {i for i in ids if not planned.get(i)}
-        for item in self.ctx.client.iter_items(run.schema.id, params={"lastUpdated[gte]": iso_text(since)}):
+        for item in updated_since(self.ctx.client, run.schema.id, run.schema.slug, iso_text(since), self.ctx.caps,
+                                  ids=ids):
             if item.id in ids and iso_seconds(item.last_updated) != iso_seconds(planned.get(item.id)):
                 changed.add(item.id)
         return changed

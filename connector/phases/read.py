@@ -8,18 +8,17 @@ import re
 from collections.abc import Iterable
 
 from ..context import RunContext
-from ..errors import ConfigError, NotFoundError, ValidationApiError
+from ..errors import ConfigError, NotFoundError
 from ..mapping import Mapping, bind
 from ..model import RemoteItem
 from ..plan import Op
+from ..reads import prove_order, read_all, read_changed
 from ..references import reference_targets
 from ..runs import CollectionRun, iso_seconds
 from ..state import CollectionState
 
 log = logging.getLogger("wfsync.engine")
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-#: re-read items updated this long before the newest one seen: clocks and replicas lag a little
-CURSOR_MARGIN_SECONDS = 300
 
 
 def bind_collections(ctx: RunContext, mappings: list[Mapping]) -> list[CollectionRun]:
@@ -75,31 +74,25 @@ def fetch(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
 def _fetch_all(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
     run.full = True
     run.unfetched = set()
-    items: list[RemoteItem] = []
-    for page in ctx.client.iter_pages(run.schema.id, live=ctx.opts.live):
-        items.extend(page.items)
-        run.total = page.total
-        ctx.progress(run.schema.slug, len(page.items))
+    ctx.progress.phase("reading", run.schema.slug)
+    items, run.total = read_all(ctx.client, run.schema.id, live=ctx.opts.live,
+                                on_page=lambda n, total: ctx.progress.advance(n, total=total))
+    if not ctx.opts.live:
+        prove_order(ctx.client, run.schema.id, run.schema.slug, items, ctx.caps)
     return items
 
 
 def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) -> list[RemoteItem] | None:
-    """Only what changed since the cursor (newest first, stopping at the cursor), or None when a
-    full read is needed: the count of items says some were deleted, or sorting is refused."""
-    # compared as instants, not strings: "…:00Z" and "…:00.000Z" are the same moment
-    since = iso_seconds(known.cursor) - CURSOR_MARGIN_SECONDS
-    items: list[RemoteItem] = []
-    try:
-        for page in ctx.client.iter_pages(run.schema.id, params={"sortBy": "lastUpdated", "sortOrder": "desc"}):
-            run.total = page.total
-            fresh = [i for i in page.items if iso_seconds(i.last_updated) >= since]
-            items.extend(fresh)
-            ctx.progress(run.schema.slug, len(page.items))
-            if len(fresh) < len(page.items):
-                break
-    except ValidationApiError:
-        log.info("%s: sorting by lastUpdated refused, reading everything", run.schema.slug)
+    """Only what changed since the last run (``reads.read_changed``), or None when a full read is
+    needed: the API's answer could not be relied on, or the count of items says some were deleted."""
+    seen_pairs = {k: e.last_updated for k, e in run.base.items()}
+    ctx.progress.phase("reading", run.schema.slug)
+    changed = read_changed(ctx.client, run.schema.id, run.schema.slug, seen_pairs, known.cursor or "", ctx.caps,
+                           lambda n, total: ctx.progress.advance(n, total=total))
+    if changed is None:
         return None
+    items = changed.items
+    run.total = changed.total
     seen = set(run.base) | set(known.held)
     new = {i.id for i in items if i.id not in seen}
     # expected: what the base and the held items account for, not the count the last run saw: a push

@@ -76,4 +76,4 @@ def validate(ctx: RunContext) -> None:
                         if p["item"] in held)
     if problems and not (opts.skip_invalid or opts.dry_run):
         raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
-                                   problems=[str(p) for p in problems])
+                                   problems=list(problems))

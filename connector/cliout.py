@@ -1,0 +1,177 @@
+"""What the command prints: one line per item, totals, and one JSON document per run.
+
+Every ``--json`` run prints exactly one document on stdout, on success and on failure, in one
+shape (keys in snake_case)::
+
+    {"ok", "command", "exit_code", "error": null | {"kind", "message", "hint"},
+     "problems": [{"collection", "path", "item", "key", "message"}], ...the run's report...}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+
+from . import errors
+from .itemlines import item_lines
+from .plan import DeleteLimitError, EmptySideError
+from .report import Report, problem_dict
+from .resync import ResyncRefusedError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_LOCKED = 0, 1, 2, 3, 4
+
+#: error class -> the ``kind`` a script can branch on; the first match in this order wins
+KINDS: list[tuple[type[BaseException], str]] = [
+    (errors.LockedError, "locked"),
+    (errors.LocalValidationError, "validation"),
+    (errors.MappingError, "mapping"),
+    (errors.ConfigError, "config"),
+    (errors.AuthError, "auth"),
+    (errors.MissingScopeError, "auth"),
+    (errors.UnreachableError, "network"),
+    (errors.TransportError, "network"),
+    (errors.RateLimitedError, "rate_limit"),
+    (errors.OutcomeUnknownError, "outcome_unknown"),
+    (errors.ApiError, "api"),
+    (DeleteLimitError, "delete_limit"),
+    (EmptySideError, "empty_side"),
+    (errors.UnsafePathError, "unsafe_path"),
+    (ResyncRefusedError, "resync_refused"),
+    (click.UsageError, "usage"),
+    (click.ClickException, "usage"),
+    (errors.WfsyncError, "error"),
+]
+
+
+def error_kind(exc: BaseException) -> str:
+    return next((kind for cls, kind in KINDS if isinstance(exc, cls)), "internal")
+
+
+def exit_code_of(exc: BaseException) -> int:
+    if isinstance(exc, errors.LockedError):
+        return EXIT_LOCKED
+    if isinstance(exc, (errors.ConfigError, click.UsageError)):
+        return EXIT_USAGE
+    if isinstance(exc, click.ClickException):
+        return exc.exit_code
+    return EXIT_ERROR
+
+
+def error_hint(exc: BaseException) -> str:
+    if isinstance(exc, click.UsageError):
+        ctx = exc.ctx
+        return f"See `{ctx.command_path} --help`." if ctx is not None else "See `wfsync --help`."
+    if isinstance(exc, errors.WfsyncError):
+        return getattr(exc, "hint", "") or ""
+    return "This is a bug in wfsync: run again with -vv and report the output."
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, click.ClickException):
+        return exc.format_message()
+    if isinstance(exc, errors.WfsyncError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def structured_problems(exc: BaseException, prefix: str) -> list[dict[str, str]]:
+    """The problems an error carries, as report problems (file problems keep path and key)."""
+    out = []
+    for p in getattr(exc, "problems", None) or []:
+        if hasattr(p, "path") and hasattr(p, "key"):
+            out.append({"collection": "", "path": p.path, "item": "", "key": p.key, "message": p.message})
+        elif isinstance(p, tuple) and len(p) == 2:
+            out.append({"collection": "", "path": "", "item": "", "key": str(p[0]), "message": str(p[1])})
+        else:
+            out.append({"collection": "", "path": "", "item": "", "key": "", "message": str(p)})
+    return out
+
+
+def error_document(exc: BaseException, command: str, prefix: str = "") -> dict[str, Any]:
+    code = exit_code_of(exc)
+    return {"ok": False, "command": command, "exit_code": code, "snapshot": prefix or None,
+            "error": {"kind": error_kind(exc), "message": error_message(exc), "hint": error_hint(exc)},
+            "problems": structured_problems(exc, prefix), "conflicts": [], "collections": [], "actions": [],
+            "skipped": [], "warnings": [], "api_calls": getattr(exc, "api_calls", 0)}
+
+
+def report_exit_code(report: Report) -> int:
+    if report.conflicts:
+        return EXIT_CONFLICTS
+    return EXIT_ERROR if report.problems else EXIT_OK
+
+
+def report_error(report: Report) -> dict[str, str] | None:
+    """A finished run that did not go cleanly still says why, in the same shape as a failed one."""
+    if report.conflicts:
+        return {"kind": "conflicts", "message": f"{len(report.conflicts)} conflict(s) left for you; nothing was "
+                                                "overwritten",
+                "hint": "Merge each file by hand (Webflow's version is beside it) and run again with "
+                        "--on-conflict local, or move the .remote.md copy over the file."}
+    if report.problems:
+        return {"kind": "problems", "message": f"{len(report.problems)} problem(s); see problems",
+                "hint": "Fix the files or items listed; the rest of the run went through."}
+    return None
+
+
+def report_document(report: Report, prefix: str = "") -> dict[str, Any]:
+    data = report.to_dict()
+    code = report_exit_code(report)
+    return {"ok": code == EXIT_OK, "command": report.command, "exit_code": code, "snapshot": prefix or None,
+            "error": report_error(report), **{k: v for k, v in data.items() if k not in ("ok", "command")}}
+
+
+def echo_json(document: dict[str, Any]) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def shown(prefix: str, path: str) -> str:
+    return f"{prefix}/{path}" if prefix and path else path
+
+
+def print_items(console: Console, report: Report, prefix: str, quiet: bool) -> None:
+    """One line per item; with -q only conflicts and invalid files (the user has something to do)."""
+    for line in item_lines(report, prefix):
+        if quiet and not line.urgent:
+            continue
+        console.print(line.text(12 if report.dry_run else 9), highlight=False, markup=False, soft_wrap=True)
+
+
+TOTALS = {
+    "pull": ("written", "unchanged", "removed", "skipped", "conflicts", "pending"),
+    "push": ("created", "updated", "deleted", "published", "conflicts", "pending"),
+}
+SYNC_TOTALS = ("pulled", "pushed", "merged", "published", "removed", "skipped", "conflicts", "pending")
+TOTAL_WORDS = {"pending": "held"}
+
+
+def print_totals(console: Console, report: Report) -> None:
+    """Per collection, the counts that are not zero; one line each, so it fits any width."""
+    names = TOTALS.get(report.command, SYNC_TOTALS)
+    width = max((len(c.collection) for c in report.collections.values()), default=0)
+    for c in report.collections.values():
+        counts = [f"{getattr(c, n):,} {TOTAL_WORDS.get(n, n)}" for n in names if getattr(c, n)]
+        if report.command == "pull" and not counts:
+            counts = ["0 written"]
+        calls = f"{c.api_calls:,} API call" + ("s" if c.api_calls != 1 else "")
+        console.print(f"{c.collection:<{width}}  {', '.join(counts) or 'nothing to do'} · {calls}",
+                      highlight=False, markup=False, soft_wrap=True)
+
+
+def print_problems(console: Console, report: Report, prefix: str) -> None:
+    for n in report.notices:
+        console.print(f"note: {n['collection']}: {n['message']}", highlight=False, markup=False, soft_wrap=True)
+    for raw in report.problems:
+        p = problem_dict(raw)
+        where = shown(prefix, p["path"]) if p["path"] else f"{p['collection']}/{p['item']}".strip("/")
+        console.print(f"problem: {where}: {p['key']}: {p['message']}", highlight=False, markup=False, soft_wrap=True)
+    for w in report.warnings:
+        console.print(f"warning: {shown(prefix, w['path'])}: {w['message']}", highlight=False, markup=False,
+                      soft_wrap=True)
+    if report.conflicts:
+        console.print("Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
+                      "again with --on-conflict local; or keep Webflow's version by moving the .remote.md copy "
+                      "over the file.", highlight=False, markup=False, soft_wrap=False)

@@ -1,0 +1,160 @@
+"""One line per item a run acted on or held, as rclone and git print them.
+
+Pure: a run's report in, ``(label, path, detail)`` lines out. The labels say what happened
+(or, in a dry run, what would): an item new in Webflow is "added", not "changed"; a deletion
+waiting for ``--allow-delete`` is "held" and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from .convert import BODY_KEY, value_hash
+from .plan import Action, BaseSide, Op, Side
+from .report import Report
+
+#: op -> (done, would do); the label column of a line
+VERBS: dict[str, tuple[str, str]] = {
+    "pull": ("updated", "would update"),
+    "push-create": ("created", "would create"),
+    "push-update": ("pushed", "would push"),
+    "delete-local": ("removed", "would remove"),
+    "delete-remote": ("deleted", "would delete"),
+    "merge": ("merged", "would merge"),
+}
+HELD = "held"
+SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    label: str
+    path: str  # as the user sees it: relative to the project root
+    detail: str
+    held: bool = False  # not done: the user may have something to do
+    urgent: bool = False  # shown even with -q: a conflict or an invalid file
+
+    def text(self, width: int = 9) -> str:
+        return f"{self.label:<{width}} {self.path}" + (f"  ({self.detail})" if self.detail else "")
+
+
+def field_names(keys: Iterable[str]) -> list[str]:
+    """Record keys as a user knows them: front-matter keys, and "body" for the Markdown body."""
+    return sorted("body" if k == BODY_KEY else k for k in keys if k == BODY_KEY or not k.startswith("\x00"))
+
+
+def action_fields(action: Action, remote: Side | None, base: BaseSide | None) -> list[str]:
+    """The fields an action touches: what is sent, what Webflow changed, what clashes."""
+    if action.op is Op.CONFLICT:
+        return field_names(action.conflict_keys)
+    if action.op in (Op.PUSH_UPDATE, Op.MERGE):
+        return field_names(action.push_keys or action.conflict_keys)
+    if action.op is Op.PULL and remote is not None and base is not None:
+        keys = remote.keys() | set(base.fields)
+        return field_names(k for k in keys if remote.field_hash(k) != base.fields.get(k, value_hash(None)))
+    return []
+
+
+def _join(path_prefix: str, path: str) -> str:
+    return f"{path_prefix}/{path}" if path_prefix and path else path
+
+
+def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefix: str) -> tuple[str, str, bool]:
+    """(label, detail, held) of one planned action, in the past tense."""
+    op, reason, blocked = action["op"], action.get("reason") or "", action.get("blocked")
+    fields = ", ".join(action.get("fields") or [])
+    if conflict is not None or op == "conflict":
+        fields = ", ".join((conflict or {}).get("fields") or action.get("fields") or [])
+        what = f"{fields} changed on both sides" if fields else (conflict or action).get("reason", "")
+        if conflict and conflict.get("reason", "").startswith("changed in Webflow during"):
+            what = conflict["reason"]
+        copy = (conflict or {}).get("remote_copy")
+        return HELD, f"conflict: {what}" + (f" — see {_join(prefix, copy)}" if copy else ""), True
+    if op == "hold":
+        return HELD, "the file cannot be read (see the problem below): fix it and run again", True
+    if blocked:
+        return HELD, _held_reason(op, reason, blocked), True
+    if op == "pull":
+        if reason == "new in Webflow":
+            return "added", "new in Webflow", False
+        return "updated", (f"changed in Webflow: {fields}" if fields and reason == "changed in Webflow" else
+                           reason + (f": {fields}" if fields and ":" not in reason else "")), False
+    if op == "push-update":
+        return "pushed", fields or reason, False
+    if op == "push-create":
+        return "created", "new file, created in Webflow" if reason == "new file" else reason, False
+    if op == "delete-remote":
+        return "deleted", "file deleted: deleted in Webflow", False
+    if op == "delete-local":
+        return "removed", "deleted in Webflow", False
+    if op == "merge":
+        return "merged", reason, False
+    if op == "adopt":
+        return "recorded", reason, False
+    return op, reason, False
+
+
+def _held_reason(op: str, reason: str, blocked: str) -> str:
+    if op == "delete-remote" and "allow-delete" in blocked:
+        return "file deleted: the Webflow item is deleted only with --allow-delete"
+    if blocked == "not pushed by this command":
+        return f"{_local_change(op, reason)}: wfsync push or sync sends it"
+    if blocked == "not pulled by this command":
+        return f"{reason}: wfsync pull or sync brings it"
+    if blocked.startswith("needs both directions"):
+        return f"{reason}: needs wfsync sync"
+    if blocked == "invalid file":
+        return "invalid file: see the problems below"
+    return f"{reason}: {blocked}" if reason else blocked
+
+
+def _local_change(op: str, reason: str) -> str:
+    return {"push-create": "new file", "push-update": "file changed", "delete-remote": "file deleted"}.get(op, reason)
+
+
+def _would(label: str) -> str:
+    """The dry-run form of a label."""
+    for done, would in VERBS.values():
+        if label == done:
+            return would
+    return {"added": "would add", "recorded": "would record"}.get(label, label)
+
+
+def item_lines(report: Report, prefix: str = "") -> list[ItemLine]:
+    """The lines of a run: every item acted on or held, in the order the run met them.
+
+    ``prefix`` is the snapshot folder relative to the project root (``snapshots/demo``), so
+    every path reads the same way as the user's shell sees it."""
+    conflicts = {c["path"]: c for c in report.conflicts}
+    lines: list[ItemLine] = []
+    seen: set[str] = set()
+    for action in report.actions:
+        if action["op"] in ("nothing", "forget"):
+            continue
+        if action["op"] == "adopt" and not action.get("blocked"):
+            continue  # both sides already agree: nothing to say
+        label, detail, held = _detail(action, conflicts.get(action["path"]), prefix)
+        if report.dry_run and not held:
+            label = _would(label)
+        urgent = label == HELD and (detail.startswith("conflict") or action.get("blocked") == "invalid file"
+                                    or action["op"] == "hold")
+        lines.append(ItemLine(label, _join(prefix, action["path"]), detail, held, urgent))
+        seen.add(action["path"])
+    for path, conflict in conflicts.items():  # conflicts found while writing (changed during the run)
+        if path not in seen:
+            label, detail, held = _detail({"op": "conflict"}, conflict, prefix)
+            lines.append(ItemLine(label, _join(prefix, path), detail, held, True))
+    if report.command not in ("pull", "sync"):
+        return lines  # what a pull leaves out is a pull's news
+    for skip in report.skipped:
+        lines.append(ItemLine(SKIPPED, _join(prefix, skip.get("path", "")) or skip.get("item", ""),
+                              skip.get("reason", "")))
+    return lines
+
+
+def skip_reason(item: Any) -> str:
+    """Why a pull leaves a Webflow item out (see --archived / --drafts)."""
+    if item.is_archived:
+        return "archived in Webflow; --archived pulls it"
+    return "a draft in Webflow; --drafts pulls it"
