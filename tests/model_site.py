@@ -302,7 +302,12 @@ def run_cli(adapter: InProcess, root: Path, *args: str) -> tuple[int, dict[str, 
         report = json.loads(result.stdout) if result.stdout.strip() else None
     except ValueError:
         report = None
-    return result.exit_code, report, result.stderr, adapter.hooks.writes
+    stderr = result.stderr
+    if report is not None and report.get("ok") is False and not report.get("collections"):
+        # the run stopped (its JSON says why): no report of a finished run
+        stderr += f"\nerror: {report['error'].get('message')}"
+        report = None
+    return result.exit_code, report, stderr, adapter.hooks.writes
 
 
 def write_project(root: Path) -> None:
