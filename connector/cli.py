@@ -703,7 +703,10 @@ def convert(direction: str, source: Any) -> None:
         click.echo(to_html(text), nl=False)
 
 
-@main.command()
+@main.command(epilog=examples(
+    "wfsync export --profile eleventy --out site && (cd site && npm install && npx @11ty/eleventy --serve)",
+    "wfsync export --profile hugo --out site --drafts && (cd site && hugo server)",
+    "wfsync export --profile astro --out site --permalink evenements=/agenda/{slug}/ --json"))
 @click.option("--profile", type=click.Choice(["eleventy", "hugo", "astro"]), required=True,
               help="The static site generator to write for.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
