@@ -194,3 +194,21 @@ def test_a_slug_renamed_in_webflow_moves_a_file_an_editor_re_saved_unchanged(sit
     code, _, stderr, _ = site.run("pull")
     assert code == 0, stderr
     assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1-web.md"], "two files for one item"
+
+
+def test_a_save_during_a_merge_keeps_webflows_side_as_a_change_for_the_next_run(site: Site) -> None:
+    from tests.model_site import join_file, split_file
+
+    path = site.snap / "pages" / "page-2.md"
+    front, body = split_file(path.read_text(encoding="utf-8"))
+    path.write_text(join_file({**front, "f_corps": front["f_corps"] + "\n\nAjout local."}, body), encoding="utf-8")
+    site.edit_in_webflow("u2", texte="écrit dans Webflow")  # a merge: different fields
+    saved = join_file({**front, "f_corps": front["f_corps"] + "\n\nAjout local.", "f_texte": "sauvé pendant"}, body)
+    with _save_after_the_run_read(path, saved):
+        code, _, stderr, _ = site.run("sync")
+    assert code == 3, stderr  # the save was kept, the merge's file not written
+    code, report, stderr, _ = site.run("sync")
+    assert observe_remote(site.server.state)["u2"][0].page.texte == "écrit dans Webflow", \
+        "Webflow's edit, never seen in the file, was overwritten"
+    assert code == 3 and report is not None and [c["path"] for c in report["conflicts"]] == ["pages/page-2.md"]
+    assert path.read_text(encoding="utf-8") == saved

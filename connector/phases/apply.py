@@ -182,7 +182,8 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
-    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False) -> None:
+    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False,
+                     merged: bool = False) -> None:
         """Webflow's answer to a write becomes the file (new dates, same content) and the base.
 
         ``keep_file``: the answer lacks part of the file (references to items this run creates
@@ -211,6 +212,10 @@ class LocalWriter:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None)
             kept = True
+            if merged:
+                # the answer holds Webflow's side of a merge, which the editor's file never got: the
+                # base stays the last common version, so the next run sees both sides' changes
+                return
             if exc.path == old_path:
                 # the base follows the file the editor has; the next run pushes the save and moves it
                 rv = RemoteView(item, converted, old_path, side)

@@ -179,7 +179,7 @@ class Pusher:
                 self._update_refused(run, item_id, error)
             for item in outcome.done:
                 path = run.local[item.id].path if item.id in run.local else None
-                self.writer.store_answer(run, item, path)
+                self.writer.store_answer(run, item, path, merged=item.id in merges)
                 if item.id in merges:
                     c.merged += 1
                 elif item.id not in deferred_ids or item.id not in run.pushed:
