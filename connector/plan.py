@@ -43,6 +43,7 @@ class Side:
     updated: float = 0.0  # seconds since the epoch: file mtime, or the item's lastUpdated
     fields: Mapping[str, str] | None = None  # per-field hashes, when known without the values
     hold: str | None = None  # a local file with problems: why it is held (never overwritten, never sent)
+    edited: bool = False  # a file whose bytes are not what wfsync last wrote, though its values are
 
     def field_hash(self, key: str) -> str:
         if self.fields is not None:
@@ -139,6 +140,11 @@ def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | N
     if remote_same:
         return Action(key, Op.PUSH_UPDATE, "file changed", push_keys=frozenset(_changed(local, base)))
     if local_same:
+        if local.edited and policy.on_conflict != "remote":
+            # comments, formatting, dates or constants typed in the file: a pull would drop them
+            return Action(key, Op.CONFLICT, "changed in Webflow, and the file was edited outside the synced "
+                          "values (comments, formatting, dates or constants): keep Webflow's version by moving "
+                          "the .remote.md copy over the file, or run with --on-conflict remote")
         return Action(key, Op.PULL, "changed in Webflow")
     if local.hash == remote.hash:
         return Action(key, Op.ADOPT, "same change on both sides")

@@ -51,15 +51,6 @@ class Report:
     def ok(self) -> bool:
         return not self.problems and not self.conflicts
 
-    def left_alone(self) -> list[tuple[str, str]]:
-        """(path, why) of every file this command did not touch though something is to do for it."""
-        advice = {"push-create": "new file: send it with `wfsync push`", "push-update": "changed here: send it "
-                  "with `wfsync push`", "merge": "changed on both sides: `wfsync sync` merges them",
-                  "delete-remote": "deleted here: `wfsync push --allow-delete` deletes it in Webflow",
-                  "hold": "has problems (see above): fix it"}
-        return [(a["path"], f"{a['reason']}; {advice.get(a['op'], a['blocked'])}")
-                for a in self.actions if a.get("blocked") and a["op"] in advice]
-
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["collections"] = [asdict(c) for c in self.collections.values()]

@@ -323,3 +323,23 @@ def test_an_update_applied_before_a_crash_is_no_conflict_despite_markdown_spelli
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--json")
     assert result.exit_code == 0, result.output
     assert status_actions(emulator, root) == []
+
+
+def test_a_publish_refused_for_one_item_names_its_file_and_publishes_the_others(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    for name in ("piscines", "hopital"):
+        edit(snapshot(root) / f"cms/infos/{name}.md", "f_tag-2: ", "f_tag-2: Édité ")
+    gone = remote_item(emulator, "infos", "hopital")
+
+    def delete_before_publish(method: str, path: str, query: dict[str, str]) -> None:
+        if path.endswith("/items/publish"):
+            coll(emulator, "infos").items.pop(gone.id, None)
+
+    emulator.before_request = delete_before_publish
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--publish", "--json")
+    emulator.before_request = None
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert [(p["path"], p["key"]) for p in report["problems"]] == [("cms/infos/hopital.md", "(publish)")]
+    assert remote_item(emulator, "infos", "piscines").live["fieldData"]["tag-2"].startswith("Édité")

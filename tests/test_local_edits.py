@@ -345,3 +345,23 @@ def test_case8_a_reference_to_a_deleted_item_is_reported_never_written_as_an_id(
     assert {("cinema-open-air", "categorie"), ("cms/evenements/cinema-open-air.md", "f_categorie")} & found
     for path in snapshot(root).rglob("*.md"):
         assert category.id not in path.read_text(encoding="utf-8"), path
+
+
+# -- the README's promise, as written: a file you changed is never overwritten -------------------------
+@pytest.mark.parametrize("change", [("tags: info", "tags: info  # à garder"), ("layout: '[info].html'", "layout: autre.html"),
+                                    ("title: Piscines", "title: 'Piscines'")])
+def test_a_file_you_changed_is_never_overwritten_even_outside_the_synced_values(
+        emulator: EmulatorServer, tmp_path: Path, change: tuple[str, str]) -> None:
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, *change)
+    before = file.read_bytes()
+    webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
+    result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
+    assert result.exit_code == 3
+    assert file.read_bytes() == before
+    assert "f_tag-2: Baignade" in (snapshot(root) / "cms/infos/piscines.remote.md").read_text(encoding="utf-8")
+    # keeping Webflow's version is a move of the copy
+    (snapshot(root) / "cms/infos/piscines.remote.md").replace(file)
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    no_changes(emulator, root)

@@ -22,8 +22,10 @@ def publish(ctx: RunContext, writer: LocalWriter, run: CollectionRun) -> None:
     c = ctx.report.of(run.schema.slug)
     c.published += len(result.published_ids)
     for error in result.errors:
-        ctx.report.problems.append({"collection": run.schema.slug, "item": "", "field": "(publish)",
-                                    "message": error})
+        # Webflow names the item in the text of each error ("Staging item ID … not found.")
+        named = next((i for i in ids if i in error), None)
+        ctx.report.problems.append({"collection": run.schema.slug, "field": "(publish)", "message": error,
+                                    "item": state.items[named].path if named else ""})
     oldest = min((state.items[i].last_updated for i in result.published_ids), key=iso_seconds) \
         if result.published_ids else None
     if oldest:

@@ -80,7 +80,10 @@ def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, vi
                     hold="; ".join(f"{p.key}: {p.message}" for p in result.problems))
     assert result.document is not None
     record = document_record(result.document, run.mapping)
-    return Side(record, record_hash(record), info.mtime_ns / 1e9)
+    # a Windows editor's BOM and CRLF are not an edit; anything else that differs from wfsync's bytes is
+    same = raw.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
+    edited = base_entry is not None and sha256(same) != base_entry.file_hash
+    return Side(record, record_hash(record), info.mtime_ns / 1e9, edited=edited)
 
 
 def slug_of(ctx: RunContext, run: CollectionRun, item_id: str) -> str:
