@@ -1,6 +1,12 @@
 """wfsync at 10,000 items: API calls, wall and CPU time, local throughput, peak memory.
 
-    python bench/run.py [--items 10000] [--out bench/out/results.json]
+    python bench/run.py [--items 10000] [--out bench/out/results.json] [--mode MODE ...]
+
+    python bench/run.py --rate 60      # a first pull against a budget of 60 requests a minute
+
+``--mode`` runs the emulator with a deviation from the spec (see ``connector/emulator/deviations.py``;
+``live`` for all of them at once, ``all`` for each in turn and the spec-exact emulator): the API
+calls each scenario costs when the API does not provide what incremental sync would use.
 
 The emulator runs in a child process (rate limits off) with three collections: themes
 (referenced), articles (rich text of a few KB, an image, a reference) and places (rich text,
@@ -25,10 +31,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+try:  # the installed package (the compiled build, if that is what is installed), else this checkout
+    import connector  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connector.client import WebflowClient  # noqa: E402
 from connector.emulator.core import EmulatorState, StoredItem, object_id  # noqa: E402
+from connector.emulator.deviations import MODES  # noqa: E402
 from connector.emulator.server import ALL_SCOPES, EmulatorServer  # noqa: E402
 from connector.engine import Engine, RunOptions  # noqa: E402
 from connector.mapping import default_mapping, load_mappings, render_mapping  # noqa: E402
@@ -51,7 +61,12 @@ def paragraph(rng: random.Random, n: int) -> str:
     return "<p>" + " ".join(words) + ".</p>"
 
 
+PLAIN = False  # --plain: one short paragraph per rich-text field (the same API calls, far less conversion)
+
+
 def rich_text(rng: random.Random, n: int) -> str:
+    if PLAIN:
+        return f"<p>Texte {n}.</p>"
     parts = [f"<h3>{rng.choice(WORDS).upper()} {n}</h3>"]
     for _ in range(rng.randrange(6, 10)):
         parts.append(paragraph(rng, rng.randrange(25, 60)))
@@ -109,8 +124,12 @@ def build_state(total: int) -> EmulatorState:
     return state
 
 
-def serve(total: int, queue: Any) -> None:
-    server = EmulatorServer(build_state(total), tokens={TOKEN: ALL_SCOPES})
+PACED_TOKENS = ("bench-bound-token", "bench-pull-token")  # a budget window of their own each
+
+
+def serve(total: int, queue: Any, modes: tuple[str, ...] = (), rate: int | None = None) -> None:
+    server = EmulatorServer(build_state(total), tokens={t: ALL_SCOPES for t in (TOKEN, *PACED_TOKENS)},
+                            deviations=modes, rate_limit=rate)
     queue.put(server.base_url)
     server.serve_forever()
 
@@ -145,9 +164,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "results.json"))
+    parser.add_argument("--plain", action="store_true",
+                        help="short rich text: counts API calls quickly (timings are then not the benchmark's)")
+    parser.add_argument("--mode", action="append", default=[],
+                        help=f"an emulator deviation ({', '.join(MODES)}, live), or all: each in turn")
+    parser.add_argument("--rate", type=int, default=None,
+                        help="requests a minute the emulator allows: then only a first pull, against the API bound")
     args = parser.parse_args()
+    if args.rate:
+        queue: Any = multiprocessing.Queue()
+        child = multiprocessing.Process(target=serve, args=(args.items, queue, (), args.rate), daemon=True)
+        child.start()
+        try:
+            paced(queue.get(timeout=300), args.rate, Path(args.out).with_name("paced.json"))
+        finally:
+            child.terminate()
+        return
+    global PLAIN
+    PLAIN = args.plain
+    if args.mode == ["all"]:
+        table = []
+        for mode in ["spec", *MODES, "live"]:
+            print(f"== {mode}", flush=True)
+            rows = run_bench(args.items, () if mode == "spec" else (mode,),
+                             str(Path(args.out).with_name(f"results-{mode}.json")))
+            table.append((mode, rows))
+        print("\n| emulator | first pull | no-change pull | pull after 1 % remote edits | push of 1 % local edits |")
+        print("|---|---|---|---|---|")
+        for mode, rows in table:
+            print(f"| {mode} | " + " | ".join(str(r["api_calls"]) for r in rows) + " |")
+        return
+    run_bench(args.items, tuple(args.mode), args.out)
+
+
+def run_bench(items: int, modes: tuple[str, ...], out_path: str) -> list[dict[str, Any]]:
     queue: Any = multiprocessing.Queue()
-    child = multiprocessing.Process(target=serve, args=(args.items, queue), daemon=True)
+    child = multiprocessing.Process(target=serve, args=(items, queue, modes), daemon=True)
     child.start()
     base_url = queue.get(timeout=300)
     try:
@@ -169,7 +221,8 @@ def main() -> None:
         changed = 0
         for cid, size in sizes.items():
             k = max(1, size // 100)
-            ids = [i.id for i in editor.list_items_page(cid, limit=100).items][:k]
+            every = [i.id for i in editor.iter_items(cid)]  # anywhere in the collection, not just the first page
+            ids = random.Random(5).sample(every, k)
             editor.update_items(cid, [{"id": i, "fieldData": {"name": f"Modifié {i[:6]}"}} for i in ids])
             changed += len(ids)
         rows.append(measure("pull after 1 % remote edits", engine, client, RunOptions(command="pull"), n,
@@ -185,13 +238,57 @@ def main() -> None:
         push_minimum = 2 * collections + 2 * len(touched)  # schema + page each; a check + a batch per touched one
         rows.append(measure("push of 1 % local edits", engine, client,
                             RunOptions(command="push", policy=Policy(pull=False, push=True)), n, push_minimum))
-        out = Path(args.out)
+        out = Path(out_path)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps({"items": n, "collections": collections, "remote_edits": changed,
-                                   "local_edits": len(edited), "rows": rows}, indent=2))
+                                   "local_edits": len(edited), "modes": sorted(modes), "rows": rows}, indent=2))
         print(f"written to {out}")
+        return rows
     finally:
         child.terminate()
+
+
+
+def fetch_only(client: WebflowClient) -> int:
+    """The calls a first pull makes, with nothing converted or written: the list of collections,
+    each schema, every page, and the one-item order probe of each collection of more than a page."""
+    calls0 = client.stats.total
+    for c in client.list_collections(SITE):
+        client.get_collection(c.id)
+        total = 0
+        for page in client.iter_pages(c.id):
+            total = page.total
+        if total > 100:
+            client.list_items_page(c.id, limit=1, params={"sortBy": "lastUpdated", "sortOrder": "asc"})
+    return client.stats.total - calls0
+
+
+def paced(base_url: str, rate: int, out: Path) -> None:
+    """A first pull against a budget of ``rate`` requests a minute, and its bound: the same calls
+    made by the same client with nothing converted or written (each with a budget of its own)."""
+    bound_client = WebflowClient(Transport(base_url, PACED_TOKENS[0], timeout=120))
+    wall0 = time.perf_counter()
+    bound_calls = fetch_only(bound_client)
+    bound = time.perf_counter() - wall0
+    print(f"API bound at {rate} requests/min: {bound_calls} calls, {bound:.1f} s (the calls alone, nothing converted)",
+          flush=True)
+    root = Path(tempfile.mkdtemp(prefix="wfsync-bench-paced-"))
+    setup = WebflowClient(Transport(base_url, TOKEN, timeout=120))
+    (root / "mappings").mkdir()
+    n = 0
+    for c in setup.list_collections(SITE):
+        (root / "mappings" / f"{c.slug}.yaml").write_text(render_mapping(default_mapping(setup.get_collection(c.id))))
+        n += setup.list_items_page(c.id, limit=1).total
+    client = WebflowClient(Transport(base_url, PACED_TOKENS[1], timeout=120))
+    engine = Engine(client, SITE, root / "snapshots" / "bench", load_mappings(root / "mappings"))
+    row = measure("first pull, paced", engine, client, RunOptions(command="pull"), n, bound_calls)
+    row.update({"rate_per_minute": rate, "api_bound_s": round(bound, 2), "api_bound_calls": bound_calls,
+                "over_bound_pct": round(100 * (row["wall_s"] - bound) / bound, 1)})
+    print(f"wall {row['wall_s']} s against the API bound {bound:.1f} s: {row['over_bound_pct']:+.1f} %; "
+          f"CPU {row['cpu_s']} s; peak RSS {row['peak_rss_mb']} MB", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(row, indent=2))
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":

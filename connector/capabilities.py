@@ -54,7 +54,8 @@ class Capabilities:
         if known:
             log.info("%s: %s still does not work (%s)", collection, name, why)
             return
-        log.warning("%s: the API does not honour %s (%s); wfsync %s", collection, name, why, FALLBACK[name])
+        # said in the report (a notice); the log line is for -v
+        log.info("%s: the API does not honour %s (%s); wfsync %s", collection, name, why, FALLBACK[name])
         self.notices.append({"collection": collection, "capability": name,
                              "message": f"the API does not honour {name} ({why}); wfsync {FALLBACK[name]} "
                                         f"and tries it again in {PROBE_EVERY} runs"})

@@ -617,14 +617,18 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
 @main.command(epilog=examples(
     "wfsync init                       # mappings/<collection>.yaml for each collection",
     "wfsync init --body contenu        # the rich-text field contenu as the Markdown body",
-    "wfsync init --force               # overwrite existing mapping files"))
+    "wfsync init --force               # overwrite existing mapping files",
+    "wfsync init --update              # add fields new in Webflow; accept changed field types"))
 @click.option("--force", is_flag=True, help="Overwrite mapping files that exist.")
+@click.option("--update", is_flag=True,
+              help="Add the fields new in Webflow to the existing mapping files (your edits of them stay) "
+                   "and accept the field types changed in Webflow.")
 @click.option("--body", "bodies", multiple=True, metavar="FIELD",
               help="A rich-text field to write as the Markdown body instead of front matter "
                    "(in every collection that has it; repeatable).")
 @click.pass_context
 @guarded
-def init(ctx: click.Context, force: bool, bodies: tuple[str, ...]) -> None:
+def init(ctx: click.Context, force: bool, bodies: tuple[str, ...], update: bool) -> None:
     """Write mappings/<collection>.yaml for each collection, from the live schemas."""
     from .bodyfield import with_body
 
@@ -643,6 +647,10 @@ def init(ctx: click.Context, force: bool, bodies: tuple[str, ...]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for schema in schemas:
         target = folder / f"{schema.slug}.yaml"
+        if target.exists() and update and not force:
+            for line in update_mapping(target, schema, settings.snapshots_dir):
+                click.echo(line)
+            continue
         if target.exists() and not force:
             click.echo(f"kept {target} (exists; --force to overwrite)")
             continue
@@ -650,6 +658,38 @@ def init(ctx: click.Context, force: bool, bodies: tuple[str, ...]) -> None:
         parse_mapping(text, source=target.name)  # what we write must load
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
+
+
+def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:
+    """``init --update`` for one mapping file: new fields appended, changed types accepted in the
+    schema locks of the snapshots."""
+    from .schema_lock import add_fields, check, load_lock, locked_entry, save_lock
+
+    text = target.read_text(encoding="utf-8")
+    mapping = parse_mapping(text, source=target.name)
+    roots = [p.parent.parent for p in sorted(snapshots.glob("*/.wfsync/schema.lock.json"))]
+    locks = {root: load_lock(root) for root in roots}
+    new = sorted({slug for lock in locks.values() for slug in check(lock, schema, mapping).new})
+    out = []
+    if new:
+        keys = {e.key for e in mapping.entries}
+        additions = []
+        for slug in new:
+            key = f"f_{slug}"
+            while key in keys:
+                key += "_"
+            keys.add(key)
+            additions.append((key, slug))
+        text = add_fields(text, additions)
+        mapping = parse_mapping(text, source=target.name)  # what we write must load
+        target.write_text(text, encoding="utf-8")
+        out.append(f"updated {target}: added " + ", ".join(f"{k}: {s}" for k, s in additions))
+    else:
+        out.append(f"kept {target} (no new field)")
+    for root, lock in locks.items():
+        lock[schema.id] = locked_entry(schema, mapping, lock.get(schema.id), accept=True)
+        save_lock(root, lock)
+    return out
 
 
 @main.command(epilog=examples(

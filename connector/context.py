@@ -46,6 +46,7 @@ class RunContext:
     workers: int = 1
     hook: Hook | None = None
     caps: Capabilities = field(default_factory=Capabilities)  # what the API was found to support
+    schema_lock: dict[str, Any] = field(default_factory=dict)  # the fields each collection had at the last run
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
     calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
 

@@ -18,6 +18,7 @@ import frontmatter
 
 from .codecs import References, canonical, codec_for
 from .errors import DanglingReference, ValueProblem
+from .files import file_ids
 from .mapping import WRITABLE_META, Mapping
 from .model import Collection, Field, RemoteItem
 from .yamlstyle import dump
@@ -52,6 +53,7 @@ class Converted:
     record: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     item: RemoteItem | None = None  # what it was converted from, without its field values
+    files: dict[str, str] = field(default_factory=dict)  # url -> Webflow's fileId, of the item's files
 
 
 def render(doc: Document) -> str:
@@ -116,7 +118,7 @@ def item_to_document(item: RemoteItem, mapping: Mapping, schema: Collection, ref
     slim = RemoteItem(item.id, {k: item.field_data[k] for k in ("name", "slug") if k in item.field_data},
                       item.created_on, item.last_updated, item.last_published, item.is_draft, item.is_archived,
                       item.cms_locale_id)
-    return Converted(Document(fm, body), record, problems, slim)
+    return Converted(Document(fm, body), record, problems, slim, file_ids(item.field_data, schema))
 
 
 def _decode(item: RemoteItem, spec: Field, mapping: Mapping, refs: References, problems: list[Problem]) -> Any:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .capabilities import load_capabilities, save_capabilities
+from .schema_lock import load_lock, locked_entry, save_lock
 from .client import WebflowClient
 from .context import Hook, RunContext
 from .convert import document_record
@@ -21,6 +22,7 @@ from .reading import read_document
 from .lock import SnapshotLock
 from .mapping import Mapping
 from .model import RemoteItem
+from . import pipeline
 from .phases import read
 from .phases.apply import LocalWriter, path_of
 from .phases.convert import convert
@@ -77,7 +79,8 @@ class Engine:
         ctx = self.ctx = RunContext(client=self.client, site_id=self.site_id, store=self.store, opts=opts,
                                     report=Report(command=opts.command, dry_run=opts.dry_run), state=state,
                                     stats=load_stat_cache(self.root), progress=self.progress,
-                                    workers=self.workers, hook=self.hook, caps=load_capabilities(self.root))
+                                    workers=self.workers, hook=self.hook, caps=load_capabilities(self.root),
+                                    schema_lock=load_lock(self.root))
         ctx.runs = read.bind_collections(ctx, self.mappings)
         for run in ctx.runs:
             ctx.report.of(run.schema.slug)
@@ -125,6 +128,9 @@ class Engine:
         if not opts.dry_run:
             ctx.caps.tick()
             save_capabilities(self.root, ctx.caps)
+            for run in ctx.runs:
+                ctx.schema_lock[run.schema.id] = locked_entry(run.schema, run.mapping, ctx.schema_lock.get(run.schema.id))
+            save_lock(self.root, ctx.schema_lock)
         ctx.report.api_calls = self.client.stats.total
         ctx.report.seconds = round(time.monotonic() - started, 3)
         ctx.log_timings()
@@ -134,20 +140,27 @@ class Engine:
         """Referenced collections first, so each is converted as soon as what it refers to is
         known, and its raw items are let go before the next one is read."""
         moved: set[str] = set()
+        read_before: set[str] = set()
         for group in reference_order(ctx.runs):
             fetched: dict[str, list[RemoteItem]] = {}
             for run in group:
+                if pipeline.can_pipeline(ctx, run, read_before):
+                    # read in full and converted page by page, while the next pages are fetched
+                    if pipeline.read_and_convert(ctx, run):
+                        moved.add(run.schema.id)
+                    continue
                 with ctx.phase("read", run):
                     fetched[run.schema.id] = read.fetch(ctx, run)
                     if read.moved(run, fetched[run.schema.id]):
                         moved.add(run.schema.id)
-            for run in group:
+            for run in (r for r in group if r.schema.id in fetched):
                 with ctx.phase("read", run):
                     fetched[run.schema.id] = read.refetch_if_targets_moved(ctx, run, moved, fetched[run.schema.id])
                     read.index_refs(ctx, run, fetched[run.schema.id])
-            for run in group:
+            for run in (r for r in group if r.schema.id in fetched):
                 with ctx.phase("convert", run):
                     convert(ctx, run, fetched.pop(run.schema.id))
+            read_before.update(run.schema.id for run in group)
 
     @staticmethod
     def _summarise(ctx: RunContext, run: CollectionRun) -> None:

@@ -18,6 +18,7 @@ is fixed. The rules, in the order they apply:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from .mapping import WRITABLE_META, Mapping
 from .yamlstyle import loader_class
 
 MAX_FILE_BYTES = 2_000_000
-MAX_TOKENS = 50_000
+MAX_TOKENS = 20_000
 MAX_DEPTH = 32
 FILE = "(file)"
 BODY = "(body)"
@@ -111,7 +112,7 @@ def read_document(path: str, raw: bytes, mapping: Mapping, base_keys: Collection
     try:
         data, key_lines, problems = _load(path, yaml_text)
     except _Refused as exc:
-        return ReadResult(None, [ReadProblem(path, FILE, str(exc), exc.line)])
+        return ReadResult(None, [ReadProblem(path, _key_at(lines, exc.line), str(exc), exc.line)])
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -120,6 +121,14 @@ def read_document(path: str, raw: bytes, mapping: Mapping, base_keys: Collection
     text_line = next((i + 1 for i in range(end + 1, len(lines)) if lines[i].strip()), 0)
     problems.extend(_check_keys(path, doc, key_lines, mapping, base_keys, body_line=text_line))
     return ReadResult(doc, problems)
+
+
+def _key_at(lines: list[str], line: int | None) -> str:
+    """The top-level key written on a line of the file (for a problem found there), else ``(file)``."""
+    if not line or line > len(lines):
+        return FILE
+    m = re.match(r"^([^\s#'\"\-?:][^:#]*?):(?:\s|$)", lines[line - 1])
+    return m.group(1) if m else FILE
 
 
 def _load(path: str, text: str) -> tuple[Any, dict[Any, int], list[ReadProblem]]:

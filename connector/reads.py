@@ -9,8 +9,8 @@
   read stopped early, relying on the order, the order must have been proven (a one-item answer
   sorted the other way) within the last ``PROBE_EVERY`` runs.
 - ``updated_since``: the items updated (or published) at or after an instant, with every item
-  of the answer checked against the filter; without a working filter, per-item reads for a
-  few ids or a full read, filtered here.
+  of the answer checked against the filter; without a working filter, a read newest first (when
+  the order is proven), per-item reads for a few ids, or a full read, filtered here.
 
 A 400 on any of these parameters is a missing capability, never a failed run.
 """
@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable, Collection as Ids, Mapping
+from typing import Callable, Collection as Ids, Iterator, Mapping
 
 from .capabilities import FILTER_PUBLISHED, FILTER_UPDATED, SORT, Capabilities
 from .client import PAGE_SIZE, WebflowClient
 from .errors import ApiError, NotFoundError, WfsyncError
-from .model import RemoteItem
+from .model import Page, RemoteItem
 from .runs import iso_seconds
 
 log = logging.getLogger("wfsync.reads")
@@ -45,8 +45,11 @@ class IncompleteReadError(WfsyncError):
     hint = "Items were created or deleted in Webflow all the while wfsync read them; run again in a moment."
 
 
-def _refused(exc: ApiError) -> bool:
-    return exc.status == 400
+def _refused(exc: ApiError, caps: Capabilities, name: str, slug: str) -> None:
+    """A 400 on a parameter is the parameter missing, not a failed run; anything else is raised."""
+    if exc.status != 400:
+        raise exc
+    caps.lost(name, slug, f"refused: {exc.status} {exc.code or ''}".strip())
 
 
 def read_all(client: WebflowClient, collection_id: str, *, live: bool = False,
@@ -82,9 +85,7 @@ def prove_order(client: WebflowClient, collection_id: str, slug: str, items: lis
     try:
         probe = client.list_items_page(collection_id, limit=1, params={**SORTED, "sortOrder": "asc"})
     except ApiError as exc:
-        if not _refused(exc):
-            raise
-        caps.lost(SORT, slug, f"refused: {exc.status} {exc.code or ''}".strip())
+        _refused(exc, caps, SORT, slug)
         return
     oldest = min(iso_seconds(i.last_updated) for i in items)
     if probe.items and iso_seconds(probe.items[0].last_updated) == oldest:
@@ -99,6 +100,27 @@ class Changed:
     total: int  # pagination.total: every item of the collection
 
 
+class _Unsorted(Exception):
+    """The answer was not in the order asked for, or the order was refused (``caps`` knows which)."""
+
+
+def _newest_first(client: WebflowClient, collection_id: str, slug: str, caps: Capabilities) -> Iterator[Page]:
+    """Pages sorted by ``lastUpdated``, newest first, each item checked to be in that order."""
+    last: float | None = None
+    try:
+        for page in client.iter_pages(collection_id, params=SORTED):
+            for item in page.items:
+                stamp = iso_seconds(item.last_updated)
+                if last is not None and stamp > last:
+                    caps.lost(SORT, slug, "an answer asked for newest first was not in that order")
+                    raise _Unsorted
+                last = stamp
+            yield page
+    except ApiError as exc:
+        _refused(exc, caps, SORT, slug)
+        raise _Unsorted from None
+
+
 def read_changed(client: WebflowClient, collection_id: str, slug: str, known: Mapping[str, str], cursor: str,
                  caps: Capabilities, on_page: OnPage | None = None) -> Changed | None:
     """The items changed since the last run, or None when only a full read can tell."""
@@ -110,19 +132,15 @@ def read_changed(client: WebflowClient, collection_id: str, slug: str, known: Ma
     last: float | None = None  # lastUpdated of the last item read
     total = 0
     try:
-        for page in client.iter_pages(collection_id, params=SORTED):
+        for page in _newest_first(client, collection_id, slug, caps):
             total = page.total
             stop = False
             for item in page.items:
-                stamp = iso_seconds(item.last_updated)
-                if last is not None and stamp > last:
-                    caps.lost(SORT, slug, "an answer asked for newest first was not in that order")
-                    return None
-                last = stamp
+                last = iso_seconds(item.last_updated)
                 read.add(item.id)
-                if item.id in known and iso_seconds(known[item.id]) == stamp:
+                if item.id in known and iso_seconds(known[item.id]) == last:
                     stop = True  # seen at the last run: what follows is older
-                elif stamp < since:
+                elif last < since:
                     stop = True
                 else:
                     items.append(item)
@@ -140,12 +158,28 @@ def read_changed(client: WebflowClient, collection_id: str, slug: str, known: Ma
                 return None
             caps.works(SORT, proof=True)
         # (a read that reached the end relied on no order: it proves nothing either way)
-    except ApiError as exc:
-        if not _refused(exc):
-            raise
-        caps.lost(SORT, slug, f"refused: {exc.status} {exc.code or ''}".strip())
+    except _Unsorted:
+        return None
+    except ApiError as exc:  # the probe refused
+        _refused(exc, caps, SORT, slug)
         return None
     return Changed(items, total)
+
+
+def _newest_first_until(client: WebflowClient, collection_id: str, slug: str, bound: float,
+                        caps: Capabilities) -> list[RemoteItem] | None:
+    """Without a working filter but with a proven order: newest first, up to the first item older
+    than ``bound`` (a page when nothing changed), the order checked as in ``read_changed``."""
+    found: list[RemoteItem] = []
+    try:
+        for page in _newest_first(client, collection_id, slug, caps):
+            for item in page.items:
+                if iso_seconds(item.last_updated) < bound:
+                    return found
+                found.append(item)
+    except _Unsorted:
+        return None
+    return found
 
 
 def updated_since(client: WebflowClient, collection_id: str, slug: str, since: str, caps: Capabilities, *,
@@ -159,18 +193,25 @@ def updated_since(client: WebflowClient, collection_id: str, slug: str, since: s
         return bool(value) and iso_seconds(value) >= bound
 
     if caps.usable(name):
+        answer: list[RemoteItem] | None = []
         try:
-            answer = list(client.iter_items(collection_id, params={param: since}))
+            for page in client.iter_pages(collection_id, params={param: since}):
+                if not all(keep(i) for i in page.items):
+                    # the filter is ignored: the first page says so; the rest would be the whole list
+                    caps.lost(name, slug, "the answer held items outside the filter")
+                    answer = None
+                    break
+                answer.extend(page.items)  # type: ignore[union-attr]
         except ApiError as exc:
-            if not _refused(exc):
-                raise
-            caps.lost(name, slug, f"refused: {exc.status} {exc.code or ''}".strip())
-        else:
-            if all(keep(i) for i in answer):
-                caps.works(name)
-                return answer
-            caps.lost(name, slug, "the answer held items outside the filter")
-            return [i for i in answer if keep(i)]  # the filter was ignored: that was every item
+            _refused(exc, caps, name, slug)
+            answer = None
+        if answer is not None:
+            caps.works(name)
+            return answer
+    if not published and caps.usable(SORT) and caps.proven_recently(SORT):
+        found = _newest_first_until(client, collection_id, slug, bound, caps)
+        if found is not None:
+            return found
     if ids is not None and len(ids) <= PER_ITEM_MAX:
         found = []
         for item_id in ids:

@@ -113,7 +113,7 @@ def follow_rename(ctx: RunContext, target: str, item_id: str, old: str, new: str
                 ctx.state.put(BaseEntry(id=base.id, collection=base.collection, path=base.path,
                                         last_updated=base.last_updated, record_hash=record_hash(record),
                                         fields=field_hashes(record), file_hash=sha256(data),
-                                        last_published=base.last_published))
+                                        last_published=base.last_published, files=base.files))
                 info = ctx.store.stat_as_written(view.path)
                 if info is not None:
                     ctx.stats[view.path] = (info.size, info.mtime_ns)

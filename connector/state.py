@@ -33,6 +33,7 @@ class BaseEntry:
     fields: dict[str, str]
     file_hash: str
     last_published: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # url -> Webflow's fileId, of the item's files
 
 
 @dataclass
@@ -73,7 +74,7 @@ class State:
     def to_json(self) -> str:
         """Sorted, one item a line: git shows one changed line per changed item. (The C JSON
         encoder does each line; an indented dump of 10,000 items goes through the slow one.)"""
-        lines = [f"  {json.dumps(k)}: {json.dumps(v.__dict__, sort_keys=True, ensure_ascii=False)}"
+        lines = [f"  {json.dumps(k)}: {json.dumps(_entry_json(v), sort_keys=True, ensure_ascii=False)}"
                  for k, v in sorted(self.items.items())]
         body = "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
         deleting = f' "deleting": {json.dumps(sorted(self.deleting))},\n' if self.deleting else ""
@@ -89,6 +90,13 @@ class State:
             items={k: BaseEntry(**v) for k, v in data.get("items", {}).items()},
             deleting=set(data.get("deleting", [])),
         )
+
+
+def _entry_json(entry: BaseEntry) -> dict[str, object]:
+    data = dict(entry.__dict__)
+    if not data.get("files"):
+        data.pop("files", None)  # most items have no files: their line stays as it was
+    return data
 
 
 def state_path(snapshot_root: Path) -> Path:

@@ -12,32 +12,32 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Final
 
-import yaml
+import yaml  # type: ignore[import-untyped,unused-ignore]
 
-INDENT = 2
-LINE_WIDTH = 80
+INDENT: Final = 2
+LINE_WIDTH: Final = 80
 
-_ESCAPES = {
+_ESCAPES: Final = {
     0x00: "\\0", 0x07: "\\a", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r",
     0x1B: "\\e", 0x22: '\\"', 0x5C: "\\\\", 0x85: "\\N", 0xA0: "\\_", 0x2028: "\\L", 0x2029: "\\P",
 }
-_DEPRECATED_BOOLEANS = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"}
-_BASE60 = re.compile(r"^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?\Z")
-_FLOAT = re.compile(
+_DEPRECATED_BOOLEANS: Final = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF"}
+_BASE60: Final = re.compile(r"^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?\Z")
+_FLOAT: Final = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"
 )
-_DATE = re.compile(r"^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])\Z")
-_TIMESTAMP = re.compile(
+_DATE: Final = re.compile(r"^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])\Z")
+_TIMESTAMP: Final = re.compile(
     r"^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])"
     r"(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?\Z"
 )
 _PLAIN, _SINGLE, _LITERAL, _FOLDED, _DOUBLE = range(1, 6)
 _SPACE, _TAB, _LF, _CR, _BOM = 0x20, 0x09, 0x0A, 0x0D, 0xFEFF
-_FLOW_INDICATORS = {ord(c) for c in ",[]{}"}
-_NOT_FIRST = {ord(c) for c in "-?:,[]{}#&*!|=>'\"%@`"}
+_FLOW_INDICATORS: Final = {ord(c) for c in ",[]{}"}
+_NOT_FIRST: Final = {ord(c) for c in "-?:,[]{}#&*!|=>'\"%@`"}
 
 
 def _loader() -> type:
@@ -47,20 +47,17 @@ def _loader() -> type:
     js-yaml writes but one kind: a number-like word ending in ``_`` (``1_``), which js-yaml
     leaves plain as text and PyYAML would read as an integer."""
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class Loader(base):  # type: ignore[misc, valid-type]
-        pass
-
-    Loader.yaml_implicit_resolvers = {
+    loader: Any = type("Loader", (base,), {})
+    loader.yaml_implicit_resolvers = {
         first: [(tag, regexp if tag not in _NUMERIC_TAGS else re.compile(r"^(?!.*_$)(?:" + regexp.pattern[1:-1] + r")$", re.X))
                 for tag, regexp in resolvers]
         for first, resolvers in base.yaml_implicit_resolvers.items()
     }
-    return Loader
+    return loader
 
 
-_NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
-LOADER: type | None = None
+_NUMERIC_TAGS: Final = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+LOADER: "type | None" = None
 
 
 def loader_class() -> type:
@@ -82,8 +79,8 @@ def dump(data: Any) -> str:
 
 
 # -- UTF-16 view ----------------------------------------------------------------
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_ASTRAL: Final = re.compile(r"[\U00010000-\U0010ffff]")
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")  # a regex escape: no surrogate in the source
 
 
 def _pair(m: re.Match[str]) -> str:
@@ -187,7 +184,18 @@ def _is_float(s: str) -> bool:
     return bool(_FLOAT.match(s)) and not s.endswith("_")
 
 
+# the first characters of the words below: null, booleans, numbers, dates, "<<"
+_AMBIGUOUS_FIRST: Final = frozenset("~nNtTfF-+.0123456789<")
+
+
 def _ambiguous(s: str) -> bool:
+    if s and s[0] not in _AMBIGUOUS_FIRST:
+        return False  # none of the rules of _implicitly_typed can match
+    return _implicitly_typed(s)
+
+
+def _implicitly_typed(s: str) -> bool:
+    """Whether the core schema reads ``s`` as something other than a string."""
     return (
         s in ("~", "null", "Null", "NULL", "")
         or s in ("true", "True", "TRUE", "false", "False", "FALSE")
@@ -199,28 +207,35 @@ def _ambiguous(s: str) -> bool:
 
 
 # -- scalars ------------------------------------------------------------------------
-_NOT_PRINTABLE = re.compile("[^\x20-\x7e\xa1-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+# js-yaml's non-printable characters (see _printable), listed: a class of BMP ranges is a bitmap to the regex engine
+_NOT_PRINTABLE: Final = re.compile(r"[\x00-\x1f\x7f-\xa0\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_NOT_PRINTABLE_BUT_LF: Final = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\xa0\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def _utf16_len(text: str) -> int:
-    return len(text) if text.isascii() else len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    """The length JavaScript gives a string: astral characters count twice."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _long_text_style(text: str, line_width: int) -> int | None:
     """The style of a value with a line break or a line too long to keep, decided without the
     character-by-character plain-scalar scan (which cannot matter for such values), or None."""
     lines = text.split("\n")
-    foldable = any(_utf16_len(line) > line_width and line[:1] != " " for line in lines)
+    foldable = False
+    for line in lines:
+        if len(line) > line_width and line[0] != " " and _utf16_len(line) > line_width:
+            foldable = True
+            break
     if len(lines) == 1 and not foldable:
         return None
-    if _NOT_PRINTABLE.search(text.replace("\n", " ")):
+    if _NOT_PRINTABLE_BUT_LF.search(text):
         return _DOUBLE
     return _FOLDED if foldable else _LITERAL
 
 
 # js-yaml's plain-scalar rules for one printable line in block context, as one expression: no
 # indicator first, no ": " or " #", no space or colon last (its character loop decides the rest)
-_SIMPLE_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|=>'\"%@`\s](?:(?!: | #)[^\n\r])*(?<![\s:])\Z|[^-?:,\[\]{}#&*!|=>'\"%@`\s]\Z")
+_SIMPLE_PLAIN: Final = re.compile(r"[^-?:,\[\]{}#&*!|=>'\"%@`\s](?:(?!: | #)[^\n\r])*(?<![\s:])\Z|[^-?:,\[\]{}#&*!|=>'\"%@`\s]\Z")
 
 
 def _choose_style(s: str, single_line: bool, line_width: int, inblock: bool) -> int:
@@ -257,25 +272,33 @@ def _scalar(text: str, level: int, iskey: bool, inblock: bool) -> str:
         return "'" + text + "'"
     indent = INDENT * max(1, level)
     width = max(min(LINE_WIDTH, 40), LINE_WIDTH - indent)
-    style = None if iskey or len(text) < 40 else _long_text_style(text, width)
-    if style is None and (iskey or _utf16_len(text) <= width) and _SIMPLE_PLAIN.match(text) \
-            and not _NOT_PRINTABLE.search(text):
-        style = _SINGLE if _ambiguous(text) else _PLAIN
-    s = _to16(text)
-    if style is None:
-        style = _choose_style(s, iskey, width, inblock)
+    style = _style(text, width, iskey, inblock)
     if style == _PLAIN:
         return text
     if style == _SINGLE:
         return "'" + text.replace("'", "''") + "'"
     if style == _LITERAL:
-        return "|" + _block_header(s) + _drop_ending_newline(_indent(text, indent))
+        return "|" + _block_header(text) + _drop_ending_newline(_indent(text, indent))
     if style == _FOLDED:
-        return ">" + _block_header(s) + _drop_ending_newline(_indent(_from16(_fold(s, width)), indent))
+        return ">" + _block_header(text) + _drop_ending_newline(_indent(_from16(_fold(_to16(text), width)), indent))
     return '"' + _escape(text) + '"'
 
 
+def _style(text: str, width: int, iskey: bool, inblock: bool, shortcuts: bool = True) -> int:
+    """js-yaml's choice of style for a non-empty string: its character loop (_choose_style), or,
+    with shortcuts, the same answer from two regular-expression decisions when they apply."""
+    if shortcuts:
+        style = None if iskey or len(text) < 40 else _long_text_style(text, width)
+        if style is not None:
+            return style
+        if inblock and (iskey or _utf16_len(text) <= width) and _SIMPLE_PLAIN.match(text) \
+                and not _NOT_PRINTABLE.search(text):
+            return _SINGLE if _ambiguous(text) else _PLAIN
+    return _choose_style(_to16(text), iskey, width, inblock)
+
+
 def _block_header(s: str) -> str:
+    # the same on a string and on its UTF-16 view: only line breaks and spaces at its ends count
     indicator = str(INDENT) if re.match(r"^\n* ", s) else ""
     clip = s.endswith("\n")
     keep = clip and (s[-2:-1] == "\n" or s == "\n")
@@ -302,8 +325,8 @@ def _indent_lf(s: str, pad: str) -> str:
     return "".join(out)
 
 
-_LINE_RE = re.compile(r"(\n+)([^\n]*)")
-_BREAK_RE = re.compile(r" [^ ]")
+_LINE_RE: Final = re.compile(r"(\n+)([^\n]*)")
+_BREAK_RE: Final = re.compile(r" [^ ]")
 
 
 def _fold(s: str, width: int) -> str:
@@ -319,43 +342,89 @@ def _fold(s: str, width: int) -> str:
     return result
 
 
+def _last_break(line: str, lo: int, hi: int) -> int:
+    """The last break (a space before a non-space) at a position in [lo, hi), or -1."""
+    k = line.rfind(" ", lo, hi)
+    while k != -1 and (k + 1 >= len(line) or line[k + 1] == " "):
+        k = line.rfind(" ", lo, k)
+    return k
+
+
 def _fold_line(line: str, width: int) -> str:
+    """js-yaml's foldLine (word by word: tests/reference_rules.py), going from break to break instead of word by
+    word: the words between two breaks only move ``curr``, so only the last of them is looked up."""
     if line == "" or line[0] == " ":
         return line
     start = 0
     curr = 0
-    result = ""
-    for m in _BREAK_RE.finditer(line):
-        nxt = m.start()
-        if nxt - start > width:
-            end = curr if curr > start else nxt
-            result += "\n" + line[start:end]
-            start = end + 1
+    scanned = 0  # breaks before this position have been taken into account
+    parts: list[str] = []
+    while True:
+        m = _BREAK_RE.search(line, max(scanned, start + width + 1))
+        if m is None:
+            break
+        nxt = m.start()  # the first break after scanned that is more than width from start
+        k = _last_break(line, scanned, nxt)
+        if k != -1:
+            curr = k
+        end = curr if curr > start else nxt
+        parts.append(line[start:end])
+        start = end + 1
         curr = nxt
-    result += "\n"
+        scanned = nxt + 1
+    k = _last_break(line, scanned, len(line))
+    if k != -1:
+        curr = k
     if len(line) - start > width and curr > start:
-        result += line[start:curr] + "\n" + line[curr + 1:]
+        parts.append(line[start:curr])
+        parts.append(line[curr + 1:])
     else:
-        result += line[start:]
-    return result[1:]
+        parts.append(line[start:])
+    return "\n".join(parts)
+
+
+def _escape_char(ch: str) -> str:
+    """js-yaml's double-quoted form of one character: its named escape, itself if printable,
+    else ``\\xXX``/``\\uXXXX``/``\\UXXXXXXXX``."""
+    c = ord(ch)
+    seq = _ESCAPES.get(c)
+    if seq is not None:
+        return seq
+    if _printable(c):
+        return ch
+    if c <= 0xFF:
+        return f"\\x{c:02X}"
+    if c <= 0xFFFF:
+        return f"\\u{c:04X}"
+    return f"\\U{c:08X}"
+
+
+# the characters _escape_char changes: the non-printable ones (as in _NOT_PRINTABLE) and those with a
+# printable named escape, " and \\
+_NEEDS_ESCAPE: Final = re.compile(r'[\x00-\x1f"\\\x7f-\xa0\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]')
+
+
+def _escape_match(m: re.Match[str]) -> str:
+    return _escape_char(m.group())
+
+
+# the same without the four common ones, which _escape replaces first
+_NEEDS_RARE_ESCAPE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\xa0\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def _escape(text: str) -> str:
-    out = []
-    for ch in text:
-        c = ord(ch)
-        seq = _ESCAPES.get(c)
-        if seq is None and _printable(c):
-            out.append(ch)
-        elif seq is not None:
-            out.append(seq)
-        elif c <= 0xFF:
-            out.append(f"\\x{c:02X}")
-        elif c <= 0xFFFF:
-            out.append(f"\\u{c:04X}")
-        else:
-            out.append(f"\\U{c:08X}")
-    return "".join(out)
+    """js-yaml's escapeString: each character through _escape_char. The printable runs are
+    copied as they are; the four common escapes (backslash first, so that no added backslash is
+    escaped again) are plain replacements; the pattern finds the rest."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if '"' in text:
+        text = text.replace('"', '\\"')
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    return _NEEDS_RARE_ESCAPE.sub(_escape_match, text)
 
 
 # -- numbers as JavaScript prints them ----------------------------------------------

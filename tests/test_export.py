@@ -278,3 +278,26 @@ def test_emulator_cdn_serves_distinct_valid_images(emulator: EmulatorServer) -> 
     dup, orig = next(iter(CDN_SAME_BYTES.items()))
     assert asset(dup) == asset(orig)
     assert requests.get(emulator.asset_origin + "/nope", timeout=5).status_code == 404
+
+
+def test_emulator_serve_prints_the_asset_origin_and_serves_the_cdn(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    proc = subprocess.Popen([sys.executable, "-m", "connector.cli", "emulator", "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    try:
+        lines = [proc.stdout.readline().strip() for _ in range(4)]  # type: ignore[union-attr]
+        origin = next(v for k, _, v in (line.removeprefix("export ").partition("=") for line in lines)
+                      if k == "WFSYNC_ASSET_ORIGIN")
+        assert origin.startswith("http://127.0.0.1:") and origin.endswith("/cdn")
+        answer = requests.get(origin + PHOTO, timeout=10)
+        assert answer.status_code == 200 and answer.content[:2] == b"\xff\xd8"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)

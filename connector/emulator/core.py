@@ -85,7 +85,7 @@ class StoredItem:
     live: dict[str, Any] | None = None  # fieldData, isArchived, lastUpdated: what the site shows
     last_published: str | None = None
 
-    def wire(self, live: bool = False) -> dict[str, Any]:
+    def wire(self, live: bool = False, copy_data: bool = True) -> dict[str, Any]:
         src = self.live if live and self.live is not None else self.staged
         return {
             "id": self.id,
@@ -95,7 +95,7 @@ class StoredItem:
             "createdOn": self.created_on,
             "isArchived": src["isArchived"],
             "isDraft": False if live else self.staged["isDraft"],
-            "fieldData": copy.deepcopy(src["fieldData"]),
+            "fieldData": copy.deepcopy(src["fieldData"]) if copy_data else src["fieldData"],
         }
 
 
@@ -219,7 +219,8 @@ class EmulatorState:
         stored = list(coll.items.values())
         if "newest-first" in modes:
             stored.reverse()  # insertion order is creation order
-        rows = [self.wire(i, live) for i in stored if (i.live is not None or not live)]
+        # filtered and sorted on shallow rows; only the page's field values are copied
+        rows = [self.wire(i, live, copy_data=False) for i in stored if (i.live is not None or not live)]
         if "ignore-filters" not in modes:
             rows = _filter(rows, query)
         else:
@@ -232,7 +233,7 @@ class EmulatorState:
             if order not in ("asc", "desc"):
                 raise validation_error([{"param": "sortOrder", "description": "must be asc or desc"}])
             rows.sort(key=lambda r: _sort_key(r, sort_by), reverse=order == "desc")
-        page = rows[offset: offset + limit]
+        page = [{**r, "fieldData": copy.deepcopy(r["fieldData"])} for r in rows[offset: offset + limit]]
         return {"items": page, "pagination": {"limit": limit, "offset": offset, "total": len(rows)}}
 
     # -- validation ----------------------------------------------------------
@@ -327,9 +328,9 @@ class EmulatorState:
                 out.append(f"Referenced item not found: '{ref}'")
         return out
 
-    def wire(self, item: StoredItem, live: bool = False) -> dict[str, Any]:
+    def wire(self, item: StoredItem, live: bool = False, copy_data: bool = True) -> dict[str, Any]:
         """An item as the API answers it, with this emulator's deviations."""
-        out = item.wire(live)
+        out = item.wire(live, copy_data)
         if "null-last-published" in self.deviations:
             out["lastPublished"] = None
         return out

@@ -131,7 +131,7 @@ class LocalWriter:
             id=rv.item.id, collection=run.schema.id, path=rv.path, last_updated=rv.item.last_updated,
             record_hash=rv.side.hash, fields=dict(rv.side.fields) if rv.side.fields is not None
             else field_hashes(rv.converted.record), file_hash=sha256(data),
-            last_published=rv.item.last_published,
+            last_published=rv.item.last_published, files=rv.converted.files,
         ))
         if info is not None:
             remember_stat(ctx.stats, rv.path, info.size, info.mtime_ns)

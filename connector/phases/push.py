@@ -9,6 +9,7 @@ from .. import bulk
 from ..context import RunContext
 from ..convert import document_record, item_to_document, record_hash, record_to_field_data, value_hash
 from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationApiError
+from ..files import skipped, with_file_ids
 from ..model import RemoteItem
 from ..normalise import same_content
 from ..plan import Action, Op, Side
@@ -81,7 +82,8 @@ class Pusher:
                     if slug in outcome.failed:
                         self._create_refused(run, key, slug, outcome.failed[slug])
                     continue
-                self._created(run, key, item, deferred=key in later)
+                self._created(run, key, item, deferred=key in later or self._files_skipped(run, item, body["fieldData"],
+                                                                                        run.local[key].path))
                 c.created += 1
                 run.created += 1
                 run.pushed[item.id] = None
@@ -101,6 +103,20 @@ class Pusher:
         if key != item.id:
             # re-created (the item was deleted in Webflow): the old id is gone for good
             ctx.state.drop(key)
+
+    def _files_skipped(self, run: CollectionRun, item: RemoteItem, sent: dict[str, Any] | None,
+                       path: str | None = None) -> bool:
+        """Files sent for import that Webflow's answer lacks (it could not fetch them): each is a
+        problem named by file and key, and the file keeps what the user wrote (the base takes
+        Webflow's answer, so the next run sees the file as a change and tries again)."""
+        missing = skipped(sent or {}, item.field_data, run.schema)
+        for slug in missing:
+            self.ctx.report.problems.append({
+                "collection": run.schema.slug, "item": path or path_of(run, item.id),
+                "field": run.mapping.key_for_field(slug) or slug,
+                "message": "Webflow did not import this file (it could not fetch the URL?); the file keeps "
+                           "your value: fix the URL and run again"})
+        return bool(missing)
 
     def _create_refused(self, run: CollectionRun, key: str, slug: str, error: ApiError) -> None:
         """A slug Webflow already has (an item made there, or by a run that died before recording
@@ -143,6 +159,8 @@ class Pusher:
             if not keys:
                 continue
             data, flags = self._encode(run, record, keys, ctx.refs)
+            base = run.base.get(action.key)
+            data = with_file_ids(data, run.schema, base.files if base else {})  # hosted files by fileId
             entry: dict[str, Any] = {"id": action.key, "fieldData": data}
             entry.update(flags)
             updates.append(entry)
@@ -177,9 +195,11 @@ class Pusher:
             ctx.emit("after:update", collection=run.schema.id, ids=ids)
             for item_id, error in outcome.failed.items():
                 self._update_refused(run, item_id, error)
+            sent = {u["id"]: u["fieldData"] for u in batch}
             for item in outcome.done:
                 path = run.local[item.id].path if item.id in run.local else None
-                self.writer.store_answer(run, item, path, merged=item.id in merges)
+                self.writer.store_answer(run, item, path, keep_file=self._files_skipped(run, item, sent.get(item.id)),
+                                         merged=item.id in merges)
                 if item.id in merges:
                     c.merged += 1
                 elif item.id not in deferred_ids or item.id not in run.pushed:

@@ -11,6 +11,7 @@ from ..context import RunContext
 from ..errors import ConfigError, NotFoundError
 from ..mapping import Mapping, bind
 from ..model import RemoteItem
+from .. import schema_lock
 from ..plan import Op
 from ..reads import prove_order, read_all, read_changed
 from ..references import reference_targets
@@ -47,12 +48,25 @@ def bind_collections(ctx: RunContext, mappings: list[Mapping]) -> list[Collectio
 
 def _bind(ctx: RunContext, found: list[tuple[Mapping, str, set[str]]], wanted: set[str]) -> list[CollectionRun]:
     runs = []
+    blocking: list[str] = []
     for mapping, cid, names in found:
         if wanted and not ((names | {cid, mapping.collection}) & wanted):
             continue
         before = ctx.client.stats.total
         schema = ctx.client.get_collection(cid)
+        drift = schema_lock.check(ctx.schema_lock, schema, mapping)
+        blocking += drift.blocking
+        for slug in drift.new:
+            ctx.report.notices.append({"collection": schema.slug, "capability": "schema", "message": (
+                f"new field {slug!r} ({schema.field(slug).type if schema.field(slug) else '?'}) in Webflow, not in "
+                f"{mapping.source or 'the mapping'}: `wfsync init --update` adds it")})
+        if drift.blocking:
+            continue
         runs.append(CollectionRun(bind(mapping, schema), schema, calls=ctx.client.stats.total - before))
+    if blocking:
+        raise schema_lock.SchemaDriftError(
+            f"{len(blocking)} mapped field(s) changed in Webflow since the last run; nothing was read, written or sent",
+            problems=blocking)
     if wanted and not runs:
         raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
     return runs
@@ -60,15 +74,21 @@ def _bind(ctx: RunContext, found: list[tuple[Mapping, str, set[str]]], wanted: s
 
 def fetch(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
     """This collection's items in Webflow: those changed since the cursor when that is enough."""
-    opts = ctx.opts
     known = ctx.state.collections.get(run.schema.id)
     run.base = ctx.state.for_collection(run.schema.id)
-    if known and known.cursor and run.base and not opts.full and not opts.live \
-            and known.runs_since_full < opts.full_every:
+    if known and not reads_in_full(ctx, run):
         changed = _fetch_changed(ctx, run, known)
         if changed is not None:
             return changed
     return _fetch_all(ctx, run)
+
+
+def reads_in_full(ctx: RunContext, run: CollectionRun) -> bool:
+    """Whether ``fetch`` reads everything from the start: no cursor to read from, or a full read is due."""
+    opts = ctx.opts
+    known = ctx.state.collections.get(run.schema.id)
+    return not (known and known.cursor and ctx.state.for_collection(run.schema.id) and not opts.full
+                and not opts.live and known.runs_since_full < opts.full_every)
 
 
 def _fetch_all(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
@@ -129,11 +149,7 @@ def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> 
         entry = run.base[key]
         ctx.refs.add(run.schema.id, entry.id, entry.path)
         run.planned_versions[key] = entry.last_updated  # not re-read: unchanged since the last sync
-    for item in items:
-        if SAFE_SLUG.match(item.slug or ""):
-            ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
-        else:
-            ctx.refs.exists(run.schema.id, item.id)
+    index_items(ctx, run, items)
     for item_id in run.held:
         ctx.refs.exists(run.schema.id, item_id)
     if ctx.opts.live:
@@ -141,6 +157,14 @@ def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> 
         ctx.refs.collections.discard(run.schema.id)
     else:
         ctx.refs.collections.add(run.schema.id)
+
+
+def index_items(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:
+    for item in items:
+        if SAFE_SLUG.match(item.slug or ""):
+            ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+        else:
+            ctx.refs.exists(run.schema.id, item.id)
 
 
 def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:

@@ -8,34 +8,39 @@ keeps sibling positions and a memo of its own decisions.
 from __future__ import annotations
 
 from html import escape
-from typing import Iterator
+from typing import Final, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-VOID = frozenset({"area", "base", "br", "col", "command", "embed", "hr", "img", "input", "keygen", "link", "meta",
+VOID: Final = frozenset({"area", "base", "br", "col", "command", "embed", "hr", "img", "input", "keygen", "link", "meta",
                   "param", "source", "track", "wbr"})
-RAW_TEXT = frozenset({"script", "style"})
+RAW_TEXT: Final = frozenset({"script", "style"})
+_NODE_NAMES: Final = {tag: tag.upper() for tag in (
+    "a b blockquote br code div em figcaption figure h1 h2 h3 h4 h5 h6 hr i iframe img li ol p pre s span strong "
+    "sub sup u ul x-root").split()}  # DOM's nodeName of the usual tags, ready-made
 
 
 class Node:
-    parent: "Element | None" = None
-    index: int = 0  # position among the parent's children, kept current by append/remove
+    __slots__ = ("parent", "index")
 
-    node_type: int = 0
-    node_name: str = ""
+    node_type = 0
+
+    def __init__(self) -> None:
+        self.parent: Element | None = None
+        self.index = 0  # position among the parent's children, kept current by append/remove
 
     @property
     def text_content(self) -> str:
         raise NotImplementedError
 
     @property
-    def previous_sibling(self) -> "Node | None":
+    def previous_sibling(self) -> Node | None:
         if self.parent is None or self.index == 0:
             return None
         return self.parent.children[self.index - 1]
 
     @property
-    def next_sibling(self) -> "Node | None":
+    def next_sibling(self) -> Node | None:
         if self.parent is None:
             return None
         siblings = self.parent.children
@@ -43,14 +48,17 @@ class Node:
 
 
 class Text(Node):
-    def __init__(self, data: str) -> None:
-        self.data = data
+    __slots__ = ("data",)
 
     node_type = 3
     node_name = "#text"
 
+    def __init__(self, data: str) -> None:
+        super().__init__()
+        self.data = data
+
     @property
-    def text_content(self) -> str:  # type: ignore[override]
+    def text_content(self) -> str:
         return self.data
 
     def html(self) -> str:
@@ -58,14 +66,18 @@ class Text(Node):
 
 
 class Element(Node):
-    def __init__(self, tag: str, attrs: list[tuple[str, str | None]] | None = None) -> None:
-        self.tag = tag
-        self.node_name = tag.upper()
-        self.attrs: list[tuple[str, str]] = [(k, v if v is not None else "") for k, v in (attrs or [])]
-        self.children: list[Node] = []
-        self.keep: bool | None = None  # memo of the converter's "keep as HTML" decision
+    __slots__ = ("tag", "node_name", "attrs", "children", "keep", "text")
 
     node_type = 1
+
+    def __init__(self, tag: str, attrs: list[tuple[str, str | None]] | None = None) -> None:
+        super().__init__()
+        self.tag = tag
+        self.node_name = _NODE_NAMES.get(tag) or tag.upper()
+        self.attrs: list[tuple[str, str]] = [(k, v if v is not None else "") for k, v in attrs] if attrs else []
+        self.children: list[Node] = []
+        self.keep: bool | None = None  # memo of the converter's "keep as HTML" decision
+        self.text: str | None = None  # memo of text_content, for a tree that no longer changes
 
     def get(self, name: str) -> str | None:
         for k, v in self.attrs:
@@ -127,17 +139,19 @@ class Element(Node):
 
 
 def _build(node: LexborNode, parent: Element) -> None:
+    children = parent.children
     child = node.child
     while child is not None:
         tag = child.tag
         if tag == "-text":
             data = child.text_content or ""
-            last = parent.children[-1] if parent.children else None
-            if isinstance(last, Text):
+            if children and isinstance(children[-1], Text):
+                last = children[-1]
+                assert isinstance(last, Text)
                 last.data += data
             else:
                 parent.append(Text(data))
-        elif tag and not tag.startswith(("-", "!")):
+        elif tag and tag[0] != "-" and tag[0] != "!":
             element = Element(tag, list(child.attributes.items()))
             parent.append(element)
             _build(child, element)

@@ -14,32 +14,31 @@ Two things differ from Turndown on purpose:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Final
 
-from .dom import Element, Node, Text, parse_fragment
+from .dom import Element, Node, Text
+from .wellformed import parse_fragment
 
-BLOCK = frozenset({
+BLOCK: Final = frozenset({
     "ADDRESS", "ARTICLE", "ASIDE", "AUDIO", "BLOCKQUOTE", "BODY", "CANVAS", "CENTER", "DD", "DIR", "DIV", "DL", "DT",
     "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "FRAMESET", "H1", "H2", "H3", "H4", "H5", "H6", "HEADER",
     "HGROUP", "HR", "HTML", "ISINDEX", "LI", "MAIN", "MENU", "NAV", "NOFRAMES", "NOSCRIPT", "OL", "OUTPUT", "P", "PRE",
     "SECTION", "TABLE", "TBODY", "TD", "TFOOT", "TH", "THEAD", "TR", "UL",
 })
-VOID = frozenset({"AREA", "BASE", "BR", "COL", "COMMAND", "EMBED", "HR", "IMG", "INPUT", "KEYGEN", "LINK", "META",
+VOID: Final = frozenset({"AREA", "BASE", "BR", "COL", "COMMAND", "EMBED", "HR", "IMG", "INPUT", "KEYGEN", "LINK", "META",
                   "PARAM", "SOURCE", "TRACK", "WBR"})
-MEANINGFUL_WHEN_BLANK = frozenset({"A", "TABLE", "THEAD", "TBODY", "TFOOT", "TH", "TD", "IFRAME", "SCRIPT", "AUDIO", "VIDEO"})
-_VOID_TAGS = frozenset(t.lower() for t in VOID)
-_MEANINGFUL_TAGS = frozenset(t.lower() for t in MEANINGFUL_WHEN_BLANK)
+MEANINGFUL_WHEN_BLANK: Final = frozenset({"A", "TABLE", "THEAD", "TBODY", "TFOOT", "TH", "TD", "IFRAME", "SCRIPT", "AUDIO", "VIDEO"})
+_VOID_TAGS: Final = frozenset(t.lower() for t in VOID)
+_MEANINGFUL_TAGS: Final = frozenset(t.lower() for t in MEANINGFUL_WHEN_BLANK)
 
 # JavaScript's \s (String.prototype.trim and regex \s): not Python's
-JS_WS = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_JS_WS_RE = f"[{JS_WS}]"
-_BLANK_RE = re.compile(f"^{_JS_WS_RE}*$")
-_EDGE_RE = re.compile(
+JS_WS: Final = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_WS_RE: Final = f"[{JS_WS}]"
+_BLANK_RE: Final = re.compile(f"^{_JS_WS_RE}*$")
+_EDGE_RE: Final = re.compile(
     rf"^(([ \t\r\n]*)({_JS_WS_RE}*))(?:(?={'[^' + JS_WS + ']'})[\s\S]*[^{JS_WS}])?(({_JS_WS_RE}*?)([ \t\r\n]*))\Z"
 )
-_TRAIL_RE = re.compile(rf"[\t\r\n{JS_WS}]+$")
-_LEAD_RE = re.compile(r"^[\t\r\n]+")
-_ESCAPES: list[tuple[re.Pattern[str], str]] = [
+_ESCAPES: Final[list[tuple[re.Pattern[str], str]]] = [
     (re.compile(r"\\"), r"\\\\"),
     (re.compile(r"\*"), r"\\*"),
     (re.compile(r"^-"), r"\\-"),
@@ -54,47 +53,68 @@ _ESCAPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"_"), r"\\_"),
     (re.compile(r"^(\d+)\. "), r"\1\\. "),
 ]
-_LONE_ZWJ_LINE = re.compile("^\u200d$", re.M)
-ALIGN_DEFAULT = "w-richtext-align-fullwidth"
-_WS_RUN = re.compile(r"[ \r\n\t]+")
+ALIGN_DEFAULT: Final = "w-richtext-align-fullwidth"
+_WS_RUN: Final = re.compile(r"[ \r\n\t]+")
+
+
+_JS_WS_CHARS: Final = JS_WS.replace("\u2000-\u200a", "".join(chr(c) for c in range(0x2000, 0x200B)))
+_JS_WS_SET: Final = frozenset(_JS_WS_CHARS)
 
 
 def js_trim(text: str) -> str:
-    return text.strip(JS_WS.replace("\u2000-\u200a", "".join(chr(c) for c in range(0x2000, 0x200B))))
+    return text.strip(_JS_WS_CHARS)
 
 
 def utf16_len(text: str) -> int:
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    """The length JavaScript gives a string: astral characters count twice."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-_ANCHORED = [e for e in _ESCAPES if e[0].pattern.startswith("^")]
-_GLOBAL_CHARS = ("\\", "*", "`", "[", "]", "_")  # Turndown's escapes that apply anywhere, in its order
+_ANCHOR_FIRST: Final = "-+=#~>0123456789"  # the characters Turndown's start-of-text escapes can begin with
+_ANYWHERE: Final = re.compile(r"[\\*`\[\]_]")  # Turndown's escapes that apply anywhere: \\ * ` [ ] _
+
+
+def _backslash(m: re.Match[str]) -> str:
+    return "\\" + m.group()
 
 
 def escape_markdown(text: str) -> str:
-    """Turndown's escaping. The anywhere-escapes are plain replacements (in Turndown's order,
-    the backslash first); the start-of-text ones are tried only when the first character can start one."""
-    if text[:1] in "-+=#~>0123456789" and text:
+    """Turndown's escaping: its rule list in its order (a backslash before each of ``\\ * ` [ ] _``
+    anywhere, and before a line start that reads as a list item, heading, rule, quote or fence).
+    The anywhere-rules only add a backslash before their own character, the backslash first, so
+    they are one substitution; the start-of-text ones can only apply when the first character
+    can start one, and only then is the list run in order."""
+    if text[:1] and text[0] in _ANCHOR_FIRST:
         # Turndown applies its rules in one fixed order; the anchored ones interleave with
         # the others only through the first character, which these cannot share
         for pattern, replacement in _ESCAPES:
             text = pattern.sub(replacement, text)
         return text
-    for ch in _GLOBAL_CHARS:
-        if ch in text:
-            text = text.replace(ch, "\\" + ch)
-    return text
+    if _ANYWHERE.search(text) is None:
+        return text
+    return _ANYWHERE.sub(_backslash, text)
 
 
 def to_markdown(html: str) -> str:
     """Markdown for one rich-text value, empty Webflow paragraphs as empty lines."""
     if html == "":
         return ""
-    return _LONE_ZWJ_LINE.sub("", turndown(html))
+    return _empty_lone_zwj_lines(turndown(html))
+
+
+def _empty_lone_zwj_lines(markdown: str) -> str:
+    """``^\u200d$`` (multiline) replaced by nothing: the lines that are one U+200D become empty."""
+    if "\u200d" not in markdown:
+        return markdown
+    return "\n".join(["" if line == "\u200d" else line for line in markdown.split("\n")])
 
 
 def turndown(html: str) -> str:
-    root = parse_fragment(html)
+    return convert_tree(parse_fragment(html))
+
+
+def convert_tree(root: Element) -> str:
+    """Turndown's conversion of a parsed fragment (the tree is changed: whitespace collapsed)."""
     _collapse_whitespace(root)
     return _post_process(_Converter().process(root))
 
@@ -138,9 +158,12 @@ def _open_tag(el: Element) -> str:
     return Element(el.tag, list(el.attrs)).html().split("</", 1)[0]
 
 
+_BLANK_LINE: Final = re.compile(r"\n[ \t]*(?=\n)")
+
+
 def _raw_block(el: Element) -> str:
     # an HTML block ends at a blank line in CommonMark: keep the block in one piece
-    return re.sub(r"\n[ \t]*(?=\n)", "", el.html())
+    return _BLANK_LINE.sub("", el.html())
 
 
 # -- Turndown's whitespace collapsing ---------------------------------------------------
@@ -148,71 +171,96 @@ def _is_pre(node: Node) -> bool:
     return isinstance(node, Element) and (node.tag == "pre" or keep_as_block(node))
 
 
-def _next(prev: Node | None, current: Node) -> Node | None:
-    if (prev is not None and prev.parent is current) or _is_pre(current):
-        return current.next_sibling or current.parent
-    if isinstance(current, Element) and current.children:
-        return current.children[0]
-    return current.next_sibling or current.parent
+class _Collapsing:
+    """Where Turndown's whitespace collapsing is: the last text kept, and whether a leading
+    space of the next text is kept (after an inline void or pre element)."""
 
+    __slots__ = ("prev_text", "keep_leading")
 
-def _remove(node: Node) -> Node | None:
-    nxt = node.next_sibling or node.parent
-    assert node.parent is not None
-    node.parent.remove(node)
-    return nxt
+    def __init__(self) -> None:
+        self.prev_text: Text | None = None
+        self.keep_leading = False
 
 
 def _collapse_whitespace(root: Element) -> None:
+    """Turndown's collapseWhitespace. Turndown walks the tree node by node (in document order,
+    elements once on the way in and once on the way out, not into pre elements), removing
+    the texts that become empty one at a time; here each child list is walked by recursion
+    and rebuilt once, with the same visits in the same order."""
     if not root.children or _is_pre(root):
         return
-    prev_text: Text | None = None
-    keep_leading = False
-    prev: Node | None = None
-    node = _next(prev, root)
-    while node is not root and node is not None:
+    state = _Collapsing()
+    _collapse_children(root, state)
+    last = state.prev_text
+    if last is not None:
+        last.data = last.data[:-1] if last.data.endswith(" ") else last.data
+        if not last.data and last.parent is not None:
+            parent = last.parent
+            parent.children.pop(last.index)
+            _reindex(parent.children)
+
+
+def _collapse_children(parent: Element, state: _Collapsing) -> None:
+    kept: list[Node] = []
+    for node in parent.children:
         if isinstance(node, Text):
             data = node.data
             text = _WS_RUN.sub(" ", data) if ("  " in data or "\n" in data or "\t" in data or "\r" in data) else data
-            if (prev_text is None or prev_text.data.endswith(" ")) and not keep_leading and text[:1] == " ":
+            if text[:1] == " " and not state.keep_leading and (state.prev_text is None
+                                                                or state.prev_text.data.endswith(" ")):
                 text = text[1:]
             if not text:
-                node = _remove(node)
-                continue
+                continue  # removed
             node.data = text
-            prev_text = node
+            state.prev_text = node
         elif isinstance(node, Element):
-            if node.node_name in BLOCK or node.tag == "br":
-                if prev_text is not None:
-                    prev_text.data = re.sub(r" $", "", prev_text.data)
-                prev_text = None
-                keep_leading = False
-            elif node.node_name in VOID or _is_pre(node):
-                prev_text = None
-                keep_leading = True
-            elif prev_text is not None:
-                keep_leading = False
-        nxt = _next(prev, node)
-        prev = node
-        node = nxt
-    if prev_text is not None:
-        prev_text.data = re.sub(r" $", "", prev_text.data)
-        if not prev_text.data:
-            _remove(prev_text)
+            _visit_element(node, state)
+            if node.children and not _is_pre(node):
+                _collapse_children(node, state)
+                _visit_element(node, state)  # on the way out
+        kept.append(node)
+    if len(kept) != len(parent.children):
+        parent.children = kept
+        _reindex(kept)
+
+
+def _reindex(children: list[Node]) -> None:
+    for i, child in enumerate(children):
+        child.index = i
+
+
+def _visit_element(node: Element, state: _Collapsing) -> None:
+    if node.node_name in BLOCK or node.tag == "br":
+        prev = state.prev_text
+        if prev is not None and prev.data.endswith(" "):
+            prev.data = prev.data[:-1]
+        state.prev_text = None
+        state.keep_leading = False
+    elif node.node_name in VOID or _is_pre(node):
+        state.prev_text = None
+        state.keep_leading = True
+    elif state.prev_text is not None:
+        state.keep_leading = False
 
 
 # -- conversion --------------------------------------------------------------------------
-@dataclass
-class _Flank:
-    leading: str
-    trailing: str
+def text_of(el: Element) -> str:
+    """``text_content``, kept on the element: the converter reads it for every element (blank,
+    flanking whitespace, siblings) once the tree no longer changes."""
+    text = el.text
+    if text is None:
+        text = "".join([c.data if isinstance(c, Text) else text_of(c) for c in el.children  # type: ignore[arg-type]
+                        if isinstance(c, (Text, Element))])
+        el.text = text
+    return text
 
 
 def _is_blank(el: Element) -> bool:
+    text = text_of(el)
     return (
         el.node_name not in VOID
         and el.node_name not in MEANINGFUL_WHEN_BLANK
-        and bool(_BLANK_RE.match(el.text_content))
+        and (text == "" or (text[0] in _JS_WS_SET and bool(_BLANK_RE.match(text))))
         and not el.has_descendant(_VOID_TAGS)
         and not el.has_descendant(_MEANINGFUL_TAGS)
     )
@@ -225,51 +273,76 @@ def _flanked(side: str, node: Node) -> bool:
     if isinstance(sibling, Text):
         return sibling.data.endswith(" ") if side == "left" else sibling.data.startswith(" ")
     if isinstance(sibling, Element) and sibling.node_name not in BLOCK:
-        text = sibling.text_content
+        text = text_of(sibling)
         return text.endswith(" ") if side == "left" else text.startswith(" ")
     return False
 
 
-def _flanking_whitespace(el: Element) -> _Flank:
-    if el.node_name in BLOCK:
-        return _Flank("", "")
-    m = _EDGE_RE.match(el.text_content)
+def _edges(text: str) -> tuple[str, str, str, str, str, str]:
+    """Turndown's edgeWhitespace: (leading, its ASCII part, the rest; trailing, its non-ASCII
+    part, the ASCII rest), by its regular expression, or at once when both ends are not spaces."""
+    if text and text[0] not in _JS_WS_SET and text[-1] not in _JS_WS_SET:
+        return "", "", "", "", "", ""
+    m = _EDGE_RE.match(text)
     assert m is not None
-    leading, leading_ascii, leading_other = m.group(1), m.group(2), m.group(3)
-    trailing, trailing_other, trailing_ascii = m.group(4), m.group(5), m.group(6)
+    return m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)
+
+
+def _flanking_whitespace(el: Element) -> tuple[str, str]:
+    if el.node_name in BLOCK:
+        return "", ""
+    leading, leading_ascii, leading_other, trailing, trailing_other, trailing_ascii = _edges(text_of(el))
     if leading_ascii and _flanked("left", el):
         leading = leading_other
     if trailing_ascii and _flanked("right", el):
         trailing = trailing_other
-    return _Flank(leading, trailing)
+    return leading, trailing
 
 
-def _trim_leading_newlines(text: str) -> str:
-    return text.lstrip("\n")
-
-
-def _trim_trailing_newlines(text: str) -> str:
-    return text.rstrip("\n")
-
-
-def _join(output: str, replacement: str) -> str:
-    s1 = _trim_trailing_newlines(output)
-    s2 = _trim_leading_newlines(replacement)
-    newlines = max(len(output) - len(s1), len(replacement) - len(s2))
-    return s1 + "\n\n"[:newlines] + s2
+def _join_all(replacements: list[str]) -> str:
+    """Turndown's join of each replacement onto the output, which recopies the output each time:
+    here the output is kept as parts and a count of the newlines it ends with. Join trims the
+    output's trailing and the replacement's leading newlines and puts back as many as the larger
+    of the two counts, at most two."""
+    parts: list[str] = []
+    tail = 0
+    for replacement in replacements:
+        s2 = replacement.lstrip("\n")
+        newlines = max(tail, len(replacement) - len(s2))
+        if newlines > 2:
+            newlines = 2
+        if s2:
+            if newlines:
+                parts.append("\n\n"[:newlines])
+            body = s2.rstrip("\n")
+            parts.append(body)
+            tail = len(s2) - len(body)
+        else:
+            tail = newlines
+    if tail:
+        parts.append("\n" * tail)
+    return "".join(parts)
 
 
 def _post_process(output: str) -> str:
-    return _TRAIL_RE.sub("", _LEAD_RE.sub("", output))
+    r"""Turndown's ``replace(/^[\t\r\n]+/, '').replace(/[\t\r\n\s]+$/, '')``: strips, with the
+    same characters (JavaScript's \s for the end)."""
+    return output.lstrip("\t\r\n").rstrip(_JS_WS_CHARS)
+
+
+_LINE_BREAK: Final = re.compile("(\r\n?|[\n\u2028\u2029])")
 
 
 def _prefix_lines(text: str, prefix: str) -> str:
     # JavaScript's multiline ^ also starts a line after \r, U+2028 and U+2029
-    return prefix + re.sub("(\r\n?|[\n\u2028\u2029])", lambda m: m.group(1) + prefix, text)
+    return prefix + _LINE_BREAK.sub(lambda m: m.group(1) + prefix, text)
+
+
+_ATTRIBUTE_BREAKS: Final = re.compile(rf"(\n+{_JS_WS_RE}*)+")
 
 
 def _clean_attribute(value: str | None) -> str:
-    return re.sub(rf"(\n+{_JS_WS_RE}*)+", "\n", value) if value else ""
+    return _ATTRIBUTE_BREAKS.sub("\n", value) if value else ""
 
 
 class _Converter:
@@ -277,23 +350,20 @@ class _Converter:
         self._code_depth: dict[int, bool] = {}
 
     def process(self, parent: Element, in_code: bool = False) -> str:
-        output = ""
-        for node in list(parent.children):
+        replacements: list[str] = []
+        for node in parent.children:
             if isinstance(node, Text):
-                replacement = node.data if in_code else escape_markdown(node.data)
+                replacements.append(node.data if in_code else escape_markdown(node.data))
             elif isinstance(node, Element):
-                replacement = self.replacement_for(node, in_code or node.tag == "code")
-            else:  # pragma: no cover - the builder makes only text and elements
-                replacement = ""
-            output = _join(output, replacement)
-        return output
+                replacements.append(self.replacement_for(node, in_code or node.tag == "code"))
+        return _join_all(replacements)
 
     def replacement_for(self, el: Element, in_code: bool) -> str:
         content = self.process(el, in_code) if not (el.tag != "code" and keep_as_block(el)) else ""
-        flank = _flanking_whitespace(el)
-        if flank.leading or flank.trailing:
+        leading, trailing = _flanking_whitespace(el)
+        if leading or trailing:
             content = js_trim(content)
-        return flank.leading + self.rule(el, content, in_code) + flank.trailing
+        return leading + self.rule(el, content, in_code) + trailing
 
     def rule(self, el: Element, content: str, in_code: bool = False) -> str:
         name = el.node_name
@@ -315,7 +385,7 @@ class _Converter:
                 return "\n\n" + content + "\n" + ("=" if level == 1 else "-") * utf16_len(content) + "\n\n"
             return "\n\n" + "#" * level + " " + content + "\n\n"
         if name == "BLOCKQUOTE":
-            content = re.sub(r"^\n+|\n+$", "", content)
+            content = content.strip("\n")  # re.sub(r"^\n+|\n+$", "", content)
             return "\n\n" + _prefix_lines(content, "> ") + "\n\n"
         if name in ("UL", "OL"):
             parent = el.parent
@@ -325,7 +395,7 @@ class _Converter:
         if name == "LI":
             return self._list_item(el, content)
         if name == "PRE" and isinstance(el.first_child, Element) and el.first_child.node_name == "CODE":
-            return "\n\n    " + el.first_child.text_content.replace("\n", "\n    ") + "\n\n"
+            return "\n\n    " + text_of(el.first_child).replace("\n", "\n    ") + "\n\n"
         if name == "HR":
             return "\n\n* * *\n\n"
         if name == "A" and el.get("href"):
@@ -346,14 +416,18 @@ class _Converter:
 
     @staticmethod
     def _list_item(el: Element, content: str) -> str:
-        content = re.sub(r"^\n+", "", content)
-        content = re.sub(r"\n+$", "\n", content)
+        content = content.lstrip("\n")  # re.sub(r"^\n+", "", content)
+        if content.endswith("\n"):  # re.sub(r"\n+$", "\n", content)
+            content = content.rstrip("\n") + "\n"
         content = content.replace("\n", "\n    ")
         prefix = "*   "
         parent = el.parent
         if parent is not None and parent.node_name == "OL":
             start = parent.get("start")
-            index = next(i for i, c in enumerate(parent.element_children) if c is el)
+            index = 0  # among the list's elements
+            for c in parent.children[:el.index]:
+                if isinstance(c, Element):
+                    index += 1
             prefix = f"{_js_number(start, index) if start else index + 1}.  "
         nxt = el.next_sibling
         return prefix + content + ("\n" if nxt is not None and not content.endswith("\n") else "")
@@ -362,13 +436,18 @@ class _Converter:
     def _code(content: str) -> str:
         if not content:
             return ""
-        content = re.sub(r"\r?\n|\r", " ", content)
-        extra = " " if re.search(r"^`|^ .*?[^ ].* $|`$", content) else ""
+        content = _CODE_BREAK.sub(" ", content)
+        extra = " " if _CODE_PAD.search(content) else ""
         delimiter = "`"
-        runs = re.findall(r"`+", content)
+        runs = _BACKTICKS.findall(content)
         while delimiter in runs:
             delimiter += "`"
         return delimiter + extra + content + extra + delimiter
+
+
+_CODE_BREAK: Final = re.compile(r"\r?\n|\r")
+_CODE_PAD: Final = re.compile(r"^`|^ .*?[^ ].* $|`$")
+_BACKTICKS: Final = re.compile(r"`+")
 
 
 def _js_number(start: str, index: int) -> str:
