@@ -9,6 +9,7 @@ flight, which the next run recognises.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -133,6 +134,17 @@ def save_state(snapshot_root: Path, state: State) -> None:
 
 
 StatCache = dict[str, tuple[int, int]]  # path -> (size, mtime_ns)
+#: a file whose mtime is this close to now may be changed again within the same timestamp tick (2 s on
+#: FAT and some network shares) with the same size: its stat proves nothing, so it is not cached
+RACY_SECONDS = 2.0
+
+
+def remember_stat(cache: StatCache, rel: str, size: int, mtime_ns: int) -> None:
+    """Cache a file's stat as 'unchanged since synced', unless it is too fresh to tell (git's racy check)."""
+    if time.time() - mtime_ns / 1e9 > RACY_SECONDS:
+        cache[rel] = (size, mtime_ns)
+    else:
+        cache.pop(rel, None)
 
 
 def load_stat_cache(snapshot_root: Path) -> StatCache:

@@ -135,6 +135,17 @@ class SnapshotStore:
         editor's save just after the write must not be taken for wfsync's file), else a fresh stat."""
         return self._written.get(rel) or self.stat(rel)
 
+    def wrote(self, rel: str) -> bool:
+        """Whether this run wrote ``rel``."""
+        return rel in self._written
+
+    def check(self, rel: str) -> None:
+        """Raise ``FileChangedError`` if ``rel`` is no longer what the run read or last wrote there
+        (checked before a write elsewhere that would make it a stale second copy)."""
+        path = self.resolve(rel)
+        if path.exists():
+            self._check_unchanged(rel, path, None)
+
     def remove(self, rel: str) -> bool:
         """``delete``, only if the file is still what the run read or last wrote there."""
         path = self.resolve(rel)

@@ -15,7 +15,7 @@ from ..itemlines import action_fields
 from ..plan import Action, BaseSide, Op, Side
 from ..report import CollectionReport
 from ..runs import CollectionRun, LazyRecord, RemoteView, conflict_copy_path, iso_seconds
-from ..state import BaseEntry
+from ..state import BaseEntry, remember_stat
 from ..store import sha256
 
 
@@ -88,6 +88,8 @@ class LocalWriter:
             c.unchanged += current == data
             return
         try:
+            if old is not None and old.path != rv.path:
+                store.check(old.path)  # saved during the run: it stays where it is, no second copy
             written = store.replace(rv.path, data)
             if old is not None and old.path != rv.path:
                 record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
@@ -95,7 +97,10 @@ class LocalWriter:
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
             if old is not None and moved_from is not None and moved_from != rv.path:
                 previous = store.read(moved_from)
-                if previous is not None and sha256(previous) == old.file_hash:
+                # this item's file as the plan saw it: the bytes as synced, or re-saved with the same
+                # content (an editor's or a formatter's YAML style); never a file this run just wrote
+                if previous is not None and (sha256(previous) == old.file_hash or (
+                        key in run.local and not store.wrote(moved_from))):
                     store.remove(moved_from)
         except FileChangedError as exc:
             self.kept(run, exc.path, data)
@@ -129,7 +134,7 @@ class LocalWriter:
             last_published=rv.item.last_published, files=rv.converted.files,
         ))
         if info is not None:
-            ctx.stats[rv.path] = (info.size, info.mtime_ns)
+            remember_stat(ctx.stats, rv.path, info.size, info.mtime_ns)
         # in step again: a copy left by an earlier conflict has served its purpose
         if not kept:
             ctx.store.delete(conflict_copy_path(rv.path))
@@ -177,7 +182,8 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
-    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False) -> None:
+    def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False,
+                     merged: bool = False) -> None:
         """Webflow's answer to a write becomes the file (new dates, same content) and the base.
 
         ``keep_file``: the answer lacks part of the file (references to items this run creates
@@ -195,6 +201,8 @@ class LocalWriter:
             return
         kept = False
         try:
+            if old_path and old_path != path:
+                self.ctx.store.check(old_path)  # saved during the run: no second copy under the new name
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
                 record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
@@ -204,6 +212,14 @@ class LocalWriter:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None)
             kept = True
+            if merged:
+                # the answer holds Webflow's side of a merge, which the editor's file never got: the
+                # base stays the last common version, so the next run sees both sides' changes
+                return
+            if exc.path == old_path:
+                # the base follows the file the editor has; the next run pushes the save and moves it
+                rv = RemoteView(item, converted, old_path, side)
+                run.remote[item.id] = rv
         self.record(run, rv, data, kept=kept)
 
 

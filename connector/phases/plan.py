@@ -51,6 +51,11 @@ def _deletes_in_flight(ctx: RunContext, run: CollectionRun, local: dict[str, Sid
     for key in started:
         base = run.base[key]
         side = remote.get(key)
+        if side is None:
+            # gone from Webflow: the delete went through before the stop; deleted on both sides now
+            if not ctx.opts.dry_run:
+                ctx.state.deleting.discard(key)
+            continue
         changed = set() if side is None or not side.fields else \
             {k for k in set(side.fields) | set(base.fields) if side.field_hash(k) != base.fields.get(k)}
         if key not in local and changed <= draft_keys:
@@ -88,5 +93,5 @@ def hold(p: Plan, run: CollectionRun) -> Plan:
 
 def check_deletes(ctx: RunContext) -> None:
     deletes = sum(len(r.plan.of(Op.PUSH_DELETE)) for r in ctx.runs if r.plan)
-    if deletes:
+    if deletes and ctx.opts.command != "status":  # status lists deletions; only a run that deletes is limited
         check_delete_limit(deletes, sum(len(r.base) for r in ctx.runs), ctx.opts.max_delete)

@@ -198,7 +198,8 @@ class Pusher:
             sent = {u["id"]: u["fieldData"] for u in batch}
             for item in outcome.done:
                 path = run.local[item.id].path if item.id in run.local else None
-                self.writer.store_answer(run, item, path, keep_file=self._files_skipped(run, item, sent.get(item.id)))
+                self.writer.store_answer(run, item, path, keep_file=self._files_skipped(run, item, sent.get(item.id)),
+                                         merged=item.id in merges)
                 if item.id in merges:
                     c.merged += 1
                 elif item.id not in deferred_ids or item.id not in run.pushed:

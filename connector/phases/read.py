@@ -12,6 +12,7 @@ from ..errors import ConfigError, NotFoundError
 from ..mapping import Mapping, bind
 from ..model import RemoteItem
 from .. import schema_lock
+from ..plan import Op
 from ..reads import prove_order, read_all, read_changed
 from ..references import reference_targets
 from ..runs import CollectionRun, iso_seconds
@@ -114,9 +115,11 @@ def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) 
     run.total = changed.total
     seen = set(run.base) | set(known.held)
     new = {i.id for i in items if i.id not in seen}
-    if run.total != known.total + len(new):
+    # expected: what the base and the held items account for, not the count the last run saw: a push
+    # (or a run that held a deletion back) saw deletions it did not apply, which must stay visible
+    if run.total != len(seen) + len(new):
         log.info("%s: %d items in Webflow, %d expected: items were deleted; reading everything",
-                 run.schema.slug, run.total, known.total + len(new))
+                 run.schema.slug, run.total, len(seen) + len(new))
         return None
     run.full = False
     fetched = {i.id for i in items}
@@ -174,6 +177,13 @@ def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:
     newest = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
     newest += [e.last_updated for e in state.for_collection(run.schema.id).values()]
     known.cursor = max([known.cursor or "", *newest], key=iso_seconds) or None
+    # a change read but not carried out (left for pull by a push, a conflict, a held merge) must be
+    # read again: the next incremental read starts no later than the oldest of them
+    waiting = [run.remote[a.key].item.last_updated for a in (run.plan.actions if run.plan else ())
+               if a.key in run.remote and a.op in (Op.PULL, Op.MERGE, Op.CONFLICT)
+               and (a.blocked is not None or a.op is Op.CONFLICT) and run.remote[a.key].item.last_updated]
+    if waiting and known.cursor:
+        known.cursor = min([known.cursor, *waiting], key=iso_seconds)
     # Webflow's count after this run's own creates and deletes
     known.total = run.total + run.created - run.deleted
     # synced items archived since are remembered too: an incremental run does not read them again

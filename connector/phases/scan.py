@@ -8,6 +8,7 @@ from ..convert import document_record, record_hash
 from ..plan import Side
 from ..reading import ReadResult, read_document, too_large
 from ..runs import CollectionRun, LocalView, template_prefix, template_regex
+from ..state import remember_stat
 from ..store import FileInfo, sha256
 
 
@@ -68,7 +69,7 @@ def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, vi
     raw = b"" if big else ctx.store.read(info.rel) or b""
     ctx.store.saw(info.rel, None if big else sha256(raw))
     if base_entry and base_entry.path == info.rel and sha256(raw) == base_entry.file_hash:
-        ctx.stats[info.rel] = (info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
+        remember_stat(ctx.stats, info.rel, info.size, info.mtime_ns)  # same bytes, new mtime (a git checkout)
         return Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
     result = ReadResult(None, [big]) if big else read_document(
         info.rel, raw, run.mapping, base_keys=set(base_entry.fields) if base_entry else None)
