@@ -131,3 +131,11 @@ def test_a_long_line_is_not_cut_when_the_output_is_piped(emulator: EmulatorServe
     lines = run.stdout.splitlines()
     assert any(str(out) in line and line.startswith("wfsync export") for line in lines), run.stdout
     assert any(line.startswith("  assets: ") and "downloaded now: " in line for line in lines), run.stdout
+
+
+def test_export_away_from_the_project_says_it_has_no_slug_history(emulator: EmulatorServer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--root", str(tmp_path / "elsewhere"), "export", "--profile", "hugo", "--out",
+                                       str(tmp_path / "site"), "--assets", "keep-remote"],
+                                env=env_for(emulator, SITE_ID))
+    assert result.exit_code == 0, result.output
+    assert "no slug history" in result.stdout and "--snapshot NAME" in result.stdout
