@@ -388,7 +388,10 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     site_id = resolve_site(client, settings)
     mappings = load_mappings(settings.mappings_dir)
     if not mappings:
-        raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
+        error = ConfigError(f"no mapping files in {settings.mappings_dir}")
+        error.hint = ("Run `wfsync init` here to write them, or run wfsync from your project folder (the one "
+                      "holding mappings/), or point --root / WFSYNC_ROOT at it.")
+        raise error
     root = snapshot_root(settings, client, site_id, snapshot)
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings
@@ -565,7 +568,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         groups.setdefault(side, []).append(f"  {words + ':':<21} {shown(prefix, a['path'])}{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (edit the file, or --on-conflict local|remote|newer)", "other": "Other"}
-    if not groups:
+    if not groups and not ctx.obj["quiet"]:
         console.print("Everything is in step.")
     for side in ("push", "pull", "both", "conflict", "other"):
         if side in groups:

@@ -139,3 +139,18 @@ def test_export_away_from_the_project_says_it_has_no_slug_history(emulator: Emul
                                 env=env_for(emulator, SITE_ID))
     assert result.exit_code == 0, result.output
     assert "no slug history" in result.stdout and "--snapshot NAME" in result.stdout
+
+
+def test_status_quiet_prints_nothing_when_in_step(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    result = CliRunner().invoke(main, ["--root", str(root), "status", "--snapshot", "demo", "-q"],
+                                env=env_for(emulator, SITE_ID))
+    assert result.exit_code == 0 and result.stdout == "", result.output
+
+
+def test_outside_a_project_the_hint_says_where_mappings_are_looked_for(emulator: EmulatorServer,
+                                                                       tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "status"], env=env_for(emulator, SITE_ID))
+    assert result.exit_code == 2
+    assert "wfsync init" in result.stderr and "project folder" in result.stderr
+    assert "WEBFLOW_TOKEN" not in result.stderr
