@@ -53,8 +53,9 @@ err_console = Console(stderr=True)
 
 def out_console() -> Console:
     """Standard output as rich sees it. Through a pipe or into a file (a cron log), long lines are
-    not wrapped at rich's default 80 columns: a path or a URL cut in two cannot be searched for."""
-    return Console(soft_wrap=not sys.stdout.isatty())
+    not wrapped at rich's default 80 columns: a path or a URL cut in two cannot be searched for.
+    A width asked for with COLUMNS is still honoured."""
+    return Console(soft_wrap=not sys.stdout.isatty() and not os.environ.get("COLUMNS"))
 log = logging.getLogger("wfsync.cli")
 
 
