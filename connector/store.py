@@ -69,6 +69,23 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> os.stat_resul
         raise
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def keep_conventions(path: Path, data: bytes) -> bytes:
+    """``data`` (LF, no BOM, as wfsync renders) with the line ends and BOM of the file at ``path``."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+    except (FileNotFoundError, IsADirectoryError):
+        return data
+    if b"\r\n" in head and b"\r\n" not in data:
+        data = data.replace(b"\n", b"\r\n")
+    if head.startswith(BOM) and not data.startswith(BOM):
+        data = BOM + data
+    return data
+
+
 @dataclass(frozen=True)
 class FileInfo:
     rel: str
@@ -143,8 +160,12 @@ class SnapshotStore:
 
     def replace(self, rel: str, data: bytes) -> bool:
         """Write ``data`` only over what the run read or last wrote at ``rel`` (compare, then replace):
-        an editor's save in between raises ``FileChangedError`` and the file keeps it. True if written."""
+        an editor's save in between raises ``FileChangedError`` and the file keeps it. True if written.
+
+        A file the editor keeps with CRLF line ends or a UTF-8 BOM (Windows editors) keeps them:
+        rewritten with LF alone, every line would show as changed in git."""
         path = self.resolve(rel)
+        data = keep_conventions(path, data)
         if not self._check_unchanged(rel, path, data):
             self._seen[rel] = sha256(data)
             return False

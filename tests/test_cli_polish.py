@@ -22,7 +22,7 @@ from connector.cli import main
 from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import EmulatorServer
 from connector.store import atomic_write
-from tests.helpers import env_for, pulled_project, snapshot
+from tests.helpers import env_for, pulled_project, snapshot, wfsync
 
 REPO = Path(__file__).parent.parent
 
@@ -154,3 +154,24 @@ def test_outside_a_project_the_hint_says_where_mappings_are_looked_for(emulator:
     assert result.exit_code == 2
     assert "wfsync init" in result.stderr and "project folder" in result.stderr
     assert "WEBFLOW_TOKEN" not in result.stderr
+
+
+def test_a_windows_file_keeps_its_crlf_and_bom_when_wfsync_rewrites_it(emulator: EmulatorServer,
+                                                                       tmp_path: Path) -> None:
+    from tests.test_local_edits import no_changes, webflow_edits
+
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    text = file.read_text(encoding="utf-8").replace("f_tag-2: Sport", "f_tag-2: Natation")
+    file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))  # what a Windows editor saves
+    assert wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo").exit_code == 0
+    webflow_edits(emulator, "piscines", name="Piscines et patinoire")
+    assert wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo").exit_code == 0
+    data = file.read_bytes()
+    assert "title: Piscines et patinoire\r\n" in data.decode("utf-8") and "f_tag-2: Natation\r\n" in data.decode()
+    # every line still ends as the editor saves it, so git shows the one changed line, not the whole file
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") == data.count(b"\r\n")
+    no_changes(emulator, root)
+    again = file.read_bytes()
+    assert wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo").exit_code == 0
+    assert file.read_bytes() == again
