@@ -42,6 +42,7 @@ from .stopping import Stopped, stop_on_signals
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
 from .progress import NoProgress, Progress, TerminalProgress
+from .moved_out import MOVED_OUT
 from .project import display_prefix, project_root, resolve_paths
 from .report import Report
 from .transport import Transport
@@ -555,6 +556,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     groups: dict[str, list[str]] = {}
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
+        if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
+            side, words = "other", "moved out of mapping"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
         groups.setdefault(side, []).append(f"  {words + ':':<21} {shown(prefix, a['path'])}{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
