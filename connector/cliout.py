@@ -152,6 +152,11 @@ TOTALS = {
 }
 SYNC_TOTALS = ("pulled", "pushed", "merged", "published", "removed", "skipped", "conflicts", "pending")
 TOTAL_WORDS = {"pending": "held"}
+#: a dry run's totals say what the run would do, not what it did
+WOULD_WORDS = {"written": "would write", "removed": "would remove", "created": "would create",
+               "updated": "would update", "deleted": "would delete", "published": "would publish",
+               "merged": "would merge", "pulled": "would pull", "pushed": "would push",
+               "resolved": "would resolve", "conflicts": "conflicts", "pending": "held"}
 
 
 def print_totals(console: Console, report: Report) -> None:
@@ -159,9 +164,13 @@ def print_totals(console: Console, report: Report) -> None:
     names = TOTALS.get(report.command, SYNC_TOTALS)
     width = max((len(c.collection) for c in report.collections.values()), default=0)
     for c in report.collections.values():
-        counts = [f"{getattr(c, n):,} {TOTAL_WORDS.get(n, n)}" for n in names if getattr(c, n)]
+        if report.dry_run:
+            counts = [f"{WOULD_WORDS[n]} {getattr(c, n):,}" if n in WOULD_WORDS and WOULD_WORDS[n].startswith("would")
+                      else f"{getattr(c, n):,} {WOULD_WORDS.get(n, n)}" for n in names if getattr(c, n)]
+        else:
+            counts = [f"{getattr(c, n):,} {TOTAL_WORDS.get(n, n)}" for n in names if getattr(c, n)]
         if report.command == "pull" and not counts:
-            counts = ["0 written"]
+            counts = ["would write 0" if report.dry_run else "0 written"]
         calls = f"{c.api_calls:,} API call" + ("s" if c.api_calls != 1 else "")
         console.print(f"{c.collection:<{width}}  {', '.join(counts) or 'nothing to do'} · {calls}",
                       highlight=False, markup=False, soft_wrap=True)

@@ -85,7 +85,7 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
     if op == "push-create":
         return "created", "new file, created in Webflow" if reason == "new file" else reason, False
     if op == "delete-remote":
-        return "deleted", "file deleted: deleted in Webflow", False
+        return "deleted", "file deleted locally", False
     if op == "delete-local":
         return "removed", "deleted in Webflow", False
     if op == "merge":

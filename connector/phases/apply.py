@@ -178,7 +178,9 @@ class LocalWriter:
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:
             self.ctx.store.write(copy, rv.rendered())
-        report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if rv else None,
+        # a dry run writes no copy, so it names none
+        written = rv is not None and not self.ctx.opts.dry_run
+        report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if written else None,
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
