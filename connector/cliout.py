@@ -115,8 +115,8 @@ def report_error(report: Report) -> dict[str, str] | None:
     if report.conflicts:
         return {"kind": "conflicts", "message": f"{len(report.conflicts)} conflict(s) left for you; nothing was "
                                                 "overwritten",
-                "hint": "Merge each file by hand (Webflow's version is beside it) and run again with "
-                        "--on-conflict local, or move the .remote.md copy over the file."}
+                "hint": "Merge each file by hand (Webflow's version is beside it), then run `wfsync sync "
+                        "--on-conflict local PATH` for that file; or move the .remote.md copy over the file."}
     if report.problems:
         return {"kind": "problems", "message": f"{len(report.problems)} problem(s); see problems",
                 "hint": "Fix the files or items listed; the rest of the run went through."}
@@ -150,7 +150,7 @@ TOTALS = {
     "pull": ("written", "unchanged", "removed", "skipped", "conflicts", "pending"),
     "push": ("created", "updated", "deleted", "published", "conflicts", "pending"),
 }
-SYNC_TOTALS = ("pulled", "pushed", "merged", "published", "removed", "skipped", "conflicts", "pending")
+SYNC_TOTALS = ("pulled", "pushed", "merged", "resolved", "published", "removed", "skipped", "conflicts", "pending")
 TOTAL_WORDS = {"pending": "held"}
 #: a dry run's totals say what the run would do, not what it did
 WOULD_WORDS = {"written": "would write", "removed": "would remove", "created": "would create",
@@ -193,5 +193,6 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
                       highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
         console.print("Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
-                      "again with --on-conflict local; or keep Webflow's version by moving the .remote.md copy "
-                      "over the file.", highlight=False, markup=False, soft_wrap=False)
+                      "`wfsync sync --on-conflict local PATH` for that file (only that file's conflict is decided); "
+                      "or keep Webflow's version by moving the .remote.md copy over the file.", highlight=False,
+                      markup=False, soft_wrap=False)

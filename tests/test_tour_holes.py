@@ -98,3 +98,80 @@ def test_a_pushed_deletion_does_not_read_as_deleted_in_webflow(emulator: Emulato
         line = next(x for x in _lines(result.stdout) if "hopital.md" in x)
         assert line.endswith("(file deleted locally)") and "in Webflow" not in line, line
     assert "hopital" not in _live_slugs(emulator, "infos")
+
+
+# -- A2. --on-conflict decides only what the user named, and keeps the losing side ---------------
+
+def _set_key(path: Path, key: str, value: str) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    i = next(n for n, line in enumerate(lines) if line.startswith(f"{key}:"))
+    j = i + 1
+    while j < len(lines) and lines[j].startswith(" "):  # a folded value's other lines
+        j += 1
+    lines[i:j] = [f"{key}: {value}"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_on_conflict_for_one_file_leaves_other_conflicts_and_keeps_webflows_version(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    from tests.test_engine_holes import edit_in_webflow
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    # conflict 1, seen: the user merges it by hand as the report says
+    _set_key(infos / "piscines.md", "title", "Piscines A")
+    edit_in_webflow(emulator, "infos", "piscines", name="Piscines B")
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 3
+    assert "Piscines B" in (infos / "piscines.remote.md").read_text(encoding="utf-8")
+    _set_key(infos / "piscines.md", "title", "Piscines A et B")
+    # conflict 2, new, never seen by the user
+    edit_in_webflow(emulator, "infos", "social", **{"mini-description": "Texte important saisi dans Webflow"})
+    _set_key(infos / "social.md", "f_mini-description", "Texte local")
+
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local",
+                    "cms/infos/piscines.md")
+    assert result.exit_code == 3, result.output  # the unseen conflict is still one
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["name"] == "Piscines A et B"
+    social = remote_item(emulator, "infos", "social").staged["fieldData"]
+    assert social["mini-description"] == "Texte important saisi dans Webflow", "an unseen conflict was decided"
+    assert "Texte local" in (infos / "social.md").read_text(encoding="utf-8")
+    lines = _lines(result.stdout)
+    resolved = next(x for x in lines if "piscines.md" in x)
+    assert resolved.startswith("resolved") and "local wins" in resolved and "merged" not in resolved
+    assert "Webflow's version kept in snapshots/demo/cms/infos/piscines.remote.md" in resolved
+    assert "Piscines B" in (infos / "piscines.remote.md").read_text(encoding="utf-8")
+    assert next(x for x in lines if "social.md" in x).startswith("held")
+
+    # a run that decides every conflict (cron): still no side is lost
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "remote")
+    assert result.exit_code == 0, result.output
+    line = next(x for x in _lines(result.stdout) if "social.md" in x)
+    assert line.startswith("resolved") and "your version kept in snapshots/demo/cms/infos/social.local.md" in line
+    assert "Texte local" in (infos / "social.local.md").read_text(encoding="utf-8")
+    assert "Texte important" in (infos / "social.md").read_text(encoding="utf-8")
+    assert "Piscines B" in (infos / "piscines.remote.md").read_text(encoding="utf-8")  # still kept
+    assert wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo", "--exit-code").exit_code == 0
+
+
+def test_a_whole_run_on_conflict_local_keeps_webflows_version(emulator: EmulatorServer, tmp_path: Path) -> None:
+    from tests.test_engine_holes import edit_in_webflow
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    edit_in_webflow(emulator, "infos", "social", **{"mini-description": "Texte important saisi dans Webflow"})
+    _set_key(infos / "social.md", "f_mini-description", "Texte local")
+    report = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local")
+    assert remote_item(emulator, "infos", "social").staged["fieldData"]["mini-description"] == "Texte local"
+    assert "Texte important saisi dans Webflow" in (infos / "social.remote.md").read_text(encoding="utf-8")
+    infos_report = next(c for c in report["collections"] if c["collection"] == "infos")
+    assert infos_report["resolved"] == 1 and infos_report["merged"] == 0
+    # the next runs keep the copy: it holds what Webflow had, which nothing else does
+    edit_in_webflow(emulator, "infos", "social", name="Social (Webflow)")
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert "Texte important saisi dans Webflow" in (infos / "social.remote.md").read_text(encoding="utf-8")
+
+
+def test_paths_without_on_conflict_are_a_usage_error(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "cms/infos/social.md")
+    assert result.exit_code == 2 and "--on-conflict" in result.output
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local", "cms/nope.md")
+    assert result.exit_code != 0 and "cms/nope.md" in result.output

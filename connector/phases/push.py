@@ -12,9 +12,10 @@ from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationAp
 from ..files import skipped, with_file_ids
 from ..model import RemoteItem
 from ..normalise import same_content
-from ..plan import Action, Op, Side
+from ..plan import Action, Op, Side, winner
 from ..reads import updated_since
 from ..references import PendingReferences, has_pending
+from ..report import CollectionReport
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from .apply import LocalWriter, path_of
 from .validate import pending_creates
@@ -172,7 +173,8 @@ class Pusher:
                 updates.append({"id": item_id, "fieldData": refs_only})
         if ctx.opts.dry_run:
             c.updated += len([u for u in updates if u["id"] not in merges])
-            c.merged += len(merges)
+            c.merged += len([a for a in merges.values() if winner(a) is None])
+            c.resolved += len([a for a in merges.values() if winner(a) is not None])
             return
         if updates:
             changed = self._changed_since_planned(run, {u["id"] for u in updates})
@@ -201,7 +203,7 @@ class Pusher:
                 self.writer.store_answer(run, item, path, keep_file=self._files_skipped(run, item, sent.get(item.id)),
                                          merged=item.id in merges)
                 if item.id in merges:
-                    c.merged += 1
+                    _count_merge(c, merges[item.id])
                 elif item.id not in deferred_ids or item.id not in run.pushed:
                     c.updated += 1
                 if item.id not in run.pushed:
@@ -210,7 +212,7 @@ class Pusher:
         for key in merges:  # merges with nothing to send: Webflow already has the result
             if key not in {u["id"] for u in updates} and key in run.remote:
                 self.writer.write_remote(run, key, c)
-                c.merged += 1
+                _count_merge(c, merges[key])
 
     def _update_refused(self, run: CollectionRun, item_id: str, error: ApiError) -> None:
         """Deleted in Webflow during the run: the edit is kept (the next run re-creates the item, a
@@ -287,3 +289,11 @@ class Pusher:
             run.deleted += len(outcome.done_ids)
             ctx.state.dirty = True
             ctx.save()
+
+
+def _count_merge(c: CollectionReport, action: Action) -> None:
+    """A merge of both sides' edits, or a conflict decided for one side."""
+    if winner(action) is None:
+        c.merged += 1
+    else:
+        c.resolved += 1
