@@ -175,3 +175,56 @@ def test_paths_without_on_conflict_are_a_usage_error(emulator: EmulatorServer, t
     assert result.exit_code == 2 and "--on-conflict" in result.output
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local", "cms/nope.md")
     assert result.exit_code != 0 and "cms/nope.md" in result.output
+
+
+# -- A3. references follow an item re-created from its file ---------------------------------------
+
+def test_references_in_webflow_follow_an_item_recreated_from_its_file(emulator: EmulatorServer,
+                                                                      tmp_path: Path) -> None:
+    from tests.test_engine_holes import coll
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    velos = remote_item(emulator, "infos", "velos-en-libre-service")
+    dead = velos.id
+    users = [i for i in coll(emulator, "evenements").items.values()
+             if dead in (i.staged["fieldData"].get("lieux") or [])]
+    assert users, "the demo's events refer to it"
+    emulator.state.delete(coll(emulator, "infos").id, [dead], live=False)  # deleted in Webflow
+    _set_key(snapshot(root) / "cms/infos/velos-en-libre-service.md", "title", "Vélos (modifié localement)")
+
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert result.exit_code == 0, result.output
+    new = remote_item(emulator, "infos", "velos-en-libre-service")
+    assert new is not None and new.id != dead
+    for item in users:
+        lieux = item.staged["fieldData"]["lieux"]
+        assert dead not in lieux and new.id in lieux, f"{item.staged['fieldData']['slug']} still refers to {dead}"
+    jazz = next(x for x in _lines(result.stdout) if "soiree-jazz.md" in x)
+    assert jazz.startswith("pushed") and "velos-en-libre-service.md" in jazz, jazz
+    # both sides agree, as status and diff say
+    assert wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo", "--exit-code").exit_code == 0
+    diff = wfsync(emulator, SITE_ID, root, "diff", "--snapshot", "demo", "--exit-code")
+    assert diff.exit_code == 0 and "No differences." in diff.stdout, diff.stdout
+    full = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--full")
+    assert full.exit_code == 0 and "held" not in full.stdout, full.stdout
+
+
+def test_a_full_sync_gives_webflow_the_references_a_stopped_run_did_not_send(
+        emulator: EmulatorServer, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_engine_holes import coll
+    import connector.phases.push as push_phase
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    dead = remote_item(emulator, "infos", "velos-en-libre-service").id
+    emulator.state.delete(coll(emulator, "infos").id, [dead], live=False)
+    _set_key(snapshot(root) / "cms/infos/velos-en-libre-service.md", "title", "Vélos (modifié localement)")
+    with monkeypatch.context() as m:  # the run stops after the re-create, before the references
+        m.setattr(push_phase, "follow_recreated", lambda *args: None)
+        assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 0
+    jazz = remote_item(emulator, "evenements", "soiree-jazz")
+    assert dead in jazz.staged["fieldData"]["lieux"]
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--full")
+    assert result.exit_code == 0, result.output
+    new = remote_item(emulator, "infos", "velos-en-libre-service").id
+    assert dead not in jazz.staged["fieldData"]["lieux"] and new in jazz.staged["fieldData"]["lieux"]
+    assert not any(x.startswith("held") for x in _lines(result.stdout)), result.stdout
+    diff = wfsync(emulator, SITE_ID, root, "diff", "--snapshot", "demo", "--exit-code")
+    assert diff.exit_code == 0, diff.stdout

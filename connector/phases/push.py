@@ -15,6 +15,7 @@ from ..normalise import same_content
 from ..plan import Action, Op, Side, winner
 from ..reads import updated_since
 from ..references import PendingReferences, has_pending
+from ..refollow import follow_live_references, follow_recreated
 from ..report import CollectionReport
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from .apply import LocalWriter, path_of
@@ -102,8 +103,11 @@ class Pusher:
         self.writer.store_answer(run, item, old_path, keep_file=deferred)
         run.planned_versions[item.id] = item.last_updated
         if key != item.id:
-            # re-created (the item was deleted in Webflow): the old id is gone for good
+            # re-created (the item was deleted in Webflow): the old id is gone for good, and the
+            # items that refer to it follow the new one
             ctx.state.drop(key)
+            if key in run.base:
+                follow_recreated(ctx, ctx.runs, run.schema.id, old_path)
 
     def _files_skipped(self, run: CollectionRun, item: RemoteItem, sent: dict[str, Any] | None,
                        path: str | None = None) -> bool:
@@ -151,6 +155,7 @@ class Pusher:
         c = ctx.report.of(run.schema.slug)
         updates: list[dict[str, Any]] = []
         merges = {}
+        follow_live_references(ctx, run)
         for action in run.plan.of(Op.PUSH_UPDATE, Op.MERGE):
             record = dict(action.merged) if action.op is Op.MERGE and action.merged is not None \
                 else self._local_record(run, action.key)
@@ -169,7 +174,10 @@ class Pusher:
             data, _ = self._encode(run, self._local_record(run, key), None, ctx.refs)
             refs_only = {k: v for k, v in data.items() if run.schema.field(k) and
                          run.schema.field(k).type in ("Reference", "MultiReference")}  # type: ignore[union-attr]
-            if refs_only:
+            same = next((u for u in updates if u["id"] == item_id), None)
+            if same is not None:  # already updated by this run: one entry per item in a bulk call
+                same["fieldData"].update(refs_only)
+            elif refs_only:
                 updates.append({"id": item_id, "fieldData": refs_only})
         if ctx.opts.dry_run:
             c.updated += len([u for u in updates if u["id"] not in merges])
