@@ -20,9 +20,10 @@ from .runs import CollectionRun
 _SENDABLE = (Op.NOTHING, Op.PUSH_UPDATE, Op.PULL)
 
 
-def follow_recreated(ctx: RunContext, runs: list[CollectionRun], target: str, path: str) -> None:
+def follow_recreated(ctx: RunContext, runs: list[CollectionRun], target: str, path: str, refs: Any = None) -> None:
     """Queue, in each run, the reference fields of the files that refer to ``path`` (of the
-    collection ``target``), just re-created in Webflow: sent with the run's updates."""
+    collection ``target``), just re-created in Webflow: sent with the run's updates. (``refs``: how
+    paths resolve, when not yet by ``ctx.refs``: a dry run creates nothing.)"""
     for run in runs:
         keys = reference_keys(run, target)
         if not keys or run.plan is None:
@@ -35,7 +36,7 @@ def follow_recreated(ctx: RunContext, runs: list[CollectionRun], target: str, pa
             if action.op is Op.PULL and key not in run.unwritable:
                 continue  # Webflow changed it and the change can be written: the pull has it
             hits = [k for k in keys if _refers(doc.front_matter.get(k), path)]
-            if not hits or not encodable(run, document_record(doc, run.mapping), ctx.refs):
+            if not hits or not encodable(run, document_record(doc, run.mapping), refs or ctx.refs):
                 continue  # another reference of the file names nothing: validation reports it
             _queue(ctx, run, key, view, doc, f"{', '.join(hits)}: now refers to the item re-created from {path}")
 
@@ -69,6 +70,10 @@ def follow_live_references(ctx: RunContext, run: CollectionRun) -> None:
 
 def _queue(ctx: RunContext, run: CollectionRun, key: str, view: Any, doc: Any, reason: str) -> None:
     """The item's reference fields are sent with the run's updates, as a local change."""
+    if ctx.opts.dry_run:  # said, and counted, as the real run would
+        _report(ctx, run, key, view.path, reason)
+        ctx.report.of(run.schema.slug).updated += 1
+        return
     if view.document is None:
         view.document = doc
     # unchanged since the last sync when not re-read: its version is the base's

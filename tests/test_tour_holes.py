@@ -191,6 +191,8 @@ def test_references_in_webflow_follow_an_item_recreated_from_its_file(emulator: 
     emulator.state.delete(coll(emulator, "infos").id, [dead], live=False)  # deleted in Webflow
     _set_key(snapshot(root) / "cms/infos/velos-en-libre-service.md", "title", "Vélos (modifié localement)")
 
+    dry = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--dry-run")
+    assert any(x.startswith("would push") and "soiree-jazz.md" in x for x in _lines(dry.stdout)), dry.stdout
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
     assert result.exit_code == 0, result.output
     new = remote_item(emulator, "infos", "velos-en-libre-service")

@@ -54,6 +54,10 @@ class Pusher:
         c = ctx.report.of(run.schema.slug)
         if ctx.opts.dry_run:
             c.created += len(creates)
+            refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
+            for action in creates:  # a re-create takes the references along: say so
+                if action.key in run.base and action.key in run.local:
+                    follow_recreated(ctx, ctx.runs, run.schema.id, run.local[action.key].path, refs)
             return
         # files about to be created in any collection: references to them are filled in afterwards
         refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
