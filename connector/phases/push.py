@@ -10,6 +10,7 @@ from ..context import RunContext
 from ..convert import document_record, item_to_document, record_hash, record_to_field_data, value_hash
 from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationApiError
 from ..files import skipped, with_file_ids
+from ..locales import api
 from ..model import RemoteItem
 from ..normalise import same_content
 from ..plan import Action, Op, Side
@@ -72,7 +73,7 @@ class Pusher:
             batch_keys = keys[start:start + 100]
             ctx.progress.advance(len(batch_keys))
             ctx.emit("before:create", collection=run.schema.id, keys=batch_keys)
-            outcome = bulk.create(ctx.client, run.schema.id, bodies[start:start + 100])
+            outcome = bulk.create(api(ctx, run), run.schema.id, bodies[start:start + 100])
             ctx.emit("after:create", collection=run.schema.id, keys=batch_keys)
             by_slug = {i.slug: i for i in outcome.done}
             for key, body in zip(batch_keys, bodies[start:start + 100], strict=True):
@@ -96,13 +97,14 @@ class Pusher:
         (``deferred``: some references are still to be sent, the file keeps them meanwhile)."""
         ctx = self.ctx
         old_path = run.local[key].path
-        ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
-        ctx.refs.ids[(run.schema.id, old_path)] = item.id
+        if run.locale is None:  # references name the primary's files
+            ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+            ctx.refs.ids[(run.schema.id, old_path)] = item.id
         self.writer.store_answer(run, item, old_path, keep_file=deferred)
         run.planned_versions[item.id] = item.last_updated
         if key != item.id:
             # re-created (the item was deleted in Webflow): the old id is gone for good
-            ctx.state.drop(key)
+            ctx.state.drop(run.state_key(key))
 
     def _files_skipped(self, run: CollectionRun, item: RemoteItem, sent: dict[str, Any] | None,
                        path: str | None = None) -> bool:
@@ -125,7 +127,7 @@ class Pusher:
         ctx = self.ctx
         local = run.local[key]
         slug_taken = isinstance(error, ValidationApiError) and any(d.param.endswith("slug") for d in error.details)
-        found = ctx.client.find_by_slug(run.schema.id, slug) if slug_taken else None
+        found = api(ctx, run).find_by_slug(run.schema.id, slug) if slug_taken else None
         if found is None:
             ctx.report.problems.append({"collection": run.schema.slug, "item": local.path,
                                         "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
@@ -191,7 +193,7 @@ class Pusher:
             ctx.progress.advance(len(batch))
             ids = [u["id"] for u in batch]
             ctx.emit("before:update", collection=run.schema.id, ids=ids)
-            outcome = bulk.update(ctx.client, run.schema.id, batch)
+            outcome = bulk.update(api(ctx, run), run.schema.id, batch)
             ctx.emit("after:update", collection=run.schema.id, ids=ids)
             for item_id, error in outcome.failed.items():
                 self._update_refused(run, item_id, error)
@@ -236,7 +238,7 @@ class Pusher:
         since = run.read_mark if run.read_mark else \
             min((iso_seconds(planned.get(i)) for i in ids), default=0.0)
         changed = {i for i in ids if not planned.get(i)}
-        for item in updated_since(self.ctx.client, run.schema.id, run.schema.slug, iso_text(since), self.ctx.caps,
+        for item in updated_since(api(self.ctx, run), run.schema.id, run.schema.slug, iso_text(since), self.ctx.caps,
                                   ids=ids):
             if item.id in ids and iso_seconds(item.last_updated) != iso_seconds(planned.get(item.id)):
                 changed.add(item.id)
@@ -263,24 +265,24 @@ class Pusher:
             batch = deletes[start:start + 100]
             live = [i for i in batch if (run.remote[i].item.last_published if i in run.remote
                                          else run.base[i].last_published if i in run.base else None)]
-            ctx.state.deleting.update(batch)  # a run killed from here on is finished by the next one
+            ctx.state.deleting.update(run.state_key(i) for i in batch)  # a run killed from here on is finished by the next one
             ctx.state.dirty = True
             ctx.save()
             failed: dict[str, ApiError] = {}
             if live:
                 ctx.emit("before:unpublish", collection=run.schema.id, ids=live)
-                failed.update(bulk.delete(ctx.client, run.schema.id, live, live=True).failed)  # unpublish first
+                failed.update(bulk.delete(api(ctx, run), run.schema.id, live, live=True).failed)  # unpublish first
                 ctx.emit("after:unpublish", collection=run.schema.id, ids=live)
             batch = [i for i in batch if i not in failed]
             ctx.emit("before:delete", collection=run.schema.id, ids=batch)
-            outcome = bulk.delete(ctx.client, run.schema.id, batch) if batch else bulk.Outcome()
+            outcome = bulk.delete(api(ctx, run), run.schema.id, batch) if batch else bulk.Outcome()
             ctx.emit("after:delete", collection=run.schema.id, ids=batch)
             failed.update(outcome.failed)
             for item_id in outcome.done_ids:
-                ctx.state.drop(item_id)
-                ctx.state.deleting.discard(item_id)
+                ctx.state.drop(run.state_key(item_id))
+                ctx.state.deleting.discard(run.state_key(item_id))
             for item_id, error in failed.items():
-                ctx.state.deleting.discard(item_id)
+                ctx.state.deleting.discard(run.state_key(item_id))
                 ctx.report.problems.append({"collection": run.schema.slug, "item": path_of(run, item_id),
                                             "field": "(delete)", "message": f"Webflow refused the delete: {error}"})
             c.deleted += len(outcome.done_ids)
