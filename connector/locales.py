@@ -92,28 +92,37 @@ def locales_to_json(locales: list[Locale]) -> list[dict[str, Any]]:
             for loc in locales]
 
 
-#: the client calls that read or write items: a secondary run's carry its ``cmsLocaleId``
-_ITEM_CALLS = {"list_items_page", "iter_pages", "iter_items", "get_item", "find_by_slug", "create_items",
-               "create_item", "update_items", "update_item", "delete_items", "delete_item", "publish_items"}
+#: the client calls that read or write items: a secondary run's name its locale
+_ONE_LOCALE = {"list_items_page", "iter_pages", "iter_items", "get_item", "find_by_slug", "create_items",
+               "create_item", "update_items", "update_item", "delete_item"}
+_MANY_LOCALES = {"delete_items", "publish_items"}
 
 
 class LocaleClient:
-    """The client as one secondary locale's run sees it: every item call names the locale."""
+    """The client as one locale's run sees it: every item call names the locale(s) ``cms_locale_ids``
+    (several only for deleting an item as a whole)."""
 
-    def __init__(self, client: Any, cms_locale_id: str) -> None:
+    def __init__(self, client: Any, cms_locale_ids: list[str]) -> None:
         self._client = client
-        self.cms_locale_id = cms_locale_id
+        self.cms_locale_ids = cms_locale_ids
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._client, name)
-        if name in _ITEM_CALLS:
-            return functools.partial(attr, cms_locale_id=self.cms_locale_id)
+        if name in _ONE_LOCALE:
+            return functools.partial(attr, cms_locale_id=",".join(self.cms_locale_ids))
+        if name in _MANY_LOCALES:
+            return functools.partial(attr, cms_locale_ids=list(self.cms_locale_ids))
         return attr
 
 
-def api(ctx: "RunContext", run: "CollectionRun") -> Any:
-    """The client for ``run``'s calls: the primary's sends no ``cmsLocaleId``, as before locales."""
-    return ctx.client if run.locale is None else LocaleClient(ctx.client, run.locale.cms_locale_id)
+def api(ctx: "RunContext", run: "CollectionRun", whole: bool = False) -> Any:
+    """The client for ``run``'s calls: the primary's sends no ``cmsLocaleId``, as before locales;
+    ``whole``: deletes of the primary's items take every locale of the site with them."""
+    if run.locale is not None:
+        return LocaleClient(ctx.client, [run.locale.cms_locale_id])
+    if whole and run.all_locales:
+        return LocaleClient(ctx.client, list(run.all_locales))
+    return ctx.client
 
 
 # -- across locales (pure: plans in, plans out) --------------------------------------------------
@@ -133,9 +142,10 @@ def whole_item_deletes(primary: Plan, secondaries: dict[str, Plan], paths: dict[
                            "the item would go in every locale, and its variant changed in " + "; ".join(kept)
                            + ": not deleted in any locale")
             else:
-                others = [tag for tag, p in secondaries.items() if any(b.key == a.key for b in p.actions)]
-                a = Action(a.key, a.op, a.reason + (" (the whole item, in every locale: " + ", ".join(others) + ")"
-                                                    if others else ""), a.push_keys, a.conflict_keys, a.merged)
+                others = [paths.get(tag, {}).get(a.key) or tag for tag, p in secondaries.items()
+                          if any(b.key == a.key for b in p.actions)]
+                a = Action(a.key, a.op, a.reason + (": the whole item goes, in every locale (with " + ", ".join(others)
+                                                    + ")" if others else ""), a.push_keys, a.conflict_keys, a.merged)
         out.append(a)
     return Plan(tuple(out))
 
@@ -151,6 +161,20 @@ def variant_deletes(plan: Plan, tag: str, primary_deletes: set[str]) -> Plan:
             else:
                 a = Action(a.key, a.op, f"{tag} file deleted: deletes the {tag} variant only, the item stays in "
                            "the other locales", a.push_keys, a.conflict_keys, a.merged, a.blocked)
+        out.append(a)
+    return Plan(tuple(out))
+
+
+def new_files_on_copies(plan: Plan, tag: str, copies: set[str], push: bool) -> Plan:
+    """A new file in a secondary folder whose slug is that of an item whose variant there is still a
+    copy of the primary (Webflow makes one for every new item): it updates that variant. One whose
+    variant was changed in Webflow stays a conflict, both versions kept."""
+    out = []
+    for a in plan.actions:
+        if a.op is Op.CONFLICT and a.key in copies:
+            a = Action(a.key, Op.PUSH_UPDATE, f"new {tag} file for an existing item: updates its {tag} variant "
+                       "(still a copy of the primary)", push_keys=a.conflict_keys,
+                       blocked=None if push else "not pushed by this command")
         out.append(a)
     return Plan(tuple(out))
 

@@ -112,6 +112,8 @@ class CollectionRun:
     read_mark: float = 0.0  # the newest lastUpdated this run read (never one of its own writes)
     # a secondary locale's variants (``locales.py``); None: the primary, as on a site without locales
     locale: Locale | None = None
+    # on a localized site, the primary's run: every locale's cmsLocaleId (an item deleted goes in all)
+    all_locales: tuple[str, ...] = ()
 
     @property
     def cms_locale(self) -> str | None:

@@ -32,14 +32,14 @@ def test_the_default_layout_keeps_the_primary_path_and_puts_a_secondary_locale_u
 
 
 def test_a_path_with_locale_is_used_as_written_for_every_locale() -> None:
-    m = parse_mapping(MAPPING.replace("cms/infos/{slug}.md", "{locale}/infos/{slug}.md"))
+    m = parse_mapping(MAPPING.replace("cms/infos/{slug}.md", "'{locale}/infos/{slug}.md'"))
     assert for_locale(m, FR).path_for("bus", "1") == "fr/infos/bus.md"
     assert for_locale(m, DE).path_for("bus", "1") == "de/infos/bus.md"
     assert locale_path("content/{locale}/{slug}.md", DE) == "content/de/{slug}.md"
 
 
 def test_locale_in_a_path_on_a_site_without_locales_is_a_named_mistake() -> None:
-    m = parse_mapping(MAPPING.replace("cms/infos/{slug}.md", "{locale}/infos/{slug}.md"), source="infos.yaml")
+    m = parse_mapping(MAPPING.replace("cms/infos/{slug}.md", "'{locale}/infos/{slug}.md'"), source="infos.yaml")
     with pytest.raises(ConfigError, match=r"infos.yaml: path uses \{locale\}"):
         for_locale(m, None)
 

@@ -17,6 +17,7 @@ from ..plan import Action, Op, Side
 from ..reads import updated_since
 from ..references import PendingReferences, has_pending
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
+from . import variants
 from .apply import LocalWriter, path_of
 from .validate import pending_creates
 
@@ -53,6 +54,9 @@ class Pusher:
         c = ctx.report.of(run.schema.slug)
         if ctx.opts.dry_run:
             c.created += len(creates)
+            return
+        if run.locale is not None:  # a new file in a secondary locale's folder
+            variants.place_new_files(ctx, self, run, creates)
             return
         # files about to be created in any collection: references to them are filled in afterwards
         refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
@@ -271,11 +275,11 @@ class Pusher:
             failed: dict[str, ApiError] = {}
             if live:
                 ctx.emit("before:unpublish", collection=run.schema.id, ids=live)
-                failed.update(bulk.delete(api(ctx, run), run.schema.id, live, live=True).failed)  # unpublish first
+                failed.update(bulk.delete(api(ctx, run, whole=True), run.schema.id, live, live=True).failed)  # unpublish first
                 ctx.emit("after:unpublish", collection=run.schema.id, ids=live)
             batch = [i for i in batch if i not in failed]
             ctx.emit("before:delete", collection=run.schema.id, ids=batch)
-            outcome = bulk.delete(api(ctx, run), run.schema.id, batch) if batch else bulk.Outcome()
+            outcome = bulk.delete(api(ctx, run, whole=True), run.schema.id, batch) if batch else bulk.Outcome()
             ctx.emit("after:delete", collection=run.schema.id, ids=batch)
             failed.update(outcome.failed)
             for item_id in outcome.done_ids:
@@ -287,5 +291,6 @@ class Pusher:
                                             "field": "(delete)", "message": f"Webflow refused the delete: {error}"})
             c.deleted += len(outcome.done_ids)
             run.deleted += len(outcome.done_ids)
+            variants.remove_variants(ctx, self.writer, run, outcome.done_ids)
             ctx.state.dirty = True
             ctx.save()
