@@ -77,8 +77,13 @@ def test_edits_in_two_locales_go_to_their_own_variants_and_a_quiet_run_costs_two
     snap = snapshot(root)
     replace_in(snap / "cms/infos/social.md", "title: Social", "title: Social et santé")
     replace_in(snap / "de/cms/infos/soziales.md", "title: Soziales", "title: Soziales und Gesundheit")
+    replace_in(snap / "cms/infos/piscines.md", "title: Piscines", "title: Piscines et bains")
+    replace_in(snap / "de/cms/infos/schwimmbaeder.md", "title: Schwimmbäder", "title: Schwimm- und Hallenbäder")
     report = wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo")
-    assert report["collections"][0]["updated"] == 2
+    assert report["collections"][0]["updated"] == 4
+    # one bulk update per locale
+    assert len([r for r in site.log if r.method == "PATCH"]) == 2, [(r.method, r.path) for r in site.log]
+    assert variant(site, DE, "schwimmbaeder").staged["fieldData"]["name"] == "Schwimm- und Hallenbäder"
     assert variant(site, FR, "social").staged["fieldData"]["name"] == "Social et santé"
     assert variant(site, DE, "soziales").staged["fieldData"]["name"] == "Soziales und Gesundheit"
     # each side kept the other's text
@@ -228,3 +233,34 @@ def test_a_mapping_may_name_the_locale_in_the_path_and_in_front_matter(site: Emu
     snap = snapshot(root)
     assert "lang: fr" in (snap / "fr/infos/social.md").read_text(encoding="utf-8")
     assert "lang: de" in (snap / "de/infos/soziales.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("method,nth", [("POST", 1), ("PATCH", 1), ("PATCH", 2)])
+def test_a_push_killed_between_locales_is_finished_by_the_next_run(site: EmulatorServer, tmp_path: Path, method: str,
+                                                                   nth: int) -> None:
+    from tests.test_crash import kill_after, start_push
+
+    root = pulled(site, tmp_path)
+    snap = snapshot(root)
+    replace_in(snap / "cms/infos/social.md", "title: Social", "title: Social et santé")
+    replace_in(snap / "de/cms/infos/soziales.md", "title: Soziales", "title: Soziales und Gesundheit")
+    text = (snap / "de/cms/infos/soziales.md").read_text(encoding="utf-8")
+    (snap / "de/cms/infos/museum.md").write_text(text.replace("title: Soziales und Gesundheit", "title: Museum")
+                                                 .replace("slug: soziales", "slug: museum"), encoding="utf-8")
+    box: list = [None]
+    done = kill_after(site, box, method, nth)
+    box[0] = start_push(site, root)
+    box[0].wait(60)
+    done.wait(10)
+    site.after_request = None
+    assert done.is_set(), box[0].communicate()
+    wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo")
+    report = wfsync_json(site, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert not report["conflicts"] and report["collections"][0]["created"] == 0
+    for locale in (FR, DE):
+        items = infos(site).items if locale == FR else infos(site).localized[locale]
+        slugs = [i.staged["fieldData"]["slug"] for i in items.values()]
+        assert slugs.count("museum") == 1, locale
+    assert variant(site, FR, "social").staged["fieldData"]["name"] == "Social et santé"
+    assert variant(site, DE, "soziales").staged["fieldData"]["name"] == "Soziales und Gesundheit"
+    assert (snap / "cms/infos/museum.md").exists() and (snap / "de/cms/infos/museum.md").exists()

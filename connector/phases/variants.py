@@ -126,7 +126,7 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
     primary = primary_of(ctx, run)
     assert primary is not None and run.locale is not None
     tag, c = run.locale.tag, ctx.report.of(run.schema.slug)
-    primary_tag = next((r.locale.tag for r in [primary] if r.locale), "") or _primary_tag(ctx)
+    primary_tag = _primary_tag(ctx)
     by_slug = {rv.item.slug: k for k, rv in primary.remote.items()}
     has_variant = set(run.remote) | set(run.base) | run.held
     updates: list[dict[str, Any]] = []
@@ -157,7 +157,10 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
             {"fieldData": data})
         paths[slug] = path
     if updates:
+        ids_sent = [u["id"] for u in updates]
+        ctx.emit("before:update", collection=run.schema.id, ids=ids_sent)
         outcome = bulk.update(api(ctx, run), run.schema.id, updates)
+        ctx.emit("after:update", collection=run.schema.id, ids=ids_sent)
         for item_id, error in outcome.failed.items():
             pusher._update_refused(run, item_id, error)
         for item in outcome.done:
@@ -168,7 +171,10 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
         ctx.save()
     ids = [primary.all_locales[0], run.locale.cms_locale_id]
     for (draft, archived), bodies in new.items():
+        keys = [paths[str(body["fieldData"].get("slug"))] for body in bodies]
+        ctx.emit("before:create", collection=run.schema.id, keys=keys)
         outcome = bulk.create_in_locales(ctx.client, run.schema.id, bodies, ids, is_draft=draft, is_archived=archived)
+        ctx.emit("after:create", collection=run.schema.id, keys=keys)
         for slug, error in outcome.failed.items():
             ctx.report.problems.append({"collection": run.schema.slug, "item": paths.get(slug, slug), "field": "(item)",
                                         "message": f"Webflow refused to create it: {error}"})
