@@ -264,3 +264,20 @@ def test_a_push_killed_between_locales_is_finished_by_the_next_run(site: Emulato
     assert variant(site, FR, "social").staged["fieldData"]["name"] == "Social et santé"
     assert variant(site, DE, "soziales").staged["fieldData"]["name"] == "Soziales und Gesundheit"
     assert (snap / "cms/infos/museum.md").exists() and (snap / "de/cms/infos/museum.md").exists()
+
+
+def test_a_slug_is_checked_within_its_locale_before_anything_is_sent(site: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled(site, tmp_path)
+    snap = snapshot(root)
+    replace_in(snap / "de/cms/infos/stadtbusse.md", "slug: stadtbusse", "slug: soziales")  # another German item's
+    replace_in(snap / "cms/infos/social.md", "title: Social", "title: Social!")
+    report = wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo", code=1)
+    assert [(p["path"], p["key"]) for p in report["problems"]] == [("de/cms/infos/stadtbusse.md", "slug")]
+    assert not [r for r in site.log if r.method != "GET"]
+    # a slug another item has only in French is free in German (slugs are unique per locale)
+    replace_in(snap / "de/cms/infos/stadtbusse.md", "slug: soziales", "slug: social")
+    wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo")
+    item_id = variant(site, FR, "bus-urbains").id
+    assert infos(site).localized[DE][item_id].staged["fieldData"]["slug"] == "social"
+    assert (snap / "de/cms/infos/social.md").exists() and not (snap / "de/cms/infos/stadtbusse.md").exists()
+    assert "title: Social!" in (snap / "cms/infos/social.md").read_text(encoding="utf-8")

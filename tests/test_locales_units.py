@@ -82,7 +82,7 @@ def test_deleting_the_primary_file_deletes_the_item_in_every_locale_unless_a_var
     de = Plan((Action("a", Op.NOTHING, "in step"), Action("b", Op.PULL, "changed in Webflow")))
     out = whole_item_deletes(primary, {"de": de}, {"de": {"a": "de/cms/infos/a.md", "b": "de/cms/infos/b.md"}})
     a, b = out.actions
-    assert a.active and "every locale: de" in a.reason
+    assert a.active and "every locale (with de/cms/infos/a.md)" in a.reason
     assert not b.active and "de/cms/infos/b.md" in (b.blocked or "") and "not deleted in any locale" in (b.blocked or "")
 
 
@@ -92,3 +92,21 @@ def test_deleting_a_secondary_file_deletes_that_variant_only() -> None:
     a, b = out.actions
     assert a.op is Op.PUSH_DELETE and "de variant only" in a.reason
     assert b.op is Op.NOTHING and "whole item" in b.reason
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+TAGS = st.from_regex(r"[a-z]{2}(-[A-Z]{2})?", fullmatch=True)
+
+
+@given(tags=st.lists(TAGS, min_size=1, max_size=5, unique=True), slug=st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True),
+       with_locale=st.booleans())
+def test_every_locale_of_an_item_has_a_file_of_its_own_and_the_primary_keeps_todays_path(
+        tags: list[str], slug: str, with_locale: bool) -> None:
+    path = "'{locale}/infos/{slug}.md'" if with_locale else "cms/infos/{slug}.md"
+    m = parse_mapping(MAPPING.replace("cms/infos/{slug}.md", path))
+    locales = [Locale(f"s{i}", f"c{i}", t, i == 0) for i, t in enumerate(tags)]
+    paths = [for_locale(m, loc).path_for(slug, "id") for loc in locales]
+    assert len(set(paths)) == len(paths)
+    if not with_locale:
+        assert paths[0] == m.path_for(slug, "id")
