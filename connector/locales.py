@@ -14,7 +14,6 @@ phases loop over those runs as over collections; what spans locales is here:
   without its primary variant); a secondary file deleted deletes that variant only;
 - a new file in a secondary folder: the variant of the item with that slug, or a new item,
   created in the primary locale first (from that file) and said so;
-- fields Webflow does not localize: a secondary file must hold the primary's value.
 
 A site without Localization, or without a secondary locale, runs exactly as before.
 """
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .mapping import Entry, Mapping
-from .model import Locale, RemoteItem
+from .model import Locale
 from .plan import Action, Op, Plan
 
 if TYPE_CHECKING:
@@ -177,16 +176,3 @@ def new_files_on_copies(plan: Plan, tag: str, copies: set[str], push: bool) -> P
                        blocked=None if push else "not pushed by this command")
         out.append(a)
     return Plan(tuple(out))
-
-
-def unlocalized_problems(record: dict[str, Any], primary: dict[str, Any] | None, keys: list[str]) -> list[str]:
-    """The keys of fields Webflow does not localize whose value in a secondary file differs from
-    the primary's (``primary``: the primary variant's record, None when it is not known)."""
-    if primary is None:
-        return []
-    return [k for k in keys if k in record and record.get(k) != primary.get(k)]
-
-
-def answer_for(items: list[RemoteItem], cms_locale_id: str | None) -> list[RemoteItem]:
-    """Of a multi-locale answer (one entry per item and locale), the entries of one locale."""
-    return [i for i in items if i.cms_locale_id == cms_locale_id]

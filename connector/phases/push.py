@@ -195,12 +195,7 @@ class Pusher:
         for start in range(0, len(updates), 100):
             batch = updates[start:start + 100]
             ctx.progress.advance(len(batch))
-            ids = [u["id"] for u in batch]
-            ctx.emit("before:update", collection=run.schema.id, ids=ids)
-            outcome = bulk.update(api(ctx, run), run.schema.id, batch)
-            ctx.emit("after:update", collection=run.schema.id, ids=ids)
-            for item_id, error in outcome.failed.items():
-                self._update_refused(run, item_id, error)
+            outcome = self.send_updates(run, batch)
             sent = {u["id"]: u["fieldData"] for u in batch}
             for item in outcome.done:
                 path = run.local[item.id].path if item.id in run.local else None
@@ -217,6 +212,16 @@ class Pusher:
             if key not in {u["id"] for u in updates} and key in run.remote:
                 self.writer.write_remote(run, key, c)
                 c.merged += 1
+
+    def send_updates(self, run: CollectionRun, batch: list[dict[str, Any]]) -> bulk.Outcome:
+        """One bulk update (of ``run``'s locale), announced to the hook; refusals reported."""
+        ids = [u["id"] for u in batch]
+        self.ctx.emit("before:update", collection=run.schema.id, ids=ids)
+        outcome = bulk.update(api(self.ctx, run), run.schema.id, batch)
+        self.ctx.emit("after:update", collection=run.schema.id, ids=ids)
+        for item_id, error in outcome.failed.items():
+            self._update_refused(run, item_id, error)
+        return outcome
 
     def _update_refused(self, run: CollectionRun, item_id: str, error: ApiError) -> None:
         """Deleted in Webflow during the run: the edit is kept (the next run re-creates the item, a

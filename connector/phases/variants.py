@@ -8,7 +8,6 @@ from typing import Any
 from .. import bulk
 from ..context import RunContext
 from ..errors import ConfigError, FileChangedError
-from ..locales import api
 from ..locales import (for_locale, is_localized, locales_from_json, locales_to_json, new_files_on_copies, selected,
                        variant_deletes, whole_item_deletes)
 from ..model import Locale
@@ -157,12 +156,7 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
             {"fieldData": data})
         paths[slug] = path
     if updates:
-        ids_sent = [u["id"] for u in updates]
-        ctx.emit("before:update", collection=run.schema.id, ids=ids_sent)
-        outcome = bulk.update(api(ctx, run), run.schema.id, updates)
-        ctx.emit("after:update", collection=run.schema.id, ids=ids_sent)
-        for item_id, error in outcome.failed.items():
-            pusher._update_refused(run, item_id, error)
+        outcome = pusher.send_updates(run, updates)
         for item in outcome.done:
             pusher.writer.store_answer(run, item, paths.get(item.id))
             run.planned_versions[item.id] = item.last_updated
