@@ -21,7 +21,6 @@ A site without Localization, or without a secondary locale, runs exactly as befo
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from .context import RunContext
     from .runs import CollectionRun
 
-log = logging.getLogger("wfsync.engine")
 
 #: the metadata source a front-matter key names the locale with (``lang: $locale``)
 LOCALE_META = "locale"
