@@ -44,7 +44,8 @@ def expand(ctx: RunContext, runs: list[CollectionRun]) -> list[CollectionRun]:
         if primary not in chosen:
             raise ConfigError(f"{template.source}: locales: the primary locale ({primary.tag if primary else '?'}) "
                               "is always synced (an item exists through its primary variant): add it to the list")
-        extra += [CollectionRun(for_locale(template, loc), run.schema, locale=loc) for loc in chosen if not loc.primary]
+        extra += [CollectionRun(for_locale(template, loc), run.schema, locale=loc, read_in_full=run.read_in_full)
+                  for loc in chosen if not loc.primary]
     return [*runs, *extra]
 
 
