@@ -247,11 +247,7 @@ def test_variants_survive_a_saved_and_reloaded_emulator(tmp_path) -> None:
 
 @pytest.fixture
 def plain_site() -> Iterator[WebflowClient]:
-    state = demo_state()
-    for coll in state.collections.values():
-        coll.localized.clear()
-    state.sites[SITE_ID]["locales"] = None
-    with EmulatorServer(state, tokens={TOKEN: ALL_SCOPES}) as server:
+    with EmulatorServer(demo_state(localized=False), tokens={TOKEN: ALL_SCOPES}) as server:
         yield WebflowClient(Transport(server.base_url, TOKEN, sleep=NoSleep(), timeout=5))
 
 

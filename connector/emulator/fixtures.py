@@ -291,5 +291,11 @@ def _add_german(state: EmulatorState) -> None:
             german[item.id] = variant
 
 
-def demo_state() -> EmulatorState:
-    return build_demo(EmulatorState())
+def demo_state(localized: bool = True) -> EmulatorState:
+    """The demo site; ``localized=False``: the same site without Localization (``locales: null``)."""
+    state = build_demo(EmulatorState())
+    if not localized:
+        for coll in state.collections.values():
+            coll.localized.clear()
+        state.sites[SITE_ID]["locales"] = None
+    return state
