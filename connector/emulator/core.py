@@ -254,11 +254,19 @@ class EmulatorState:
             refused = [k for k in ("sortBy", *DATE_PARAMS) if k in query]
             if refused:
                 raise ApiFailure(400, "bad_request", f"Bad Request: unsupported query parameter {refused[0]}")
-        # several locales answer one block per locale, in the order asked, each in creation order
+        def ordered(variants: Iterable[StoredItem]) -> list[StoredItem]:
+            stored = list(variants)
+            if "oldest-first" not in modes:
+                # the live API's default order: newest created first (ties: the latest inserted first)
+                stored.reverse()
+                stored.sort(key=lambda i: i.created_on, reverse=True)
+            else:
+                stored.sort(key=lambda i: i.created_on)
+            return stored
+
+        # several locales answer one block per locale, in the order asked, each in the API's order
         stored = [i for loc in self.locales_of(coll, query.get("cmsLocaleId"))
-                  for i in self.variants(coll, loc).values()]
-        if "newest-first" in modes:
-            stored.reverse()  # insertion order is creation order
+                  for i in ordered(self.variants(coll, loc).values())]
         # filtered and sorted on shallow rows; only the page's field values are copied
         rows = [self.wire(i, live, copy_data=False) for i in stored if (i.live is not None or not live)]
         if "ignore-filters" not in modes:
