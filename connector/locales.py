@@ -24,7 +24,7 @@ import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
+from .errors import MappingError
 from .mapping import Entry, Mapping
 from .model import Locale
 from .plan import Action, Op, Plan
@@ -49,7 +49,7 @@ def for_locale(mapping: Mapping, locale: Locale | None) -> Mapping:
     """The mapping as one locale's run uses it: its path, and ``$locale`` keys as constants."""
     if locale is None:
         if "{locale}" in mapping.path:
-            raise ConfigError(f"{mapping.source}: path uses {{locale}} but the site has no locales "
+            raise MappingError(f"{mapping.source}: path uses {{locale}} but the site has no locales "
                               "(Webflow Localization is off): remove {locale} from the path")
         entries = tuple(Entry(e.key, const=None) if e.meta == LOCALE_META else e for e in mapping.entries)
         return replace(mapping, entries=entries) if entries != mapping.entries else mapping
@@ -65,7 +65,7 @@ def selected(mapping: Mapping, site_locales: list[Locale]) -> list[Locale]:
     tags = {loc.tag for loc in site_locales}
     unknown = [t for t in mapping.locales if t not in tags]
     if unknown:
-        raise ConfigError(f"{mapping.source}: locales: the site has no locale {', '.join(map(repr, unknown))} "
+        raise MappingError(f"{mapping.source}: locales: the site has no locale {', '.join(map(repr, unknown))} "
                           f"(it has: {', '.join(sorted(tags)) or 'none'})")
     return [loc for loc in site_locales if loc.tag in mapping.locales]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import bulk
 from ..context import RunContext
-from ..errors import ConfigError, FileChangedError
+from ..errors import FileChangedError, MappingError
 from ..locales import (for_locale, is_localized, locales_from_json, locales_to_json, new_files_on_copies, selected,
                        variant_deletes, whole_item_deletes)
 from ..model import Locale
@@ -42,7 +42,7 @@ def expand(ctx: RunContext, runs: list[CollectionRun]) -> list[CollectionRun]:
         run.all_locales = tuple(loc.cms_locale_id for loc in found)
         chosen = selected(template, found)
         if primary not in chosen:
-            raise ConfigError(f"{template.source}: locales: the primary locale ({primary.tag if primary else '?'}) "
+            raise MappingError(f"{template.source}: locales: the primary locale ({primary.tag if primary else '?'}) "
                               "is always synced (an item exists through its primary variant): add it to the list")
         extra += [CollectionRun(for_locale(template, loc), run.schema, locale=loc, read_in_full=run.read_in_full)
                   for loc in chosen if not loc.primary]
