@@ -137,6 +137,11 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
         data, flags = pusher._encode(run, pusher._local_record(run, action.key), None, ctx.refs)
         slug = str(data.get("slug"))
         item_id = by_slug.get(slug)
+        if action.key in run.base:
+            ctx.report.problems.append({"collection": run.schema.slug, "item": path, "field": "(item)", "message": (
+                f"its {tag} variant was deleted in Webflow after this file changed, and Webflow cannot add a variant "
+                "back to an item: keep your text elsewhere and delete this file (or delete the item); nothing was sent")})
+            continue
         if item_id is not None and item_id in has_variant:
             other = run.remote[item_id].path if item_id in run.remote else \
                 run.base[item_id].path if item_id in run.base else f"(its {tag} variant)"
