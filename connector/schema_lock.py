@@ -90,7 +90,8 @@ def check(lock: dict[str, Any], schema: Collection, mapping: Mapping) -> Drift:
             drift.blocking.append(Blocking(key, old["slug"],
                 f"{schema.slug}: field {old['slug']!r} ({old['type']}, written as {key!r}) was removed in Webflow; its "
                 f"values stay in your files. Remove `{key}: {old['slug']}` from {source} (keep the values "
-                f"elsewhere if you need them), then run again."))
+                f"elsewhere if you need them), then run again. Then the `{key}:` lines go: a file you edited is "
+                f"pushed once its `{key}:` line is removed, the others lose it when Webflow next changes their item."))
         elif now.slug != old["slug"] and now.slug not in mapped:
             drift.blocking.append(Blocking(key, old["slug"],
                 f"{schema.slug}: field {old['slug']!r} was renamed {now.slug!r} in Webflow. In {source}, change "

@@ -214,6 +214,9 @@ def test_a_retyped_field_stops_its_collection_only(emulator: EmulatorServer, tmp
                   "categories", "cms/categories/mobilite.md", "title: Mobilité", "title: Mobilité douce",
                   "education", {"name": "Éducation et formation"})
     assert "title: Éducation et formation" in (snapshot(root) / "cms/categories/education.md").read_text("utf-8")
+    for command in ("status", "diff"):  # they say so too, with the same exit code
+        result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo")
+        assert result.exit_code == 2 and "evenements: not synced" in result.output, result.output
 
 
 def test_an_option_renamed_in_webflow_is_said_and_every_file_gets_the_new_name(emulator: EmulatorServer,
