@@ -12,7 +12,7 @@ from typing import Any
 from .convert import Converted, Document, document_record, parse, render
 from .mapping import Mapping
 from .model import Collection, RemoteItem
-from .plan import Plan, Policy, Side
+from .plan import Action, Plan, Policy, Side
 from .references import reference_targets
 from .state import BaseEntry
 from .store import FileInfo
@@ -110,6 +110,10 @@ class CollectionRun:
     planned_versions: dict[str, str] = field(default_factory=dict)
     unwritable: dict[str, str] = field(default_factory=dict)  # id -> why Webflow's version may not go into its file
     read_mark: float = 0.0  # the newest lastUpdated this run read (never one of its own writes)
+    # carried out while Webflow was still being read (``pagewrites``): left out of the final plan's
+    # work, kept in the plan as done; and files read then, by path: (item key, view) for the scan
+    early: dict[str, Action] = field(default_factory=dict)
+    scanned: dict[str, tuple[str, LocalView]] = field(default_factory=dict)
 
 
 def iso_seconds(text: str | None) -> float:
