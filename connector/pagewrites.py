@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 from .context import RunContext
 from .phases.apply import LocalWriter
-from .phases.plan import agree, hold
+from .phases.plan import agree, decide_named, hold
 from .phases.scan import local_view
-from .plan import BaseSide, Op, plan
+from .plan import BaseSide, Op
 from .runs import CollectionRun, template_prefix, template_regex
 from .store import FileInfo
 
@@ -108,7 +108,7 @@ def write_page(ctx: RunContext, writer: LocalWriter, run: CollectionRun, listing
         local = agree(ctx, run, view.side, rv.side) if view is not None and view.side is not None else None
         sides = ({key: local} if local is not None else {}, {key: rv.side},
                  {key: BaseSide(base.record_hash, base.fields)} if base is not None else {})
-        action = hold(plan(*sides, ctx.opts.policy), run).actions[0]
+        action = hold(decide_named(ctx, run, *sides), run).actions[0]
         if action.op not in EARLY_OPS or action.blocked is not None:
             if view is not None:
                 run.scanned[path] = (key, view)  # read once: the scan takes it from here
