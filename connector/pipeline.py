@@ -5,7 +5,8 @@ fetched in a background thread, a few ahead at most, and each is converted as so
 arrives, so conversion runs while the next answer is on its way or while the pacer waits out
 the minute. It applies to a collection read in full whose references all point to
 collections already read (every path its items refer to is known); any other read goes
-through the phases one after the other, as before.
+through the phases one after the other, as before. A pull also writes each page's files as
+it goes (``pagewrites``): the items whose own file, Webflow's item and base are enough to plan.
 
 What the sequential read guarantees holds here too: every item once, and a collection whose
 count changed while it was read is read again (the conversions of the first attempt are
@@ -23,7 +24,9 @@ from dataclasses import dataclass
 from .context import RunContext
 from .locales import api
 from .model import Page, RemoteItem
+from . import pagewrites
 from .phases import read
+from .phases.apply import LocalWriter
 from .reads import READ_ATTEMPTS, IncompleteReadError, prove_order
 from .phases.convert import convert
 from .progress import NoProgress
@@ -70,6 +73,7 @@ class _Checkpoint:
         del ctx.report.problems[self.problems:]
         ctx.report.of(run.schema.slug).skipped = self.skipped
         run.unwritable = self.unwritable
+        run.scanned.clear()  # files read for the first attempt: read again, their problems reported again
         run.planned_versions = self.planned  # type: ignore[assignment]
         for key in set(run.remote) - self.remote_keys:
             del run.remote[key]
@@ -89,6 +93,9 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
     run.unfetched = set()
     with ctx.phase("read", run):
         read.index_refs(ctx, run, [])  # nothing unfetched; held before the read; the collection is read
+    with ctx.phase("scan", run):
+        listing = pagewrites.list_local(ctx, run)  # the files do not depend on Webflow: listed first
+    writer = LocalWriter(ctx)
     for _attempt in range(READ_ATTEMPTS):
         ctx.progress.phase("reading", run.schema.slug)
         converting = False
@@ -111,9 +118,13 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
                 renamed = renamed or read.moved(run, items)
                 shown, ctx.progress = ctx.progress, NoProgress()  # one bar for the whole read, not one a page
                 try:
+                    ids = [i.id for i in items]
                     with ctx.phase("convert", run):
                         read.index_items(ctx, run, items)
                         convert(ctx, run, items)
+                    if listing is not None:
+                        with ctx.phase("apply", run):
+                            pagewrites.write_page(ctx, writer, run, listing, ids)
                 finally:
                     ctx.progress = shown
                 if not converting:
@@ -127,6 +138,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
             pages.close()
         if len(totals) <= 1 and len(seen) == (totals.pop() if totals else 0):
             run.total = len(seen)
+            pagewrites.finish(ctx, run, seen)
             if not ctx.opts.live:
                 with ctx.phase("read", run):
                     prove_order(api(ctx, run), run.schema.id, run.schema.slug, stamps, ctx.caps)

@@ -12,7 +12,7 @@ from typing import Any
 from .convert import Converted, Document, document_record, parse, render
 from .mapping import Mapping
 from .model import Collection, Locale, RemoteItem
-from .plan import Plan, Policy, Side
+from .plan import Action, Plan, Policy, Side
 from .references import reference_targets
 from .state import BaseEntry, variant_key
 from .store import FileInfo
@@ -118,6 +118,10 @@ class CollectionRun:
     locale: Locale | None = None
     # on a localized site, the primary's run: every locale's cmsLocaleId (an item deleted goes in all)
     all_locales: tuple[str, ...] = ()
+    # carried out while Webflow was still being read (``pagewrites``): left out of the final plan's
+    # work, kept in the plan as done; and files read then, by path: (item key, view) for the scan
+    early: dict[str, Action] = field(default_factory=dict)
+    scanned: dict[str, tuple[str, LocalView]] = field(default_factory=dict)
 
     @property
     def cms_locale(self) -> str | None:
@@ -131,6 +135,7 @@ class CollectionRun:
     def state_key(self, item_id: str) -> str:
         """An item of this run, as the state knows its variant."""
         return variant_key(item_id, self.cms_locale)
+
 
 
 def iso_seconds(text: str | None) -> float:

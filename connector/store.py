@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -96,7 +97,6 @@ class FileInfo:
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve() if root.exists() else root.absolute()
-        self._safe_dirs: set[str] = set()
         # per path, the sha256 of what this run read or last wrote there (None: no file)
         self._seen: dict[str, str | None] = {}
         self._written: dict[str, FileInfo] = {}
@@ -107,15 +107,21 @@ class SnapshotStore:
         if not rel or pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or rel.startswith("~"):
             raise UnsafePathError(f"refused path {rel!r}: it would be written outside the snapshot root", path=rel)
         target = self.root.joinpath(*pure.parts)
-        # a symlink (to a folder or the file) could still lead out: check where it really goes
-        parent = str(target.parent)
-        if parent not in self._safe_dirs or os.path.islink(target):
-            real_root = os.path.realpath(self.root)
-            real = os.path.realpath(target)
-            if os.path.commonpath([real_root, real]) != real_root:
-                raise UnsafePathError(f"refused path {rel!r}: it resolves outside the snapshot root", path=rel)
-            if os.path.isdir(parent) and not os.path.islink(target):
-                self._safe_dirs.add(parent)
+        # a symlink (to a folder or the file) could still lead out. Each part below the root is
+        # looked at on every call (one lstat each, no cache): a folder swapped for a symlink during
+        # the run is seen at its next use. Only a symlink costs the full resolution.
+        path = str(self.root)
+        for part in pure.parts:
+            path += os.sep + part
+            try:
+                mode = os.lstat(path).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                break  # nothing there yet: the write makes real folders
+            if stat.S_ISLNK(mode):
+                real_root = os.path.realpath(self.root)
+                if os.path.commonpath([real_root, os.path.realpath(target)]) != real_root:
+                    raise UnsafePathError(f"refused path {rel!r}: it resolves outside the snapshot root", path=rel)
+                break  # the rest was resolved with it
         return target
 
     def read(self, rel: str) -> bytes | None:

@@ -105,3 +105,162 @@ def test_a_collection_that_changes_while_read_is_read_again(tmp_path: Path) -> N
     assert added and "cms/articles/tard.md" in files
     run = next(r for r in engine.runs if r.schema.slug == "articles")
     assert len(run.remote) + len(run.held) == ARTICLES + 1  # every item once
+
+
+def _article_files(root: Path) -> int:
+    folder = root / "snapshots" / "p" / "cms" / "articles"
+    return len(list(folder.glob("*.md"))) if folder.is_dir() else 0
+
+
+def test_files_are_written_while_the_next_pages_are_fetched(tmp_path: Path) -> None:
+    """A first pull writes each page's files while Webflow is still being read, not after the last page."""
+    server = EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES})
+    at_last_page: list[int] = []
+
+    def before(method: str, path: str, query: dict[str, str]) -> None:
+        if path.endswith(f"/collections/{object_id('articles')}/items") and query.get("offset") == "600":
+            at_last_page.append(_article_files(tmp_path))
+
+    server.before_request = before
+    with server:
+        engine = _pull(server, tmp_path, None)
+    # when the last page is asked for, the converter has taken page 4 at least: pages 1-3 are on disk
+    assert at_last_page and at_last_page[0] >= 250, at_last_page
+    run = next(r for r in engine.runs if r.schema.slug == "articles")
+    report = engine.ctx.report.of("articles") if engine.ctx else None
+    assert report is not None and report.written == len(run.remote) == _article_files(tmp_path)
+
+
+def _edit(server: EmulatorServer, n: int, **data: Any) -> None:
+    articles = next(c for c in server.state.collections.values() if c.slug == "articles")
+    item = articles.items[object_id(f"a{n}")]
+    item.staged["fieldData"].update(data)
+    item.staged["lastUpdated"] = f"2024-03-{1 + n % 28:02d}T00:00:00.000Z"
+
+
+def _changes_on_both_sides(server: EmulatorServer, root: Path) -> None:
+    """Every kind of change a full pull meets, on early and late pages."""
+    folder = root / "snapshots" / "p" / "cms" / "articles"
+    _edit(server, 1, slug="article-1-renomme")  # a slug renamed: the file moves
+    _edit(server, 602, slug="article-602-renomme")
+    articles = next(c for c in server.state.collections.values() if c.slug == "articles")
+    del articles.items[object_id("a3")]  # deleted in Webflow
+    del articles.items[object_id("a603")]
+    for n in (4, 604, 10):
+        _edit(server, n, contenu=f"<p>Changé dans Webflow {n}.</p>")  # pulled
+    for n in (10, 11):  # 10: changed on both sides (a conflict); 11: changed here only
+        path = folder / f"article-{n}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Texte", "Texte édité"), encoding="utf-8")
+    (folder / "article-12.md").unlink()  # deleted here
+    _edit(server, 13, contenu="<p>Changé aussi.</p>")
+    path = folder / "article-13.md"  # unreadable here, changed in Webflow: held, never overwritten
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8")
+    (folder / "a-moi.md").write_text("---\ntitle: À moi\nslug: a-moi\n---\n\nLocal.\n", encoding="utf-8")
+    (folder / "article-605.md").rename(folder / "deplace.md")  # moved here (git mv), same slug
+    key = object_id("late")
+    articles.items[key] = StoredItem(key, "cl", "2024-01-01T00:00:00.000Z", {
+        "fieldData": {"name": "Nouveau", "slug": "nouveau", "contenu": "<p>x</p>"},
+        "isDraft": False, "isArchived": False, "lastUpdated": "2024-02-01T00:00:00.000Z"})
+
+
+def _full_pull_after_changes(root: Path, monkeypatch: pytest.MonkeyPatch, piped: bool) -> tuple[dict[str, bytes], Any]:
+    server = EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES})
+    with server:
+        engine = _pull(server, root)
+        _changes_on_both_sides(server, root)
+        with monkeypatch.context() as m:
+            if not piped:
+                m.setattr(pipeline, "can_pipeline", lambda *args: False)
+            report = engine.run(RunOptions(command="pull", full=True))
+    summary = {slug: (c.written, c.removed, c.unchanged, c.conflicts, c.pending, c.skipped)
+               for slug, c in report.collections.items()}
+    actions = sorted((a["key"], a["op"], a["blocked"] is None) for a in report.actions)
+    return _files(root), (summary, actions, sorted(str(p) for p in report.problems))
+
+
+def test_a_full_pull_with_changes_on_both_sides_ends_as_the_sequential_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing during the read changes nothing in what a pull does: renames, deletions, conflicts,
+    held files and local edits end exactly as when every file is written after the read."""
+    piped_files, piped = _full_pull_after_changes(tmp_path / "piped", monkeypatch, True)
+    sequential_files, sequential = _full_pull_after_changes(tmp_path / "sequential", monkeypatch, False)
+    assert piped == sequential
+    assert piped_files == sequential_files
+    assert "cms/articles/article-1-renomme.md" in piped_files and "cms/articles/article-1.md" not in piped_files
+    assert "cms/articles/article-3.md" not in piped_files and "cms/articles/nouveau.md" in piped_files
+    assert "Texte édité" in piped_files["cms/articles/article-10.md"].decode()
+    assert "cms/articles/article-10.remote.md" in piped_files
+    assert b"title: [" in piped_files["cms/articles/article-13.md"]
+
+
+def test_a_file_saved_during_the_read_is_not_overwritten(tmp_path: Path) -> None:
+    """Listed before the read, saved by an editor while the pages come in, changed in Webflow: the
+    write compares before replacing, so the save stays and Webflow's version goes beside it."""
+    server = EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES})
+    path = tmp_path / "snapshots" / "p" / "cms" / "articles" / "article-640.md"
+    saved: list[str] = []
+
+    def before(method: str, p: str, query: dict[str, str]) -> None:
+        if p.endswith(f"/collections/{object_id('articles')}/items") and query.get("offset") == "100" and not saved:
+            saved.append(path.read_text(encoding="utf-8").replace("Texte", "Texte sauvé"))
+            path.write_text(saved[0], encoding="utf-8")
+
+    with server:
+        engine = _pull(server, tmp_path)
+        _edit(server, 640, contenu="<p>Changé dans Webflow.</p>")
+        server.before_request = before
+        report = engine.run(RunOptions(command="pull", full=True))
+    assert saved and path.read_text(encoding="utf-8") == saved[0]
+    assert "Changé dans Webflow" in path.with_name("article-640.remote.md").read_text(encoding="utf-8")
+    assert report.of("articles").conflicts == 1
+
+
+def test_a_first_pull_killed_while_writing_pages_is_finished_by_the_next(tmp_path: Path) -> None:
+    """kill -9 during the read, with files already written: the next pull ends with the files of a
+    clean pull, no conflict, nothing left behind, and nothing left to do."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from tests.helpers import env_for, wfsync
+
+    server = EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES})
+    server._httpd.handle_error = lambda request, address: None  # noqa: SLF001 - the killed client is expected
+    box: list[Any] = [None]
+    killed = threading.Event()
+    written: list[int] = []
+
+    def before(method: str, path: str, query: dict[str, str]) -> None:
+        if path.endswith(f"/collections/{object_id('articles')}/items") and query.get("offset") == "500" \
+                and box[0] is not None and not killed.is_set():
+            written.append(_article_files(tmp_path / "killed"))
+            box[0].send_signal(signal.SIGKILL)
+            box[0].wait(10)
+            killed.set()
+            raise RuntimeError("killed")  # the client is gone before the page is sent
+
+    with server:
+        for name in ("killed", "clean"):
+            assert wfsync(server, SITE, tmp_path / name, "init").exit_code == 0
+        server.before_request = before
+        env = {**os.environ, **env_for(server, SITE), "PYTHONPATH": str(Path(__file__).parent.parent)}
+        box[0] = subprocess.Popen([sys.executable, "-m", "connector.cli", "--root", str(tmp_path / "killed"), "pull",
+                                   "--json"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        box[0].wait(120)
+        assert killed.wait(10) and box[0].returncode == -signal.SIGKILL
+        server.before_request = None
+        assert written and written[0] >= 100  # files were on disk when it was killed
+        again = wfsync(server, SITE, tmp_path / "killed", "pull", "--json")
+        assert again.exit_code == 0, again.output
+        assert not json.loads(again.stdout)["conflicts"]
+        assert wfsync(server, SITE, tmp_path / "clean", "pull", "--json").exit_code == 0
+        status = wfsync(server, SITE, tmp_path / "killed", "status", "--json")
+    assert status.exit_code == 0, status.output
+    assert [a for a in json.loads(status.stdout)["actions"] if a["op"] != "nothing"] == []
+    killed_files, clean_files = _files(tmp_path / "killed"), _files(tmp_path / "clean")
+    assert [p for p in killed_files if p.endswith((".tmp", ".remote.md"))] == []
+    assert {p: b for p, b in killed_files.items() if not p.startswith(".wfsync")} == \
+           {p: b for p, b in clean_files.items() if not p.startswith(".wfsync")}

@@ -29,46 +29,52 @@ class LocalWriter:
         """Every action of the plan that writes locally; the ones that write to Webflow are the pusher's."""
         assert run.plan is not None
         ctx = self.ctx
-        report, dry_run = ctx.report, ctx.opts.dry_run
-        c = report.of(run.schema.slug)
+        c = ctx.report.of(run.schema.slug)
         ctx.progress.phase("writing", run.schema.slug, len(run.plan.actions))
         for action in run.plan.actions:
             ctx.progress.advance()
+            if action.key not in run.early:  # those were carried out while Webflow was read
+                self.apply_action(run, action, c)
+
+    def apply_action(self, run: CollectionRun, action: Action, c: CollectionReport) -> None:
+        """One action of the plan, if it writes locally."""
+        ctx = self.ctx
+        report, dry_run = ctx.report, ctx.opts.dry_run
+        if action.op is not Op.NOTHING:
+            rv, be = run.remote.get(action.key), run.base.get(action.key)
+            report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
+                                   "path": path_of(run, action.key), "reason": action.reason,
+                                   "blocked": action.blocked, "fields": action_fields(
+                                       action, rv.side if rv else None,
+                                       BaseSide(be.record_hash, be.fields) if be else None)})
+            if action.blocked is None and winner(action) is not None:
+                report.actions[-1]["kept"] = keep_losing_side(ctx, run, action)
+        if action.blocked is not None:
             if action.op is not Op.NOTHING:
-                rv, be = run.remote.get(action.key), run.base.get(action.key)
-                report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
-                                       "path": path_of(run, action.key), "reason": action.reason,
-                                       "blocked": action.blocked, "fields": action_fields(
-                                           action, rv.side if rv else None,
-                                           BaseSide(be.record_hash, be.fields) if be else None)})
-                if action.blocked is None and winner(action) is not None:
-                    report.actions[-1]["kept"] = keep_losing_side(ctx, run, action)
-            if action.blocked is not None:
-                if action.op is not Op.NOTHING:
-                    c.pending += 1
-                continue
-            if action.op is Op.NOTHING:
-                self.refresh(run, action.key, c)
-            elif action.op in (Op.PULL, Op.ADOPT):
-                self.write_remote(run, action.key, c)
-            elif action.op is Op.PULL_DELETE:
-                entry = run.base[action.key]
-                if not dry_run:
-                    if not self._gone(run, action.key):
-                        continue
-                    try:
-                        ctx.store.remove(entry.path)
-                    except FileChangedError:
-                        self.kept(run, entry.path, None)
-                        continue
-                    ctx.state.drop(run.state_key(action.key))
-                    report_dangling(ctx, run.schema.id, entry.path)
-                c.removed += 1
-            elif action.op is Op.FORGET:
-                if not dry_run:
-                    ctx.state.drop(run.state_key(action.key))
-            elif action.op is Op.CONFLICT:
-                self.conflict(run, action)
+                c.pending += 1
+            return
+        if action.op is Op.NOTHING:
+            self.refresh(run, action.key, c)
+        elif action.op in (Op.PULL, Op.ADOPT):
+            self.write_remote(run, action.key, c)
+        elif action.op is Op.PULL_DELETE:
+            entry = run.base[action.key]
+            if not dry_run:
+                if not self._gone(run, action.key):
+                    return
+                try:
+                    ctx.store.remove(entry.path)
+                except FileChangedError:
+                    self.kept(run, entry.path, None)
+                    return
+                ctx.state.drop(run.state_key(action.key))
+                report_dangling(ctx, run.schema.id, entry.path)
+            c.removed += 1
+        elif action.op is Op.FORGET:
+            if not dry_run:
+                ctx.state.drop(run.state_key(action.key))
+        elif action.op is Op.CONFLICT:
+            self.conflict(run, action)
 
     def _gone(self, run: CollectionRun, item_id: str) -> bool:
         """Whether Webflow confirms the item is deleted. An absence from a listing is not enough:

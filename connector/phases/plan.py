@@ -19,14 +19,7 @@ def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
     remote_sides = {k: v.side for k, v in run.remote.items()}
     for key in run.unfetched - set(run.remote) - run.held:
         remote_sides[key] = Side({}, run.base[key].record_hash)  # unchanged since the last sync
-    local_sides = {k: v.side for k, v in run.local.items() if v.side is not None}
-    for key, side in local_sides.items():
-        if key in remote_sides and side.hash != remote_sides[key].hash and side.record and remote_sides[key].record \
-                and same_content(side.record, remote_sides[key].record, run.mapping, run.schema, ctx.refs):
-            # the same content in another Markdown spelling (Webflow applied a write, then the run
-            # that sent it died): the two sides agree
-            remote = remote_sides[key]
-            local_sides[key] = Side(remote.record, remote.hash, side.updated, remote.fields)
+    local_sides = {k: agree(ctx, run, v.side, remote_sides.get(k)) for k, v in run.local.items() if v.side is not None}
     in_flight = _deletes_in_flight(ctx, run, local_sides, remote_sides)
     for key in run.held:
         if key in run.held_remote and key in run.base:
@@ -39,8 +32,21 @@ def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
         local_sides.pop(key, None)
     check_empty_sides(run.schema.slug, len(local_sides), len(set(remote_sides) | (run.held & set(run.base))),
                       len(run.base))
+    for key in run.early:  # carried out while Webflow was read: in the plan as they were decided then
+        local_sides.pop(key, None), remote_sides.pop(key, None), base_sides.pop(key, None)
     run.plan = _finish(hold(decide_named(ctx, run, local_sides, remote_sides, base_sides), run), in_flight)
+    if run.early:
+        run.plan = Plan(tuple(sorted([*run.plan.actions, *run.early.values()], key=lambda a: a.key)))
     run.read_mark = max((iso_seconds(v) for v in run.planned_versions.values()), default=0.0)
+
+
+def agree(ctx: RunContext, run: CollectionRun, local: Side, remote: Side | None) -> Side:
+    """The local side, or the remote one when both hold the same content in another Markdown
+    spelling (Webflow applied a write, then the run that sent it died): the two sides agree."""
+    if remote is not None and local.hash != remote.hash and local.record and remote.record \
+            and same_content(local.record, remote.record, run.mapping, run.schema, ctx.refs):
+        return Side(remote.record, remote.hash, local.updated, remote.fields)
+    return local
 
 
 def decide_named(ctx: RunContext, run: CollectionRun, local: dict[str, Side], remote: dict[str, Side],

@@ -18,9 +18,10 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
     by_path = ctx.state.by_path()
     slugs = {rv.item.slug: rid for rid, rv in run.remote.items()}
     slugs.update({slug_of(ctx, run, i): i for i in run.held})
+    written_early = {run.remote[k].path for k in run.early if k in run.remote}
     for info in ctx.store.scan(template_prefix(run.mapping)):
         match = pattern.match(info.rel)
-        if not match:
+        if not match or info.rel in written_early:  # carried out while Webflow was read (``pagewrites``)
             continue
         base = by_path.get(info.rel)
         if base is not None and base.collection == run.schema.id and base.locale == run.cms_locale:
@@ -29,21 +30,28 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
             found = slugs.get(match.groupdict().get("slug") or "") or (match.groupdict().get("id") if
                                                                        match.groupdict().get("id") in run.remote else None)
             key = found or f"new:{run.schema.id}:{info.rel}"
-        view = LocalView(info.rel, info)
-        base_entry = run.base.get(key)
-        if base_entry and base_entry.path == info.rel and ctx.stats.get(info.rel) == (info.size, info.mtime_ns):
-            # unchanged since the last sync by size and mtime: no need to read or parse it
-            view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
-            ctx.store.saw(info.rel, base_entry.file_hash)
-        else:
-            view.side = read_local(ctx, run, info, key, view)
-        run.local[key] = view
+        early = run.scanned.pop(info.rel, None)  # read while Webflow was read, for the same item
+        run.local[key] = early[1] if early is not None and early[0] == key and early[1].info == info \
+            else local_view(ctx, run, info, key)
         if key in run.held and key not in run.base:
             report.problems.append({
                 "collection": run.schema.slug, "item": info.rel, "field": "slug",
                 "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
                            "(see --archived / --drafts); the file is left alone"})
     adopt_moved_files(run)
+
+
+def local_view(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str) -> LocalView:
+    """The file ``info`` as the local side of item ``key``."""
+    view = LocalView(info.rel, info)
+    base_entry = run.base.get(key)
+    if base_entry and base_entry.path == info.rel and ctx.stats.get(info.rel) == (info.size, info.mtime_ns):
+        # unchanged since the last sync by size and mtime: no need to read or parse it
+        view.side = Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
+        ctx.store.saw(info.rel, base_entry.file_hash)
+    else:
+        view.side = read_local(ctx, run, info, key, view)
+    return view
 
 
 def adopt_moved_files(run: CollectionRun) -> None:
