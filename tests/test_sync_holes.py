@@ -213,3 +213,27 @@ def test_a_save_during_a_merge_keeps_webflows_side_as_a_change_for_the_next_run(
         "Webflow's edit, never seen in the file, was overwritten"
     assert code == 3 and report is not None and [c["path"] for c in report["conflicts"]] == ["pages/page-2.md"]
     assert path.read_text(encoding="utf-8") == saved
+
+
+def test_an_edit_undone_during_a_merge_is_not_overwritten_by_the_next_sync(site: Site) -> None:
+    """Found by the long profile: both sides changed, the run pushed the file's change and an editor
+    undid it while the run went on. Their file is kept; the next sync must push the undo, not pull
+    the value this run had just sent (the undo looked like "no change" against the old base)."""
+    from tests.model_site import GENRES, join_file, split_file
+
+    path = site.snap / "pages" / "page-2.md"
+    front, body = split_file(path.read_text(encoding="utf-8"))
+    path.write_text(join_file({**front, "f_texte": "écrit ici"}, body), encoding="utf-8")
+    site.edit_in_webflow("u2", genre=GENRES["Récit"])  # a merge: another field
+    undone = join_file(front, body)  # the editor undoes their change while the sync runs
+    with _save_after_the_run_read(path, undone):
+        code, _, stderr, _ = site.run("sync")
+    assert code == 3, stderr  # the save was kept, the merge's file not written
+    assert observe_remote(site.server.state)["u2"][0].page.texte == "écrit ici"  # what the run read was sent
+    code, report, stderr, _ = site.run("sync")
+    assert report is not None, stderr
+    local, remote = observe_local(site.snap)["u2"][0].page, observe_remote(site.server.state)["u2"][0].page
+    assert local is not None and local.texte == front["f_texte"], "the editor's undo was overwritten"
+    assert remote.texte == front["f_texte"], "the editor's undo never reached Webflow"
+    assert local.genre == remote.genre == "Récit", "Webflow's edit was lost"
+    assert code == 0 and not report["conflicts"], report["conflicts"]

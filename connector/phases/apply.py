@@ -139,6 +139,20 @@ class LocalWriter:
         if not kept:
             ctx.store.delete(conflict_copy_path(rv.path))
 
+    def record_as_read(self, run: CollectionRun, key: str) -> None:
+        """The base becomes the file's values as this run read them. Its date stays the last synced
+        one, never Webflow's newer answer, so the next run reads the item again and sees what
+        Webflow's side added."""
+        lv, old = run.local.get(key), run.base.get(key)
+        if lv is None or lv.side is None or old is None:
+            return
+        side = lv.side
+        self.ctx.state.put(BaseEntry(
+            id=old.id, collection=old.collection, path=lv.path, last_updated=old.last_updated,
+            record_hash=side.hash, fields=dict(side.fields) if side.fields is not None else field_hashes(side.record),
+            file_hash=old.file_hash, last_published=old.last_published, files=old.files,
+        ))
+
     def refresh(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
         """In step: rewrite the file only if Webflow's metadata moved and the file is as last written."""
         ctx = self.ctx
@@ -213,8 +227,11 @@ class LocalWriter:
             self.kept(run, exc.path, None)
             kept = True
             if merged:
-                # the answer holds Webflow's side of a merge, which the editor's file never got: the
-                # base stays the last common version, so the next run sees both sides' changes
+                # the answer holds Webflow's side of a merge, which the editor's file never got, and
+                # the file as this run read it, which the save descends from: that is the last common
+                # version, so the next run pushes what the save changed (an undo too) and pulls
+                # Webflow's side
+                self.record_as_read(run, item.id)
                 return
             if exc.path == old_path:
                 # the base follows the file the editor has; the next run pushes the save and moves it
