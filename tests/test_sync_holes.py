@@ -237,3 +237,34 @@ def test_an_edit_undone_during_a_merge_is_not_overwritten_by_the_next_sync(site:
     assert remote.texte == front["f_texte"], "the editor's undo never reached Webflow"
     assert local.genre == remote.genre == "Récit", "Webflow's edit was lost"
     assert code == 0 and not report["conflicts"], report["conflicts"]
+
+
+def test_a_moved_file_whose_item_is_deleted_in_webflow_is_removed_not_re_created(site: Site) -> None:
+    """`git mv` of an unchanged file, then the item is deleted in Webflow: the pull removes the
+    file where it is now. It used to remove the old path only, forget the item and leave the moved
+    file, which the next sync took for a new file and created again."""
+    (site.snap / "pages" / "page-1.md").rename(site.snap / "pages" / "page-1-moved.md")
+    site.delete_in_webflow("u1")
+    code, report, stderr, _ = site.run("pull")
+    assert code == 0 and report is not None, stderr
+    assert "u1" not in observe_local(site.snap), "the moved file of a deleted item was kept"
+    code, _, stderr, _ = site.run("sync")
+    assert code == 0, stderr
+    assert "u1" not in observe_remote(site.server.state), "the deleted item was created again"
+
+
+def test_webflow_edits_in_quick_succession_are_each_pulled(tmp_path: Path) -> None:
+    """Found by the model (its clock stands still): the emulator stamped two edits of one item with
+    the same lastUpdated (a float plus 0.001 near 1.8e9 seconds can stay in the same millisecond),
+    so an incremental pull took the second edit for the version it had already seen."""
+    site = Site(tmp_path)
+    try:
+        site.clock[0] = 1_790_000_000.0  # Webflow's clock stands still: each edit is a millisecond later
+        assert site.run("pull", "--full")[0] == 0
+        for n in range(8):
+            site.edit_in_webflow("u0", texte=f"édition {n}")
+            code, _, stderr, _ = site.run("pull")
+            assert code == 0, stderr
+            assert observe_local(site.snap)["u0"][0].page.texte == f"édition {n}", f"edit {n} was not pulled"
+    finally:
+        site.close()

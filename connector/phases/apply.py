@@ -49,13 +49,15 @@ class LocalWriter:
                 self.write_remote(run, action.key, c)
             elif action.op is Op.PULL_DELETE:
                 entry = run.base[action.key]
+                # where the file is now: moved (git mv) since the last sync, it is still this item's
+                where = run.local[action.key].path if action.key in run.local else entry.path
                 if not dry_run:
                     if not self._gone(run, action.key):
                         continue
                     try:
-                        ctx.store.remove(entry.path)
+                        ctx.store.remove(where)
                     except FileChangedError:
-                        self.kept(run, entry.path, None)
+                        self.kept(run, where, None)
                         continue
                     ctx.state.drop(action.key)
                     report_dangling(ctx, run.schema.id, entry.path)
