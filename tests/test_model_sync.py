@@ -56,9 +56,8 @@ STEPS_PER_CASE = 30
 
 # Rules switched off by name, to explore past a hole being fixed (WFSYNC_MODEL_KNOWN_HOLES=a,b):
 # unreadable-file, git-mv, file-edit-during-run, webflow-edit-during-run, archived, recreated-item,
-# crash, faults. Off by default: "git-mv" (a file moved with `git mv` while Webflow changes the item
-# can still end as two files of one item; WFSYNC_MODEL_KNOWN_HOLES= turns every rule on).
-KNOWN_HOLES: set[str] = set(filter(None, os.environ.get("WFSYNC_MODEL_KNOWN_HOLES", "git-mv").split(",")))
+# crash, faults. Every rule is on by default.
+KNOWN_HOLES: set[str] = set(filter(None, os.environ.get("WFSYNC_MODEL_KNOWN_HOLES", "").split(",")))
 
 
 class Finding(AssertionError):

@@ -268,3 +268,59 @@ def test_webflow_edits_in_quick_succession_are_each_pulled(tmp_path: Path) -> No
             assert observe_local(site.snap)["u0"][0].page.texte == f"édition {n}", f"edit {n} was not pulled"
     finally:
         site.close()
+
+
+def _git_mv(site: Site, name: str, to: str) -> Path:
+    target = site.snap / "pages" / to
+    (site.snap / "pages" / name).rename(target)
+    return target
+
+
+def test_webflows_change_to_a_moved_file_is_written_where_the_editor_moved_it(site: Site) -> None:
+    moved = _git_mv(site, "page-1.md", "page-1-moved.md")  # slug unchanged: the same item
+    site.edit_in_webflow("u1", texte="écrit dans Webflow")
+    code, report, stderr, _ = site.run("sync")
+    assert code == 0 and report is not None, stderr
+    assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1-moved.md"], "the move was undone"
+    assert observe_local(site.snap)["u1"][0].page.texte == "écrit dans Webflow"
+    assert len(observe_remote(site.server.state)["u1"]) == 1
+    code, report, stderr, writes = site.run("sync")
+    assert code == 0 and writes == 0 and moved.exists(), stderr
+
+
+def test_a_moved_file_saved_while_webflows_change_is_pulled_stays_one_file(site: Site) -> None:
+    """The model's case 7 finding: `git mv`, Webflow changes the item, and the editor saves the
+    moved file while the run goes on. Webflow's version used to be written at the old path beside
+    the kept save: two files of one item."""
+    from tests.model_site import join_file, split_file
+
+    moved = _git_mv(site, "page-1.md", "page-1-moved.md")
+    site.edit_in_webflow("u1", texte="écrit dans Webflow")
+    front, body = split_file(moved.read_text(encoding="utf-8"))
+    saved = join_file({**front, "f_genre": "Récit"}, body)
+    with _save_after_the_run_read(moved, saved):
+        code, report, stderr, _ = site.run("sync")
+    assert report is not None, stderr
+    assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1-moved.md"], "two files of one item"
+    assert moved.read_text(encoding="utf-8") == saved
+    code, report, stderr, _ = site.run("sync")  # the save and Webflow's change merge
+    assert code == 0 and report is not None, stderr
+    local, remote = observe_local(site.snap)["u1"], observe_remote(site.server.state)["u1"]
+    assert [f.path for f in local] == ["pages/page-1-moved.md"] and len(remote) == 1
+    assert local[0].page == remote[0].page and local[0].page.texte == "écrit dans Webflow" \
+        and local[0].page.genre == "Récit"
+
+
+def test_a_conflict_on_a_moved_file_is_reported_where_the_file_is_with_webflows_copy_beside_it(site: Site) -> None:
+    from tests.model_site import join_file, split_file
+
+    moved = _git_mv(site, "page-1.md", "page-1-moved.md")
+    site.edit_in_webflow("u1", texte="écrit dans Webflow")
+    front, body = split_file(moved.read_text(encoding="utf-8"))
+    moved.write_text(join_file({**front, "f_texte": "écrit ici"}, body), encoding="utf-8")
+    code, report, stderr, _ = site.run("sync")
+    assert code == 3 and report is not None, stderr
+    assert [(c["path"], c["remote_copy"]) for c in report["conflicts"]] == \
+        [("pages/page-1-moved.md", "pages/page-1-moved.remote.md")], "reported under the path it had before the move"
+    assert "écrit dans Webflow" in (site.snap / "pages" / "page-1-moved.remote.md").read_text(encoding="utf-8")
+    assert observe_local(site.snap)["u1"][0].page.texte == "écrit ici"

@@ -11,6 +11,7 @@ from ..errors import FileChangedError, NotFoundError
 from ..history import record_move
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
+from ..moves import slug_unchanged, where
 from ..itemlines import action_fields
 from ..plan import Action, BaseSide, Op, Side
 from ..report import CollectionReport
@@ -93,7 +94,7 @@ class LocalWriter:
             if old is not None and old.path != rv.path:
                 store.check(old.path)  # saved during the run: it stays where it is, no second copy
             written = store.replace(rv.path, data)
-            if old is not None and old.path != rv.path:
+            if old is not None and old.path != rv.path and not slug_unchanged(run, key, rv.item.slug):
                 record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
             # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
@@ -206,7 +207,7 @@ class LocalWriter:
         later, sent by a second write); the file stays as it is until that write is answered, so
         a run stopped in between still has them to send."""
         converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
-        path = run.mapping.path_for(item.slug, item.id)
+        path = where(run, self.ctx.store.root, item.id, run.mapping.path_for(item.slug, item.id), item.slug)
         side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
         rv = RemoteView(item, converted, path, side)
         run.remote[item.id] = rv
@@ -221,7 +222,8 @@ class LocalWriter:
                 self.ctx.store.check(old_path)  # saved during the run: no second copy under the new name
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
-                record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
+                if not slug_unchanged(run, item.id, item.slug):
+                    record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
                 follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:
@@ -237,6 +239,9 @@ class LocalWriter:
                 return
             if exc.path == old_path:
                 # the base follows the file the editor has; the next run pushes the save and moves it
+                # (the former slug's path is remembered, so that file is not taken for one moved on purpose)
+                if old_path != path:
+                    record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 rv = RemoteView(item, converted, old_path, side)
                 run.remote[item.id] = rv
         self.record(run, rv, data, kept=kept)

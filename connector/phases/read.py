@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterable
 
+from ..moves import slug_unchanged
 from ..context import RunContext
 from ..errors import ConfigError, NotFoundError
 from ..mapping import Mapping, bind
@@ -132,6 +133,7 @@ def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) 
 def moved(run: CollectionRun, items: list[RemoteItem]) -> bool:
     """Whether one of this collection's items now has another path (a slug renamed in Webflow)."""
     return any(entry is not None and entry.path != run.mapping.path_for(item.slug, item.id)
+               and not slug_unchanged(run, item.id, item.slug)  # a file moved by git mv stays where it is
                for item in items for entry in (run.base.get(item.id),))
 
 

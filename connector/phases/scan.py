@@ -8,6 +8,7 @@ from ..convert import document_record, record_hash
 from ..plan import Side
 from ..reading import ReadResult, read_document, too_large
 from ..runs import CollectionRun, LocalView, template_prefix, template_regex
+from ..moves import keep_moved_files
 from ..state import remember_stat
 from ..store import FileInfo, sha256
 
@@ -44,6 +45,7 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
                 "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
                            "(see --archived / --drafts); the file is left alone"})
     adopt_moved_files(run)
+    keep_moved_files(run, ctx.store.root)
 
 
 def adopt_moved_files(run: CollectionRun) -> None:
@@ -55,6 +57,8 @@ def adopt_moved_files(run: CollectionRun) -> None:
         m = pattern.match(entry.path)
         if key not in run.local and m and m.groupdict().get("slug"):
             missing[m.group("slug")] = key
+        if key not in run.local and key in run.remote:
+            missing[run.remote[key].item.slug] = key  # its file was moved before: the path tells no slug
     for key, view in list(run.local.items()):
         slug = view.document.front_matter.get(slug_key) if slug_key and view.document else None
         if key.startswith("new:") and isinstance(slug, str) and slug in missing:
