@@ -324,3 +324,17 @@ def test_a_conflict_on_a_moved_file_is_reported_where_the_file_is_with_webflows_
         [("pages/page-1-moved.md", "pages/page-1-moved.remote.md")], "reported under the path it had before the move"
     assert "écrit dans Webflow" in (site.snap / "pages" / "page-1-moved.remote.md").read_text(encoding="utf-8")
     assert observe_local(site.snap)["u1"][0].page.texte == "écrit ici"
+
+
+def test_a_file_moved_twice_is_still_its_item_and_never_deleted(site: Site) -> None:
+    """Found by the model: after a sync wrote Webflow's change into a moved file, a second `git mv`
+    left a path that names no slug, so a push took it for a new file and the item for deleted."""
+    _git_mv(site, "page-1.md", "page-1-moved.md")
+    site.edit_in_webflow("u1", texte="écrit dans Webflow")
+    assert site.run("sync")[0] == 0
+    _git_mv(site, "page-1-moved.md", "page-1-moved-again.md")
+    code, report, stderr, _ = site.run("push", "--allow-delete", "--max-delete", "100%")
+    assert code == 0 and report is not None, stderr
+    remote = observe_remote(site.server.state).get("u1", [])
+    assert len(remote) == 1 and remote[0].page.texte == "écrit dans Webflow", "the moved file's item was deleted"
+    assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1-moved-again.md"]

@@ -4,7 +4,7 @@ read only when its size or mtime moved since it was last written."""
 from __future__ import annotations
 
 from ..context import RunContext
-from ..convert import document_record, record_hash
+from ..convert import document_record, record_hash, value_hash
 from ..plan import Side
 from ..reading import ReadResult, read_document, too_large
 from ..runs import CollectionRun, LocalView, template_prefix, template_regex
@@ -57,12 +57,16 @@ def adopt_moved_files(run: CollectionRun) -> None:
         m = pattern.match(entry.path)
         if key not in run.local and m and m.groupdict().get("slug"):
             missing[m.group("slug")] = key
-        if key not in run.local and key in run.remote:
-            missing[run.remote[key].item.slug] = key  # its file was moved before: the path tells no slug
+    # the slug as last synced, by its hash in the base: a file moved twice has a path that tells none
+    by_hash = {entry.fields[slug_key]: key for key, entry in run.base.items()
+               if key not in run.local and slug_key and slug_key in entry.fields}
     for key, view in list(run.local.items()):
         slug = view.document.front_matter.get(slug_key) if slug_key and view.document else None
-        if key.startswith("new:") and isinstance(slug, str) and slug in missing:
-            run.local[missing.pop(slug)] = run.local.pop(key)
+        if not key.startswith("new:") or not isinstance(slug, str):
+            continue
+        found = missing.pop(slug, None) or by_hash.pop(value_hash(slug), None)
+        if found is not None and found not in run.local:
+            run.local[found] = run.local.pop(key)
 
 
 def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, view: LocalView) -> Side:
