@@ -124,6 +124,7 @@ class Hooks:
     crash_after: bool = False  # ... dies after Webflow applied it (True) or before sending it (False)
     after_list: Callable[[list[dict[str, Any]]], None] | None = None  # a list page was read
     writes: int = 0
+    faults: int = 0  # requests the server's fault plan failed, slowed or dropped
     log: list[tuple[str, str, int]] = field(default_factory=list)
 
 
@@ -150,6 +151,7 @@ class InProcess(BaseAdapter):
         headers = {k.lower(): v for k, v in request.headers.items()}
         status, extra, payload, fault = self.server.handle(method, path, headers, body)
         hooks.log.append((method, parts.path, status))
+        hooks.faults += fault is not None
         if method in WRITES and hooks.crash_at == hooks.writes and hooks.crash_after and (
                 fault == "drop" or 200 <= status < 300):
             raise Crash(f"killed after write {hooks.writes} ({method} {parts.path}) was applied")

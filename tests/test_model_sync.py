@@ -90,7 +90,7 @@ class Run:
     on_conflict: str = "stop"
     allow_delete: bool = False
     full: bool = False
-    faults: int | None = None  # seed of a 20 % fault plan
+    faults: int | None = None  # seed of a 30 % fault plan
     during: str | None = None  # "remote" / "local": an edit lands after the run read the page
     during_field: str = "texte"
     during_pick: int = 0
@@ -301,10 +301,31 @@ class SyncModel(RuleBasedStateMachine):
         front.update(change)
         path.write_text(join_file(front, body), encoding="utf-8")
 
+    def found_after(self, uid: str, moving: bool) -> bool:
+        """Whether wfsync can still tell the file is this item's after a move (``moving``) or a slug
+        edit: it finds a file at the path its state has, or by the slug as last synced. A file both
+        moved and given a new slug before a sync reads as a delete plus a create to anyone (git
+        itself needs content similarity to tell), so the model does not do both."""
+        from connector.convert import value_hash
+
+        path = self.snap / ".wfsync" / "state.json"
+        remote = self.sides().r(uid)
+        if remote is None or not path.exists():
+            return True
+        entry = json.loads(path.read_text(encoding="utf-8"))["items"].get(remote.id)
+        local = self.sides().l(uid)
+        if entry is None or local is None or local.page is None:
+            return True
+        if moving:
+            return value_hash(local.page.slug) == entry["fields"].get("slug")
+        return local.path == entry["path"]
+
     @rule(kind=FIELD_KINDS, n=pick)
     def edit_file_rule(self, kind: str, n: int) -> None:
         uid = self.choose("local", n)
         if uid is None:
+            return
+        if kind == "slug" and not self.found_after(uid, moving=False):
             return
         self.history.append(f"file: {kind} of {uid}")
         self.edit_file(uid, self.local_change(uid, kind))
@@ -355,7 +376,7 @@ class SyncModel(RuleBasedStateMachine):
             return
         path = self.local_path(uid)
         target = path.with_name(path.stem + "-moved.md")
-        if target.exists():
+        if target.exists() or not self.found_after(uid, moving=True):
             return
         self.history.append(f"file: git mv {path.name} {target.name}")
         path.rename(target)
@@ -415,6 +436,14 @@ class SyncModel(RuleBasedStateMachine):
     def run_killed_at_a_write(self, command: str, nth: int, after: bool, allow_delete: bool) -> None:
         self.carry_out(Run(command, "stop", allow_delete, crash_at=nth, crash_after=after))
 
+    @precondition(lambda self: "crash" not in KNOWN_HOLES)
+    @rule(kind=st.sampled_from(["texte", "corps", "genre", "theme", "slug"]), n=pick,
+          command=st.sampled_from(["push", "sync"]), nth=st.integers(1, 2), after=st.booleans())
+    def edit_then_run_killed(self, kind: str, n: int, command: str, nth: int, after: bool) -> None:
+        """A file edit, so that the run has something to write, then the run dies at a write."""
+        self.edit_file_rule(kind, n)
+        self.carry_out(Run(command, "stop", False, crash_at=nth, crash_after=after))
+
     @precondition(lambda self: "faults" not in KNOWN_HOLES)
     @rule(command=st.sampled_from(["pull", "push", "sync"]), seed=st.integers(0, 10**6), allow_delete=st.booleans())
     def run_through_faults(self, command: str, seed: int, allow_delete: bool) -> None:
@@ -430,13 +459,14 @@ class SyncModel(RuleBasedStateMachine):
         STATS["runs"] += 1
         STATS[f"runs {run.command}"] += 1
         before = self.sides()
+        faults_before = self.adapter.hooks.faults
         concurrent = self.prepare_concurrent(run, before)
         crashed = False
         with ExitStack() as stack:
             if concurrent is not None:
                 self.arm_concurrent(stack, concurrent)
             if run.faults is not None:
-                self.server.faults = FaultPlan(rate=0.2, seed=run.faults, slow_seconds=0.0, retry_after=0)
+                self.server.faults = FaultPlan(rate=0.3, seed=run.faults, slow_seconds=0.0, retry_after=0)
             self.adapter.hooks.crash_at, self.adapter.hooks.crash_after = run.crash_at, run.crash_after
             try:
                 out = self.cli(*run.args())
@@ -457,6 +487,7 @@ class SyncModel(RuleBasedStateMachine):
         after = self.sides()
         STATS["killed at a write"] += crashed
         STATS["through faults"] += run.faults is not None
+        STATS["faults injected"] += self.adapter.hooks.faults - faults_before
         STATS["with an edit landing during the run"] += bool(concurrent and concurrent.fired)
         STATS["conflicts reported"] += len((out.report or {}).get("conflicts", []))
         self.history.append(f"  exit {out.code}; conflicts {[c['path'] for c in (out.report or {}).get('conflicts', [])]}"

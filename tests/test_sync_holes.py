@@ -338,3 +338,25 @@ def test_a_file_moved_twice_is_still_its_item_and_never_deleted(site: Site) -> N
     remote = observe_remote(site.server.state).get("u1", [])
     assert len(remote) == 1 and remote[0].page.texte == "écrit dans Webflow", "the moved file's item was deleted"
     assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1-moved-again.md"]
+
+
+def test_webflows_edit_not_written_because_of_a_save_is_read_again_however_late(site: Site) -> None:
+    """Found by the long profile: a pull could not write Webflow's edit (the editor saved the file
+    meanwhile, kept as saved), and the incremental cursor moved past that edit anyway, so the next
+    sync took Webflow's copy for unchanged and pushed the save over it with no conflict."""
+    from tests.model_site import join_file, split_file
+
+    site.edit_in_webflow("u1", texte="écrit dans Webflow")
+    site.clock[0] += 600  # ten minutes later, past the incremental margin, another edit
+    site.edit_in_webflow("u2", texte="plus tard")
+    path = site.snap / "pages" / "page-1.md"
+    front, body = split_file(path.read_text(encoding="utf-8"))
+    saved = join_file({**front, "f_texte": "sauvé pendant le pull"}, body)
+    with _save_after_the_run_read(path, saved):
+        code, report, stderr, _ = site.run("pull")
+    assert code == 3 and report is not None, stderr  # the save was kept
+    code, report, stderr, _ = site.run("sync")
+    assert observe_remote(site.server.state)["u1"][0].page.texte == "écrit dans Webflow", \
+        "Webflow's edit was overwritten by the save without a conflict"
+    assert code == 3 and report is not None and [c["path"] for c in report["conflicts"]] == ["pages/page-1.md"]
+    assert path.read_text(encoding="utf-8") == saved

@@ -58,7 +58,7 @@ class LocalWriter:
                     try:
                         ctx.store.remove(where)
                     except FileChangedError:
-                        self.kept(run, where, None)
+                        self.kept(run, where, None, action.key)
                         continue
                     ctx.state.drop(action.key)
                     report_dangling(ctx, run.schema.id, entry.path)
@@ -106,7 +106,7 @@ class LocalWriter:
                         key in run.local and not store.wrote(moved_from))):
                     store.remove(moved_from)
         except FileChangedError as exc:
-            self.kept(run, exc.path, data)
+            self.kept(run, exc.path, data, key)
             return
         c.written += written
         c.unchanged += not written
@@ -114,9 +114,11 @@ class LocalWriter:
         if not isinstance(rv.converted.record, LazyRecord):
             rv.data = None  # written: the bytes need not stay in memory
 
-    def kept(self, run: CollectionRun, path: str, webflow: bytes | None) -> None:
+    def kept(self, run: CollectionRun, path: str, webflow: bytes | None, key: str) -> None:
         """An editor saved ``path`` while this run was about to replace it: their file stays, and
-        what Webflow has goes beside it (``webflow``), as in any conflict."""
+        what Webflow has goes beside it (``webflow``), as in any conflict. The item is read again
+        by the next run (the cursor waits for it): Webflow's side is still to be synced."""
+        run.kept.add(key)
         copy = conflict_copy_path(path) if webflow is not None else None
         if copy is not None and webflow is not None:
             self.ctx.store.write(copy, webflow)
@@ -228,7 +230,7 @@ class LocalWriter:
                 follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
-            self.kept(run, exc.path, None)
+            self.kept(run, exc.path, None, item.id)
             kept = True
             if merged:
                 # the answer holds Webflow's side of a merge, which the editor's file never got, and

@@ -183,7 +183,8 @@ def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:
     # read again: the next incremental read starts no later than the oldest of them
     waiting = [run.remote[a.key].item.last_updated for a in (run.plan.actions if run.plan else ())
                if a.key in run.remote and a.op in (Op.PULL, Op.MERGE, Op.CONFLICT)
-               and (a.blocked is not None or a.op is Op.CONFLICT) and run.remote[a.key].item.last_updated]
+               and (a.blocked is not None or a.op is Op.CONFLICT or a.key in run.kept)
+               and run.remote[a.key].item.last_updated]
     if waiting and known.cursor:
         known.cursor = min([known.cursor, *waiting], key=iso_seconds)
     # Webflow's count after this run's own creates and deletes
