@@ -52,7 +52,7 @@ from tests.model_site import (
 )
 
 STEPS = int(os.environ.get("WFSYNC_MODEL_STEPS", "300"))
-STEPS_PER_CASE = 30
+STEPS_PER_CASE = 20
 
 # Rules switched off by name, to explore past a hole being fixed (WFSYNC_MODEL_KNOWN_HOLES=a,b):
 # unreadable-file, git-mv, file-edit-during-run, webflow-edit-during-run, archived, recreated-item,
@@ -413,9 +413,14 @@ class SyncModel(RuleBasedStateMachine):
     # -- runs --------------------------------------------------------------------------------------------
     @rule(command=st.sampled_from(["pull", "push", "sync", "sync"]),
           on_conflict=st.sampled_from(["stop", "stop", "local", "remote", "newer"]),
-          allow_delete=st.booleans(), full=st.booleans())
-    def run(self, command: str, on_conflict: str, allow_delete: bool, full: bool) -> None:
-        self.carry_out(Run(command, on_conflict, allow_delete, full))
+          allow_delete=st.booleans(), full=st.booleans(),
+          trouble=st.sampled_from(["", "", "", "faults", "crash-before", "crash-after"]), seed=st.integers(0, 10**6))
+    def run(self, command: str, on_conflict: str, allow_delete: bool, full: bool, trouble: str = "",
+            seed: int = 0) -> None:
+        """A run, a third of them in trouble: through faults, or dying at its first write to Webflow."""
+        crash = trouble.startswith("crash") and command != "pull"
+        self.carry_out(Run(command, on_conflict, allow_delete, full, faults=seed if trouble == "faults" else None,
+                           crash_at=1 if crash else None, crash_after=trouble == "crash-after"))
 
     @precondition(lambda self: "webflow-edit-during-run" not in KNOWN_HOLES)
     @rule(command=st.sampled_from(["pull", "push", "sync"]), kind=st.sampled_from(["texte", "corps", "genre", "theme"]),

@@ -360,3 +360,28 @@ def test_webflows_edit_not_written_because_of_a_save_is_read_again_however_late(
         "Webflow's edit was overwritten by the save without a conflict"
     assert code == 3 and report is not None and [c["path"] for c in report["conflicts"]] == ["pages/page-1.md"]
     assert path.read_text(encoding="utf-8") == saved
+
+
+def test_a_run_killed_once_webflow_re_created_an_item_finishes_on_the_rerun(site: Site) -> None:
+    """Found by the model: a file edited while its item was deleted in Webflow is re-created by
+    sync; killed after Webflow made the new item, before the run recorded it, every rerun failed
+    ("'page-1' is also used by the Webflow item ...") until repaired by hand."""
+    from tests.model_site import Crash, join_file, split_file
+
+    path = site.snap / "pages" / "page-1.md"
+    front, body = split_file(path.read_text(encoding="utf-8"))
+    path.write_text(join_file({**front, "f_texte": "écrit ici"}, body), encoding="utf-8")
+    site.delete_in_webflow("u1")
+    site.adapter.hooks.crash_at, site.adapter.hooks.crash_after = 1, True
+    with pytest.raises(Crash):
+        site.run("sync")
+    site.adapter.hooks.crash_at = None
+    assert len(observe_remote(site.server.state)["u1"]) == 1  # Webflow made it; the run never knew
+    code, report, stderr, _ = site.run("sync")
+    assert code == 0 and report is not None, stderr
+    remote = observe_remote(site.server.state)["u1"]
+    assert len(remote) == 1 and remote[0].page.texte == "écrit ici"
+    assert [f.path for f in observe_local(site.snap)["u1"]] == ["pages/page-1.md"]
+    code, report, stderr, _ = site.run("status")
+    assert code == 0 and report is not None, stderr
+    assert [a for a in report["actions"] if a["op"] != "nothing"] == []

@@ -25,7 +25,7 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
             continue
         base = by_path.get(info.rel)
         if base is not None and base.collection == run.schema.id:
-            key = base.id
+            key = recreated(run, base.id, slugs.get(match.groupdict().get("slug") or "")) or base.id
         else:
             found = slugs.get(match.groupdict().get("slug") or "") or (match.groupdict().get("id") if
                                                                        match.groupdict().get("id") in run.remote else None)
@@ -46,6 +46,15 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
                            "(see --archived / --drafts); the file is left alone"})
     adopt_moved_files(run)
     keep_moved_files(run, ctx.store.root)
+
+
+def recreated(run: CollectionRun, key: str, same_slug: str | None) -> str | None:
+    """The new item that re-created this file's item: the old one is gone from Webflow (a full
+    read), and an item the base does not know has the file's slug. A run killed after Webflow made
+    the re-create, before it was recorded, leaves exactly that; the file is the new item's."""
+    if same_slug is None or same_slug in run.base or key in run.remote or key in run.unfetched or key in run.held:
+        return None
+    return same_slug
 
 
 def adopt_moved_files(run: CollectionRun) -> None:
