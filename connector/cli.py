@@ -831,8 +831,9 @@ def emulator() -> None:
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
 @click.option("--deviate", "deviations", multiple=True, metavar="MODE",
               help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
-                   "ignore-sort, ignore-filters, reject-params, newest-first, skip-invalid-files, rehost-images, "
-                   "null-last-published, real-schema, publish-undrafts.")
+                   "ignore-sort, ignore-filters, reject-params, skip-invalid-files, rehost-images, "
+                   "null-last-published, real-schema, publish-undrafts; or oldest-first (items are listed "
+                   "newest created first, as the live API does, unless this is given).")
 @guarded
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
                    fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:
