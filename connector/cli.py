@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
@@ -36,12 +37,14 @@ from .cliout import (
     shown,
 )
 from .config import Settings, load_settings
+from .state import load_state
 from .engine import Engine, RunOptions
 from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
 from .progress import NoProgress, Progress, TerminalProgress
+from .moved_out import MOVED_OUT
 from .project import display_prefix, project_root, resolve_paths
 from .report import Report
 from .transport import Transport
@@ -49,6 +52,13 @@ from .transport import Transport
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
 err_console = Console(stderr=True)
+
+
+def out_console() -> Console:
+    """Standard output as rich sees it. Through a pipe or into a file (a cron log), long lines are
+    not wrapped at rich's default 80 columns: a path or a URL cut in two cannot be searched for.
+    A width asked for with COLUMNS is still honoured."""
+    return Console(soft_wrap=not sys.stdout.isatty() and not os.environ.get("COLUMNS"))
 log = logging.getLogger("wfsync.cli")
 
 
@@ -230,7 +240,7 @@ def collections(ctx: click.Context, as_json: bool) -> None:
         echo_json({"ok": True, "command": "collections", "exit_code": EXIT_OK, "error": None, "site": site_id,
                    "collections": rows, "problems": [], "api_calls": client.stats.total})
     else:
-        print_collections(Console(), rows)
+        print_collections(out_console(), rows)
 
 
 def collection_counts(client: WebflowClient, site_id: str) -> list[dict[str, Any]]:
@@ -265,7 +275,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
     from .emulator.fixtures import demo_state
     from .emulator.server import EmulatorServer
 
-    console = Console()
+    console = out_console()
     root: Path = ctx.obj["root"]
     server = EmulatorServer(demo_state(), tokens={"demo-token": {"sites:read", "cms:read", "cms:write", "assets:read"}})
     server.start()
@@ -302,7 +312,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         demo_round_trip(console, client, engine, site.id, snapshot)
         console.print("\nNext: try it by hand against a running emulator:\n"
                       "  wfsync emulator serve --demo --data .emulator --port 8765\n"
-                      "  (it prints three export lines: paste them in another shell)\n"
+                      "  (it prints four export lines: paste them in another shell; the token is demo-token)\n"
                       "  wfsync init && wfsync pull; edit a file; wfsync status, diff, push",
                       highlight=False)
         if keep_running:
@@ -382,7 +392,10 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     site_id = resolve_site(client, settings)
     mappings = load_mappings(settings.mappings_dir)
     if not mappings:
-        raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
+        error = ConfigError(f"no mapping files in {settings.mappings_dir}")
+        error.hint = ("Run `wfsync init` here to write them, or run wfsync from your project folder (the one "
+                      "holding mappings/), or point --root / WFSYNC_ROOT at it.")
+        raise error
     root = snapshot_root(settings, client, site_id, snapshot)
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings
@@ -395,8 +408,13 @@ def make_progress(ctx: click.Context, as_json: bool) -> Progress:
     return TerminalProgress(err_console)
 
 
-def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as_json: bool) -> None:
+def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as_json: bool,
+               conflict_paths: tuple[str, ...] = ()) -> None:
     client, site_id, root, mappings = open_project(ctx, snapshot)
+    if conflict_paths:  # as diff reads its PATHs: files or folders, from here or from the project root
+        known = {e.path for e in load_state(root).items.values()}
+        options = replace(options, conflict_paths=frozenset(resolve_paths(conflict_paths, ctx.obj["root"], root,
+                                                                          known)))
     progress = make_progress(ctx, as_json)
     try:
         with stop_on_signals():
@@ -425,7 +443,7 @@ def finish(ctx: click.Context, report: Report, as_json: bool) -> NoReturn:
     if as_json:
         echo_json(report_document(report, prefix))
     else:
-        print_report(Console(), report, prefix, quiet=ctx.obj["quiet"])
+        print_report(out_console(), report, prefix, quiet=ctx.obj["quiet"])
     sys.exit(exit_code(report))
 
 
@@ -480,18 +498,23 @@ def write_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, Any]) -> None:
-    """push and sync: the same options, one direction or both."""
+    """push and sync: the same options, one direction or both. PATHs limit --on-conflict to the
+    conflicts of those files."""
+    paths = options.pop("paths")
+    if paths and options["on_conflict"] == "stop":
+        raise click.UsageError("PATHs name the files whose conflicts --on-conflict decides: add "
+                               "--on-conflict local|remote|newer")
     policy = Policy(pull=pull, push=True, allow_delete=options.pop("allow_delete"),
                     on_conflict=options.pop("on_conflict"))
     snapshot, as_json = options.pop("snapshot"), options.pop("as_json")
-    run_engine(ctx, RunOptions(command=command, policy=policy, **options), snapshot, as_json)
+    run_engine(ctx, RunOptions(command=command, policy=policy, **options), snapshot, as_json, paths)
 
 
 @main.command(epilog=examples(
     "wfsync push --dry-run             # what would be sent",
     "wfsync push --publish             # send, then publish what was sent",
-    "wfsync push --allow-delete --max-delete 5",
-    "wfsync push --on-conflict local   # after merging a conflict by hand"))
+    "wfsync push --allow-delete --max-delete 5"))
+@click.argument("paths", nargs=-1)
 @common_options
 @write_options
 @click.pass_context
@@ -499,14 +522,16 @@ def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, A
 def push(ctx: click.Context, **options: Any) -> None:
     """Send local changes to Webflow.
 
-    Webflow's changes are left for pull."""
+    Webflow's changes are left for pull. A conflict needs both directions: see `wfsync sync`."""
     write_run(ctx, "push", False, options)
 
 
 @main.command(epilog=examples(
     "wfsync sync                       # both ways",
     "wfsync sync --dry-run",
-    "wfsync -q sync --json > last.json # cron: the report, quiet otherwise"))
+    "wfsync -q sync --json > last.json # cron: the report, quiet otherwise",
+    "wfsync sync --on-conflict local cms/infos/x.md  # after merging x.md by hand"))
+@click.argument("paths", nargs=-1)
 @common_options
 @write_options
 @click.pass_context
@@ -515,7 +540,9 @@ def sync(ctx: click.Context, **options: Any) -> None:
     """Pull Webflow's changes and push local ones; merge.
 
     Items both sides changed are merged field by field (a conflict when the same field
-    changed)."""
+    changed). --on-conflict decides conflicts for one side, keeping the other beside the file
+    (x.remote.md: Webflow's version, x.local.md: yours); with PATHs (files or folders, as for
+    diff) it decides only the conflicts of those files."""
     write_run(ctx, "sync", True, options)
 
 
@@ -551,15 +578,17 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         document.update(exit_code=code, differences=differs)
         echo_json(document)
         sys.exit(code)
-    console = Console()
+    console = out_console()
     groups: dict[str, list[str]] = {}
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
+        if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
+            side, words = "other", "moved out of mapping"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
         groups.setdefault(side, []).append(f"  {words + ':':<21} {shown(prefix, a['path'])}{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
-              "conflict": "Conflicts (edit the file, or --on-conflict local|remote|newer)", "other": "Other"}
-    if not groups:
+              "conflict": "Conflicts (merge by hand, then wfsync sync --on-conflict local PATH)", "other": "Other"}
+    if not groups and not ctx.obj["quiet"]:
         console.print("Everything is in step.")
     for side in ("push", "pull", "both", "conflict", "other"):
         if side in groups:
@@ -754,10 +783,9 @@ def convert(direction: str, source: Any) -> None:
     from .richtext.to_markdown import to_markdown
 
     text = source.read()
-    if direction == "to-markdown":
-        click.echo(to_markdown(text), nl=False)
-    else:
-        click.echo(to_html(text), nl=False)
+    out = to_markdown(text) if direction == "to-markdown" else to_html(text)
+    # the exact value through a pipe or into a file; on a terminal, the prompt on a line of its own
+    click.echo(out, nl=sys.stdout.isatty() and not out.endswith("\n"))
 
 
 @main.command(short_help="Write the site for Eleventy, Hugo or Astro, assets included.", epilog=examples(
@@ -806,7 +834,7 @@ def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     elif not ctx.obj["quiet"]:
-        print_export_report(Console(), report)
+        print_export_report(out_console(), report)
 
 
 @main.group(epilog=examples("wfsync emulator serve --demo --port 8765"))
@@ -817,7 +845,8 @@ def emulator() -> None:
 @emulator.command("serve", epilog=examples(
     "wfsync emulator serve --demo --data .emulator --port 8765",
     "wfsync emulator serve --port 0 --rate-limit 60   # any free port, 60 requests a minute",
-    "eval \"$(wfsync emulator serve --port 8765 &)\"   # the exports, in this shell"))
+    "wfsync emulator serve --port 8765 > emulator.env &   # in the background; then:",
+    "until grep -qs ASSET_ORIGIN emulator.env; do sleep 0.2; done; . ./emulator.env"))
 @click.option("--demo/--empty", "with_demo", default=True, help="Start with the demo site (default) or empty.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to keep the emulator's state in, across restarts.")
