@@ -82,6 +82,10 @@ def _field(slug: str, kind: str, validations: Any = None) -> dict[str, Any]:
 def model_state(clock: Callable[[], float], pages: int = 4) -> EmulatorState:
     state = EmulatorState(wall=clock)
     state.id_seed = "model"
+    # ids from a counter, not the clock: the order of ids decides the order of a run's writes (which
+    # one a crash hits), so a test that drew the same steps must meet the same ids
+    counter = iter(range(10**9))
+    state.new_id = lambda: object_id(f"model:{next(counter)}")  # type: ignore[method-assign]
     state.add_site({"id": SITE_ID, "workspaceId": object_id("model-ws"), "displayName": "Modèle", "shortName": "model",
                     "createdOn": "2024-01-01T00:00:00.000Z", "lastUpdated": "2024-01-01T00:00:00.000Z",
                     "customDomains": [],
@@ -124,6 +128,7 @@ class Hooks:
     crash_after: bool = False  # ... dies after Webflow applied it (True) or before sending it (False)
     after_list: Callable[[list[dict[str, Any]]], None] | None = None  # a list page was read
     writes: int = 0
+    faults: int = 0  # requests the server's fault plan failed, slowed or dropped
     log: list[tuple[str, str, int]] = field(default_factory=list)
 
 
@@ -150,6 +155,7 @@ class InProcess(BaseAdapter):
         headers = {k.lower(): v for k, v in request.headers.items()}
         status, extra, payload, fault = self.server.handle(method, path, headers, body)
         hooks.log.append((method, parts.path, status))
+        hooks.faults += fault is not None
         if method in WRITES and hooks.crash_at == hooks.writes and hooks.crash_after and (
                 fault == "drop" or 200 <= status < 300):
             raise Crash(f"killed after write {hooks.writes} ({method} {parts.path}) was applied")

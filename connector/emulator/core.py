@@ -162,13 +162,12 @@ class EmulatorState:
 
     # -- time and ids ------------------------------------------------------
     def now(self) -> str:
-        # strictly increasing millisecond timestamps, as incremental sync relies on order
-        ts = max(self.wall(), self._last_ts + 0.001)
-        ts = math.floor(ts * 1000) / 1000
-        if ts <= self._last_ts:
-            ts = self._last_ts + 0.001
-        self._last_ts = ts
-        return iso(ts)
+        # strictly increasing millisecond timestamps, as incremental sync relies on order; counted
+        # in whole milliseconds (adding 0.001 to a float near 1.8e9 can land on the same millisecond)
+        last_ms = round(self._last_ts * 1000)
+        ms = max(math.floor(self.wall() * 1000), last_ms + 1)
+        self._last_ts = ms / 1000
+        return iso(self._last_ts)
 
     def new_id(self) -> str:
         return object_id(f"{self.id_seed}:{next(self._ids)}:{time.time_ns()}")

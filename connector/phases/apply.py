@@ -11,6 +11,7 @@ from ..errors import FileChangedError, NotFoundError
 from ..history import record_move
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
+from ..moves import slug_unchanged, where
 from ..itemlines import action_fields
 from ..locales import api
 from ..plan import Action, BaseSide, Op, Side, winner
@@ -59,13 +60,15 @@ class LocalWriter:
             self.write_remote(run, action.key, c)
         elif action.op is Op.PULL_DELETE:
             entry = run.base[action.key]
+            # where the file is now: moved (git mv) since the last sync, it is still this item's
+            where = run.local[action.key].path if action.key in run.local else entry.path
             if not dry_run:
                 if not self._gone(run, action.key):
                     return
                 try:
-                    ctx.store.remove(entry.path)
+                    ctx.store.remove(where)
                 except FileChangedError:
-                    self.kept(run, entry.path, None)
+                    self.kept(run, where, None, action.key)
                     return
                 ctx.state.drop(run.state_key(action.key))
                 report_dangling(ctx, run.schema.id, entry.path)
@@ -101,7 +104,7 @@ class LocalWriter:
             if old is not None and old.path != rv.path:
                 store.check(old.path)  # saved during the run: it stays where it is, no second copy
             written = store.replace(rv.path, data)
-            if old is not None and old.path != rv.path:
+            if old is not None and old.path != rv.path and not slug_unchanged(run, key, rv.item.slug):
                 record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
             # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
@@ -113,7 +116,7 @@ class LocalWriter:
                         key in run.local and not store.wrote(moved_from))):
                     store.remove(moved_from)
         except FileChangedError as exc:
-            self.kept(run, exc.path, data)
+            self.kept(run, exc.path, data, key)
             return
         c.written += written
         c.unchanged += not written
@@ -121,9 +124,11 @@ class LocalWriter:
         if not isinstance(rv.converted.record, LazyRecord):
             rv.data = None  # written: the bytes need not stay in memory
 
-    def kept(self, run: CollectionRun, path: str, webflow: bytes | None) -> None:
+    def kept(self, run: CollectionRun, path: str, webflow: bytes | None, key: str) -> None:
         """An editor saved ``path`` while this run was about to replace it: their file stays, and
-        what Webflow has goes beside it (``webflow``), as in any conflict."""
+        what Webflow has goes beside it (``webflow``), as in any conflict. The item is read again
+        by the next run (the cursor waits for it): Webflow's side is still to be synced."""
+        run.kept.add(key)
         copy = conflict_copy_path(path) if webflow is not None else None
         if copy is not None and webflow is not None:
             self.ctx.store.write(copy, webflow)
@@ -150,6 +155,20 @@ class LocalWriter:
         copy = conflict_copy_path(rv.path)
         if not kept and ctx.store.read(copy) == data:
             ctx.store.delete(copy)
+
+    def record_as_read(self, run: CollectionRun, key: str) -> None:
+        """The base becomes the file's values as this run read them. Its date stays the last synced
+        one, never Webflow's newer answer, so the next run reads the item again and sees what
+        Webflow's side added."""
+        lv, old = run.local.get(key), run.base.get(key)
+        if lv is None or lv.side is None or old is None:
+            return
+        side = lv.side
+        self.ctx.state.put(BaseEntry(
+            id=old.id, collection=old.collection, path=lv.path, last_updated=old.last_updated,
+            record_hash=side.hash, fields=dict(side.fields) if side.fields is not None else field_hashes(side.record),
+            file_hash=old.file_hash, last_published=old.last_published, files=old.files,
+        ))
 
     def refresh(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
         """In step: rewrite the file only if Webflow's metadata moved and the file is as last written."""
@@ -204,7 +223,7 @@ class LocalWriter:
         later, sent by a second write); the file stays as it is until that write is answered, so
         a run stopped in between still has them to send."""
         converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
-        path = run.mapping.path_for(item.slug, item.id)
+        path = where(run, self.ctx.store.root, item.id, run.mapping.path_for(item.slug, item.id), item.slug)
         side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
         rv = RemoteView(item, converted, path, side)
         run.remote[item.id] = rv
@@ -219,20 +238,27 @@ class LocalWriter:
                 self.ctx.store.check(old_path)  # saved during the run: no second copy under the new name
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
-                record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
+                if not slug_unchanged(run, item.id, item.slug):
+                    record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
                 if run.locale is None:  # references name the primary's files
                     follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
-            self.kept(run, exc.path, None)
+            self.kept(run, exc.path, None, item.id)
             kept = True
             if merged:
-                # the answer holds Webflow's side of a merge, which the editor's file never got: the
-                # base stays the last common version, so the next run sees both sides' changes
+                # the answer holds Webflow's side of a merge, which the editor's file never got, and
+                # the file as this run read it, which the save descends from: that is the last common
+                # version, so the next run pushes what the save changed (an undo too) and pulls
+                # Webflow's side
+                self.record_as_read(run, item.id)
                 return
             if exc.path == old_path:
                 # the base follows the file the editor has; the next run pushes the save and moves it
+                # (the former slug's path is remembered, so that file is not taken for one moved on purpose)
+                if old_path != path:
+                    record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 rv = RemoteView(item, converted, old_path, side)
                 run.remote[item.id] = rv
         self.record(run, rv, data, kept=kept)

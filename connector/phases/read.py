@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterable
 
+from ..moves import slug_unchanged
 from ..context import RunContext
 from ..errors import ConfigError, NotFoundError
 from ..locales import api
@@ -150,6 +151,7 @@ def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) 
 def moved(run: CollectionRun, items: list[RemoteItem]) -> bool:
     """Whether one of this collection's items now has another path (a slug renamed in Webflow)."""
     return any(entry is not None and entry.path != run.mapping.path_for(item.slug, item.id)
+               and not slug_unchanged(run, item.id, item.slug)  # a file moved by git mv stays where it is
                for item in items for entry in (run.base.get(item.id),))
 
 
@@ -204,7 +206,8 @@ def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:
     # read again: the next incremental read starts no later than the oldest of them
     waiting = [run.remote[a.key].item.last_updated for a in (run.plan.actions if run.plan else ())
                if a.key in run.remote and a.op in (Op.PULL, Op.MERGE, Op.CONFLICT)
-               and (a.blocked is not None or a.op is Op.CONFLICT) and run.remote[a.key].item.last_updated]
+               and (a.blocked is not None or a.op is Op.CONFLICT or a.key in run.kept)
+               and run.remote[a.key].item.last_updated]
     if waiting and known.cursor:
         known.cursor = min([known.cursor, *waiting], key=iso_seconds)
     # Webflow's count after this run's own creates and deletes

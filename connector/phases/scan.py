@@ -4,10 +4,11 @@ read only when its size or mtime moved since it was last written."""
 from __future__ import annotations
 
 from ..context import RunContext
-from ..convert import document_record, record_hash
+from ..convert import document_record, record_hash, value_hash
 from ..plan import Side
 from ..reading import ReadResult, read_document, too_large
 from ..runs import CollectionRun, LocalView, template_prefix, template_regex
+from ..moves import keep_moved_files
 from ..state import remember_stat
 from ..store import FileInfo, sha256
 
@@ -25,7 +26,7 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
             continue
         base = by_path.get(info.rel)
         if base is not None and base.collection == run.schema.id and base.locale == run.cms_locale:
-            key = base.id
+            key = recreated(run, base.id, slugs.get(match.groupdict().get("slug") or "")) or base.id
         else:
             found = slugs.get(match.groupdict().get("slug") or "") or (match.groupdict().get("id") if
                                                                        match.groupdict().get("id") in run.remote else None)
@@ -39,6 +40,16 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
                 "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
                            "(see --archived / --drafts); the file is left alone"})
     adopt_moved_files(run)
+    keep_moved_files(run, ctx.store.root)
+
+
+def recreated(run: CollectionRun, key: str, same_slug: str | None) -> str | None:
+    """The new item that re-created this file's item: the old one is gone from Webflow (a full
+    read), and an item the base does not know has the file's slug. A run killed after Webflow made
+    the re-create, before it was recorded, leaves exactly that; the file is the new item's."""
+    if same_slug is None or same_slug in run.base or key in run.remote or key in run.unfetched or key in run.held:
+        return None
+    return same_slug
 
 
 def local_view(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str) -> LocalView:
@@ -63,10 +74,16 @@ def adopt_moved_files(run: CollectionRun) -> None:
         m = pattern.match(entry.path)
         if key not in run.local and m and m.groupdict().get("slug"):
             missing[m.group("slug")] = key
+    # the slug as last synced, by its hash in the base: a file moved twice has a path that tells none
+    by_hash = {entry.fields[slug_key]: key for key, entry in run.base.items()
+               if key not in run.local and slug_key and slug_key in entry.fields}
     for key, view in list(run.local.items()):
         slug = view.document.front_matter.get(slug_key) if slug_key and view.document else None
-        if key.startswith("new:") and isinstance(slug, str) and slug in missing:
-            run.local[missing.pop(slug)] = run.local.pop(key)
+        if not key.startswith("new:") or not isinstance(slug, str):
+            continue
+        found = missing.pop(slug, None) or by_hash.pop(value_hash(slug), None)
+        if found is not None and found not in run.local:
+            run.local[found] = run.local.pop(key)
 
 
 def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, view: LocalView) -> Side:
