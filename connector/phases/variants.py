@@ -108,7 +108,10 @@ def remove_variants(ctx: RunContext, writer: Any, run: CollectionRun, ids: list[
             try:
                 ctx.store.remove(entry.path)
             except FileChangedError:
-                writer.kept(other, entry.path, None)
+                # saved meanwhile: the file stays, named, and is a new file for the next run
+                writer.kept(other, entry.path, None, item_id)
+                ctx.state.drop(other.state_key(item_id))
+                continue
             ctx.state.drop(other.state_key(item_id))
             c.removed += 1
             primary = run.base[item_id].path if item_id in run.base else ""
