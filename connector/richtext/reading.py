@@ -289,3 +289,21 @@ def read_breaks(source: str) -> str:
             _lone_joiner_line(lines, i)
         i = nxt
     return "\n".join(lines)
+
+
+# -- a number and a dot alone -------------------------------------------------------------
+_LONE_NUMBER = re.compile(r"^([ >]*?)(\d{1,9})\.$")
+
+
+def read_lone_numbers(source: str) -> str:
+    """Turndown escapes ``1. `` only with its space, so a paragraph ``1.`` is written as it is;
+    a list item is never written so except at the very end (an item holding only a line
+    break, whose spaces the end of the value trims). CommonMark reads ``1.`` as an empty item."""
+    if "." not in source:
+        return source
+    lines = source.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        m = _LONE_NUMBER.match(line)
+        if m and (i == 0 or _is_blank(lines[i - 1])):
+            lines[i] = f"{m.group(1)}{m.group(2)}\\."
+    return "\n".join(lines)
