@@ -78,3 +78,44 @@ def test_list_items_keep_their_paragraphs_as_turndown_wrote_them(html: str) -> N
 ])
 def test_spaces_turndown_moved_out_go_back_where_its_escapes_say(html: str) -> None:
     assert_kept(html)
+
+
+@pytest.mark.parametrize("html", [
+    "<p><code>a<br>b</code></p>",
+    "<p>x <code>a<br><br>b</code> y</p>",
+    "<p><code><br>a<br></code></p>",
+])
+def test_a_line_break_inside_inline_code(html: str) -> None:
+    back = assert_kept(html)
+    assert back.count("<br>") == html.count("<br>")
+
+
+def test_spaces_typed_in_inline_code_stay_spaces() -> None:
+    assert to_html("`a b`") == "<p><code>a b</code></p>"
+
+
+# -- properties --------------------------------------------------------------------------
+import re  # noqa: E402
+
+from hypothesis import assume, given, settings, strategies as st  # noqa: E402
+
+from tests.richtext_corpus import measure, unexcused  # noqa: E402
+
+WORDS = st.sampled_from(["a", "b c", "é", "1. x", "- y", "# z", "x_y", "*", " ", "\xa0"])
+
+
+def inline(depth: int) -> st.SearchStrategy[str]:
+    leaf = st.one_of(WORDS, st.just("<br>"), st.just("<code>c</code>"))
+    if depth == 0:
+        return leaf
+    wrapped = st.tuples(st.sampled_from(["strong", "em", "b", "i"]), st.lists(inline(depth - 1), min_size=1, max_size=3))
+    return st.one_of(leaf, wrapped.map(lambda t: f"<{t[0]}>{''.join(t[1])}</{t[0]}>"))
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.lists(inline(3), min_size=1, max_size=4).map("".join), st.sampled_from(["p", "h3", "li", "blockquote"]))
+def test_nested_emphasis_and_breaks_lose_nothing_unlisted(content: str, block: str) -> None:
+    assume(re.sub(r"<[^>]*>|\s", "", content))  # a block of nothing visible is a blank element (listed)
+    html = f"<ul><li>{content}</li></ul>" if block == "li" else f"<{block}>{content}</{block}><p>end</p>"
+    result = measure("generated", html, to_markdown, to_html)
+    assert unexcused(result) == [], (result.markdown, result.back)

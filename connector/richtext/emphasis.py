@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+_BREAK_TAGS = re.compile(r"<br>|<!--wfsync-br-->")  # breaks already made explicit (headings)
 _BREAK_BEFORE = re.compile(r" {2,}\n(?:[ ]*>)*[ ]*$")
 # bounds on backtracking over hostile input; past them, CommonMark's own reading stays
 _STEPS = 20_000
@@ -37,7 +38,7 @@ def _closes(text: str, start: int) -> bool:
 def _holds_something(text: str, start: int, end: int) -> bool:
     """Turndown writes nothing for an emphasis of only spaces and line breaks (a quote's
     markers on a continued line are not content: Turndown escapes a ``>`` of the text)."""
-    return any(not _space(ch) and ch != ">" for ch in text[start:end])
+    return any(not _space(ch) and ch != ">" for ch in _BREAK_TAGS.sub("", text[start:end]))
 
 
 def turndown_pairs(text: str, delimiters: Sequence[tuple[int, str]]) -> list[tuple[int, int]] | None:

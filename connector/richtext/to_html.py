@@ -21,8 +21,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .emphasis import turndown_pairs
-from .reading import angle_destinations, protect_raw_blocks, raw_block_rule, read_breaks, read_lone_numbers, \
-    read_setext, restore_raw_blocks
+from .reading import angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, read_final_marker, \
+    read_lone_numbers, read_setext, restore_raw_blocks
 
 ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
@@ -42,6 +42,10 @@ def _parser() -> MarkdownIt:
         # Webflow keeps no trailing newline inside a code block
         return f"<pre><code>{_escape(tokens[idx].content.rstrip(chr(10)))}</code></pre>"
 
+    def code_inline(renderer: object, tokens: Sequence[Token], idx: int, options: object, env: object) -> str:
+        return f"<code>{_code_breaks(_escape(tokens[idx].content))}</code>"
+
+    md.add_render_rule("code_inline", code_inline)
     md.add_render_rule("code_block", code_block)
     md.add_render_rule("fence", code_block)
     md.add_render_rule("hardbreak", lambda *a: "<br>")
@@ -51,6 +55,16 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("table_open", lambda *a: '<div data-rt-embed-type="true"><table>')
     md.add_render_rule("table_close", lambda *a: "</table></div>")
     return md
+
+
+_CODE_BREAKS = re.compile(r" {3,}")
+
+
+def _code_breaks(code: str) -> str:
+    """Turndown writes a <br> inside inline code as two spaces and a newline, which the code span
+    makes three spaces; it collapses the code's own spaces to one, so three spaces there are a
+    line break."""
+    return _CODE_BREAKS.sub(lambda m: " " * (len(m.group(0)) % 3) + "<br>" * (len(m.group(0)) // 3), code)
 
 
 def _escape(text: str) -> str:
@@ -63,7 +77,8 @@ def to_html(markdown: str) -> str:
         return ""
     md = _parser()
     source, raws = protect_raw_blocks(md, markdown)
-    source = read_lone_numbers(read_breaks(read_setext(angle_destinations(source))))
+    source = read_lone_numbers(read_breaks(read_final_marker(read_setext(angle_destinations(source)))))
+    source = keep_breaks_inline(source)
     source = _protect_edge_nbsp(_emphasis_commonmark_cannot_read(source))
     # a line of only "#" is text to Turndown (it escapes "# " alone), an empty heading to CommonMark
     source = re.sub(r"(?m)^([ >]*)(#{1,6})[ \t]*$", lambda m: m.group(1) + "\\" + m.group(2), source)
@@ -231,7 +246,10 @@ def _spaces_moved_out(block: str, start: int, pos: int, mark: str) -> tuple[str,
     first = start
     while first > 0 and _is_edge_space(block[first - 1]):
         first -= 1
-    if first < start and first > 0 and block[first - 1] != "\n" and _UNESCAPED_START.match(block, start + len(mark)):
+    if first == 0 or block[first - 1] == "\n":  # at a line's start, ASCII spaces are its indentation
+        while first < start and block[first] in " \t":
+            first += 1
+    if first < start and _UNESCAPED_START.match(block, start + len(mark)):
         lead = block[first:start]
     after = _SPACES_AFTER.match(block, pos + len(mark))
     if after and after.end() < len(block) and block[after.end()] != "\n" and (
