@@ -545,7 +545,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     prefix = ctx.obj["prefix"]
     differs = any(a["op"] not in IN_STEP for a in report.actions)
     # like git status: 0 whatever it found (problems are listed), 1 with --exit-code when something differs
-    code = EXIT_ERROR if with_exit_code and differs else EXIT_OK
+    code = EXIT_USAGE if report.stopped else EXIT_ERROR if with_exit_code and differs else EXIT_OK
     if as_json:
         document = report_document(report, prefix)
         document.update(exit_code=code, differences=differs)
@@ -615,7 +615,7 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
         if diffs:
             out_json.append({**to_json(path, diffs), "op": op})
             out_text.append(render_text(shown(prefix, path), diffs, op))
-    code = EXIT_ERROR if with_exit_code and out_json else EXIT_OK
+    code = EXIT_USAGE if report.stopped else EXIT_ERROR if with_exit_code and out_json else EXIT_OK
     if as_json:
         document = report_document(report, prefix)
         echo_json({"ok": document["ok"], "command": "diff", "exit_code": code, "snapshot": prefix or None,

@@ -20,6 +20,7 @@ from .itemlines import item_lines
 from .plan import DeleteLimitError, EmptySideError
 from .report import Report, problem_dict
 from .resync import ResyncRefusedError
+from .schema_lock import STOPPED_HINT
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_LOCKED = 0, 1, 2, 3, 4
 
@@ -99,6 +100,8 @@ def error_document(exc: BaseException, command: str, prefix: str = "") -> dict[s
 
 
 def report_exit_code(report: Report) -> int:
+    if report.stopped:  # the mapping needs the user before those collections sync again
+        return EXIT_USAGE
     if report.conflicts:
         return EXIT_CONFLICTS
     return EXIT_ERROR if report.problems else EXIT_OK
@@ -106,6 +109,9 @@ def report_exit_code(report: Report) -> int:
 
 def report_error(report: Report) -> dict[str, str] | None:
     """A finished run that did not go cleanly still says why, in the same shape as a failed one."""
+    if report.stopped:
+        return {"kind": "schema_drift", "message": f"{', '.join(report.stopped)}: not synced, a mapped field changed "
+                                                   "in Webflow; see problems", "hint": STOPPED_HINT}
     if report.conflicts:
         return {"kind": "conflicts", "message": f"{len(report.conflicts)} conflict(s) left for you; nothing was "
                                                 "overwritten",
@@ -166,11 +172,16 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
         console.print(f"note: {n['collection']}: {n['message']}", highlight=False, markup=False, soft_wrap=True)
     for raw in report.problems:
         p = problem_dict(raw)
-        where = shown(prefix, p["path"]) if p["path"] else f"{p['collection']}/{p['item']}".strip("/")
+        # a mapping file's path is from the project root, a file's from the snapshot
+        where = (p["path"] if p.get("kind") == "schema_drift" else shown(prefix, p["path"])) if p["path"] \
+            else f"{p['collection']}/{p['item']}".strip("/")
         console.print(f"problem: {where}: {p['key']}: {p['message']}", highlight=False, markup=False, soft_wrap=True)
     for w in report.warnings:
         console.print(f"warning: {shown(prefix, w['path'])}: {w['message']}", highlight=False, markup=False,
                       soft_wrap=True)
+    if report.stopped:
+        console.print(f"{', '.join(report.stopped)}: not synced (a mapped field changed in Webflow). {STOPPED_HINT}",
+                      highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
         console.print("Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
                       "again with --on-conflict local; or keep Webflow's version by moving the .remote.md copy "
