@@ -49,6 +49,13 @@ from .transport import Transport
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
 err_console = Console(stderr=True)
+
+
+def out_console() -> Console:
+    """Standard output as rich sees it. Through a pipe or into a file (a cron log), long lines are
+    not wrapped at rich's default 80 columns: a path or a URL cut in two cannot be searched for.
+    A width asked for with COLUMNS is still honoured."""
+    return Console(soft_wrap=not sys.stdout.isatty() and not os.environ.get("COLUMNS"))
 log = logging.getLogger("wfsync.cli")
 
 
@@ -230,7 +237,7 @@ def collections(ctx: click.Context, as_json: bool) -> None:
         echo_json({"ok": True, "command": "collections", "exit_code": EXIT_OK, "error": None, "site": site_id,
                    "collections": rows, "problems": [], "api_calls": client.stats.total})
     else:
-        print_collections(Console(), rows)
+        print_collections(out_console(), rows)
 
 
 def collection_counts(client: WebflowClient, site_id: str) -> list[dict[str, Any]]:
@@ -265,7 +272,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
     from .emulator.fixtures import demo_state
     from .emulator.server import EmulatorServer
 
-    console = Console()
+    console = out_console()
     root: Path = ctx.obj["root"]
     server = EmulatorServer(demo_state(), tokens={"demo-token": {"sites:read", "cms:read", "cms:write", "assets:read"}})
     server.start()
@@ -302,7 +309,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         demo_round_trip(console, client, engine, site.id, snapshot)
         console.print("\nNext: try it by hand against a running emulator:\n"
                       "  wfsync emulator serve --demo --data .emulator --port 8765\n"
-                      "  (it prints three export lines: paste them in another shell)\n"
+                      "  (it prints four export lines: paste them in another shell; the token is demo-token)\n"
                       "  wfsync init && wfsync pull; edit a file; wfsync status, diff, push",
                       highlight=False)
         if keep_running:
@@ -382,7 +389,10 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     site_id = resolve_site(client, settings)
     mappings = load_mappings(settings.mappings_dir)
     if not mappings:
-        raise ConfigError(f"no mapping files in {settings.mappings_dir}: run `wfsync init` first")
+        error = ConfigError(f"no mapping files in {settings.mappings_dir}")
+        error.hint = ("Run `wfsync init` here to write them, or run wfsync from your project folder (the one "
+                      "holding mappings/), or point --root / WFSYNC_ROOT at it.")
+        raise error
     root = snapshot_root(settings, client, site_id, snapshot)
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings
@@ -425,7 +435,7 @@ def finish(ctx: click.Context, report: Report, as_json: bool) -> NoReturn:
     if as_json:
         echo_json(report_document(report, prefix))
     else:
-        print_report(Console(), report, prefix, quiet=ctx.obj["quiet"])
+        print_report(out_console(), report, prefix, quiet=ctx.obj["quiet"])
     sys.exit(exit_code(report))
 
 
@@ -551,7 +561,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         document.update(exit_code=code, differences=differs)
         echo_json(document)
         sys.exit(code)
-    console = Console()
+    console = out_console()
     groups: dict[str, list[str]] = {}
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
@@ -559,7 +569,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         groups.setdefault(side, []).append(f"  {words + ':':<21} {shown(prefix, a['path'])}{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (edit the file, or --on-conflict local|remote|newer)", "other": "Other"}
-    if not groups:
+    if not groups and not ctx.obj["quiet"]:
         console.print("Everything is in step.")
     for side in ("push", "pull", "both", "conflict", "other"):
         if side in groups:
@@ -754,10 +764,9 @@ def convert(direction: str, source: Any) -> None:
     from .richtext.to_markdown import to_markdown
 
     text = source.read()
-    if direction == "to-markdown":
-        click.echo(to_markdown(text), nl=False)
-    else:
-        click.echo(to_html(text), nl=False)
+    out = to_markdown(text) if direction == "to-markdown" else to_html(text)
+    # the exact value through a pipe or into a file; on a terminal, the prompt on a line of its own
+    click.echo(out, nl=sys.stdout.isatty() and not out.endswith("\n"))
 
 
 @main.command(short_help="Write the site for Eleventy, Hugo or Astro, assets included.", epilog=examples(
@@ -806,7 +815,7 @@ def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     elif not ctx.obj["quiet"]:
-        print_export_report(Console(), report)
+        print_export_report(out_console(), report)
 
 
 @main.group(epilog=examples("wfsync emulator serve --demo --port 8765"))
@@ -817,7 +826,8 @@ def emulator() -> None:
 @emulator.command("serve", epilog=examples(
     "wfsync emulator serve --demo --data .emulator --port 8765",
     "wfsync emulator serve --port 0 --rate-limit 60   # any free port, 60 requests a minute",
-    "eval \"$(wfsync emulator serve --port 8765 &)\"   # the exports, in this shell"))
+    "wfsync emulator serve --port 8765 > emulator.env &   # in the background; then:",
+    "until grep -qs ASSET_ORIGIN emulator.env; do sleep 0.2; done; . ./emulator.env"))
 @click.option("--demo/--empty", "with_demo", default=True, help="Start with the demo site (default) or empty.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to keep the emulator's state in, across restarts.")
@@ -831,8 +841,9 @@ def emulator() -> None:
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
 @click.option("--deviate", "deviations", multiple=True, metavar="MODE",
               help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
-                   "ignore-sort, ignore-filters, reject-params, newest-first, skip-invalid-files, rehost-images, "
-                   "null-last-published, real-schema, publish-undrafts.")
+                   "ignore-sort, ignore-filters, reject-params, skip-invalid-files, rehost-images, "
+                   "null-last-published, real-schema, publish-undrafts; or oldest-first (items are listed "
+                   "newest created first, as the live API does, unless this is given).")
 @guarded
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
                    fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:

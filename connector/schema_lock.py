@@ -8,7 +8,9 @@ a removal. Before a run reads a collection, its live schema is compared with the
 - a mapped field removed, renamed or given another type stops that collection before anything
   of it is read, written or sent (the run goes on with the others, then exits 2), with what to
   do: its values in the files are never dropped nor sent to a field of another type;
-- anything else (an unmapped field gone or retyped, options edited) is taken into the lock.
+- a mapped Option field's options edited (renamed, added, removed) is reported and the collection
+  is read in full, so every file holds the names Webflow now has;
+- anything else (an unmapped field gone or retyped) is taken into the lock.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Blocking:
 class Drift:
     new: list[str] = field(default_factory=list)  # slugs of fields not mapped and not in the lock
     blocking: list[Blocking] = field(default_factory=list)  # what stops the collection, and what to do
+    options: list[str] = field(default_factory=list)  # mapped Option fields whose options changed
 
 
 def lock_path(snapshot_root: Path) -> Path:
@@ -97,11 +100,20 @@ def check(lock: dict[str, Any], schema: Collection, mapping: Mapping) -> Drift:
                 f"{schema.slug}: field {now.slug!r} (written as {key!r}) changed type from {old['type']} to {now.type} "
                 f"in Webflow; your files hold {old['type']} values, which wfsync will not send to a {now.type} field. "
                 f"Check those values, then run `wfsync init --update` to accept the new type."))
+        elif "options" in old and options_of(now) != old["options"]:
+            # the items keep the option ids, so their names in the files are stale: read them again
+            drift.options.append(now.slug)
     known_slugs = {v["slug"] for v in locked.values()}
     for f in schema.fields:
         if f.id not in locked and f.slug not in mapped and f.slug not in known_slugs:
             drift.new.append(f.slug)
     return drift
+
+
+def options_of(spec: Any) -> dict[str, str]:
+    """An Option field's options, id -> name (what a file holds is the name)."""
+    return {str(o.get("id")): str(o.get("name")) for o in (spec.validations or {}).get("options", [])
+            if isinstance(o, dict)}
 
 
 def problems(drift: Drift, schema: Collection, mapping: Mapping) -> list[dict[str, str]]:
@@ -123,7 +135,9 @@ def locked_entry(schema: Collection, mapping: Mapping | None, previous: dict[str
     for f in schema.fields:
         if old is not None and not accept and f.id not in old and f.slug not in mapped:
             continue
-        entry = {"slug": f.slug, "type": f.type}
+        entry: dict[str, Any] = {"slug": f.slug, "type": f.type}
+        if f.type == "Option":
+            entry["options"] = options_of(f)
         if old is not None and not accept and f.id in old and f.slug in mapped:
             entry["type"] = old[f.id]["type"]
         fields[f.id] = entry

@@ -214,3 +214,21 @@ def test_a_retyped_field_stops_its_collection_only(emulator: EmulatorServer, tmp
                   "categories", "cms/categories/mobilite.md", "title: Mobilité", "title: Mobilité douce",
                   "education", {"name": "Éducation et formation"})
     assert "title: Éducation et formation" in (snapshot(root) / "cms/categories/education.md").read_text("utf-8")
+
+
+def test_an_option_renamed_in_webflow_is_said_and_every_file_gets_the_new_name(emulator: EmulatorServer,
+                                                                                tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    folder = snapshot(root) / "cms/evenements"
+    holding = sorted(p.name for p in folder.glob("*.md") if "f_type: Conférence\n" in p.read_text("utf-8"))
+    assert holding
+    spec = next(f for f in coll(emulator, "evenements").fields if f["slug"] == "type")
+    option = next(o for o in spec["validations"]["options"] if o["name"] == "Conférence")
+    option["name"] = "Conférence publique"  # the items keep the option's id: none of them changes
+    report = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
+    notes = [n["message"] for n in report["notices"] if n["collection"] == "evenements"]
+    assert len(notes) == 1 and "'type'" in notes[0], report["notices"]
+    assert sorted(p.name for p in folder.glob("*.md")
+                  if "f_type: Conférence publique\n" in p.read_text("utf-8")) == holding
+    again = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
+    assert again["notices"] == [] and again["collections"][0]["written"] == 0  # said once

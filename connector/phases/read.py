@@ -61,7 +61,12 @@ def _bind(ctx: RunContext, found: list[tuple[Mapping, str, set[str]]], wanted: s
         if drift.blocking:
             stop(ctx, mapping, schema, drift)
             continue
-        runs.append(CollectionRun(bind(mapping, schema), schema, calls=ctx.client.stats.total - before))
+        runs.append(CollectionRun(bind(mapping, schema), schema, calls=ctx.client.stats.total - before,
+                                  read_in_full=bool(drift.options)))
+        for slug in drift.options:
+            ctx.report.notices.append({"collection": schema.slug, "capability": "schema", "message": (
+                f"the options of field {slug!r} changed in Webflow: every item is read again, so the files "
+                "hold the option names Webflow now has")})
     if wanted and not runs and not ctx.stopped:
         raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
     return runs
@@ -98,7 +103,7 @@ def reads_in_full(ctx: RunContext, run: CollectionRun) -> bool:
     opts = ctx.opts
     known = ctx.state.collections.get(run.schema.id)
     return not (known and known.cursor and ctx.state.for_collection(run.schema.id) and not opts.full
-                and not opts.live and known.runs_since_full < opts.full_every)
+                and not opts.live and known.runs_since_full < opts.full_every and not run.read_in_full)
 
 
 def _fetch_all(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
