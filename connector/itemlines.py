@@ -60,7 +60,21 @@ def _join(path_prefix: str, path: str) -> str:
     return f"{path_prefix}/{path}" if path_prefix and path else path
 
 
-def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefix: str) -> tuple[str, str, bool]:
+def _resolved(action: Mapping[str, Any], prefix: str, dry_run: bool) -> tuple[str, str, bool] | None:
+    """A conflict --on-conflict decided: not a merge; says who won and where the other side is kept."""
+    reason = action.get("reason") or ""
+    side = next((s for s in ("local", "remote") if reason.endswith(f": {s} wins")), None)
+    if side is None:
+        return None
+    detail = reason[:-len(f": {side} wins")] + f", {side} wins"
+    if action.get("kept"):
+        whose = "Webflow's version" if side == "local" else "your version"
+        detail += f"; {whose} {'would be ' if dry_run else ''}kept in {_join(prefix, action['kept'])}"
+    return "resolved", detail, False
+
+
+def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefix: str,
+            dry_run: bool = False) -> tuple[str, str, bool]:
     """(label, detail, held) of one planned action, in the past tense."""
     op, reason, blocked = action["op"], action.get("reason") or "", action.get("blocked")
     fields = ", ".join(action.get("fields") or [])
@@ -85,11 +99,11 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
     if op == "push-create":
         return "created", "new file, created in Webflow" if reason == "new file" else reason, False
     if op == "delete-remote":
-        return "deleted", "file deleted: deleted in Webflow", False
+        return "deleted", "file deleted locally", False
     if op == "delete-local":
         return "removed", "deleted in Webflow", False
     if op == "merge":
-        return "merged", reason, False
+        return _resolved(action, prefix, dry_run) or ("merged", reason, False)
     if op == "adopt":
         return "recorded", reason, False
     return op, reason, False
@@ -118,7 +132,7 @@ def _would(label: str) -> str:
     for done, would in VERBS.values():
         if label == done:
             return would
-    return {"added": "would add", "recorded": "would record"}.get(label, label)
+    return {"added": "would add", "recorded": "would record", "resolved": "would resolve"}.get(label, label)
 
 
 def item_lines(report: Report, prefix: str = "") -> list[ItemLine]:
@@ -134,7 +148,7 @@ def item_lines(report: Report, prefix: str = "") -> list[ItemLine]:
             continue
         if action["op"] == "adopt" and not action.get("blocked"):
             continue  # both sides already agree: nothing to say
-        label, detail, held = _detail(action, conflicts.get(action["path"]), prefix)
+        label, detail, held = _detail(action, conflicts.get(action["path"]), prefix, report.dry_run)
         if report.dry_run and not held:
             label = _would(label)
         urgent = label == HELD and (detail.startswith("conflict") or action.get("blocked") == "invalid file"
