@@ -104,7 +104,8 @@ def test_a_reference_to_an_unpublished_item_is_left_out(emulator: EmulatorServer
         assert "velos-en-libre-service" not in (fm["f_lieux"] or [])
 
 
-def test_assets_downloaded_once_per_url_stored_once_per_content(emulator: EmulatorServer, tmp_path: Path) -> None:
+def test_assets_downloaded_once_per_url_stored_once_per_content(localized_emulator: EmulatorServer, tmp_path: Path) -> None:
+    emulator = localized_emulator  # the bilingual demo: German assets and URLs too
     add_edge_item(emulator.state)
     out = tmp_path / "site"
     r = report(emulator, out, "--profile", "eleventy")
@@ -118,7 +119,9 @@ def test_assets_downloaded_once_per_url_stored_once_per_content(emulator: Emulat
     assert a["files"] == a["unique_urls"] - len(CDN_SAME_BYTES)
     manifest = json.loads((out / "wfsync-assets.json").read_text())
     shared = [f for f in manifest["files"] if len(f["sources"]) == 2]
-    assert len(shared) == 1 and shared[0]["used_by"] == ["infos/creches-et-garderies", "infos/ecoles-primaires"]
+    # used by both items, in French and in their German variants (the demo's second locale)
+    assert len(shared) == 1 and shared[0]["used_by"] == ["de/infos/creches-et-garderies", "de/infos/ecoles-primaires",
+                                                        "infos/creches-et-garderies", "infos/ecoles-primaires"]
     for f in manifest["files"]:
         assert (out / "media" / f["file"]).stat().st_size == f["bytes"]
     names = {f["file"] for f in manifest["files"]}
@@ -217,7 +220,8 @@ def test_an_item_gone_from_webflow_is_removed_unless_edited(emulator: EmulatorSe
     assert r["files"]["removed"] == ["content/infos/hopital.md"] and r["files"]["kept_edited"] == ["content/infos/piscines.md"]
 
 
-def test_redirects_from_webflow_prefix_change_and_slug_history(emulator: EmulatorServer, tmp_path: Path) -> None:
+def test_redirects_from_webflow_prefix_change_and_slug_history(localized_emulator: EmulatorServer, tmp_path: Path) -> None:
+    emulator = localized_emulator  # the bilingual demo: German assets and URLs too
     root = tmp_path / "project"
     env_root = ["--root", str(root)]
     runner = CliRunner()
@@ -238,8 +242,10 @@ def test_redirects_from_webflow_prefix_change_and_slug_history(emulator: Emulato
     assert rules["/infos/piscine"]["to"] == "/infos/piscines/"  # Webflow's own 301, to the new URL
     assert rules["/evenements/*"]["to"] == "/agenda/:splat"
     # Webflow's /agenda -> /evenements now lands on the list page's own URL, /agenda/: no rule (no loop)
+    # the prefix changes in each locale: /evenements/* and the German /de/evenements/*
+    assert rules["/de/evenements/*"]["to"] == "/de/agenda/:splat"
     assert "/agenda" not in rules and r["redirects"]["by_reason"] == {
-        "Webflow 301": 1, "collection prefix changed": 1, "slug renamed": 1}
+        "Webflow 301": 1, "collection prefix changed": 2, "slug renamed": 1}
     assert not any(x["from"].rstrip("/") == x["to"].rstrip("/") for x in rules.values())  # no trailing-slash rules
     netlify = (out / "static/_redirects").read_text().splitlines()[1:]
     assert netlify[-1] == "/evenements/* /agenda/:splat 301" and "/infos/bibliotheque /infos/mediatheque/ 301" in netlify
