@@ -126,14 +126,27 @@ def block_structure(node: Node, last: bool = False) -> object:
     wrapper = Element("x-root")
     wrapper.children = [node]
     shape = _structure(wrapper)
+    if (isinstance(node, Element) and node.tag == "div" and shape and not keep_as_block(node)
+            and not any(isinstance(s, tuple) and s and s[0] in _BLOCK_TAGS | {"img"} for s in shape)):
+        shape = [("p", (), tuple(shape))]  # a div of text comes back as a paragraph
     shape = [("img-block",) + s[2] if isinstance(s, tuple) and s[:1] in (("p",), ("figure",)) and len(s[2]) == 1
              and isinstance(s[2][0], tuple) and s[2][0][0] == "img" else s for s in shape]
     if last:  # Turndown trims the end of its output: line breaks that end the value go with it
         trimmed = [_without_final_breaks(s) for s in shape]
         shape = [t for s, t in zip(shape, trimmed) if not (s != t and isinstance(t, tuple) and t[0] == "p" and not t[2])]
-    # a div of text or a pre without code comes back as a paragraph
+    # a pre without code comes back as a paragraph
     return tuple(("p",) + s[1:] if isinstance(s, tuple) and s and s[0] in ("pre",) and not any(
         isinstance(c, tuple) and c and c[0] == "code" for c in s[2]) else s for s in shape)
+
+
+def structures(found: list[Node]) -> list[object]:
+    """The structure of each block; the last block that shows anything loses its final breaks
+    (blank blocks after it write nothing)."""
+    shapes = [block_structure(b) for b in found]
+    last = max((n for n, s in enumerate(shapes) if s != ()), default=None)
+    if last is not None:
+        shapes[last] = block_structure(found[last], last=True)
+    return shapes
 
 
 def _without_final_breaks(shape: object) -> object:
@@ -183,8 +196,8 @@ def measure(name: str, html: str, to_markdown: Callable[[str], str], to_html: Ca
     for node, text in zip(before, texts_b):
         if text and not next(it):
             result.text_lost.append(node.html() if isinstance(node, Element) else node.text_content)
-    shapes_b = [block_structure(b, last=n == len(before) - 1) for n, b in enumerate(before)]
-    shapes_a = [s for s in (block_structure(a, last=n == len(after) - 1) for n, a in enumerate(after)) if s != ()]
+    shapes_b = structures(before)
+    shapes_a = [s for s in structures(after) if s != ()]
     kept = _kept([s for s in shapes_b if s != ()], shapes_a)
     it = iter(kept)
     for node, shape in zip(before, shapes_b):
@@ -244,7 +257,7 @@ def _unbalanced_url(html: str) -> bool:
 
 
 def _code_markup(html: str) -> bool:
-    return any(e.tag == "code" and e.element_children for e in _elements(html))
+    return any(e.tag == "code" and any(c.tag != "br" for c in e.iter()) for e in _elements(html))
 
 
 def _text_as_markup(html: str) -> bool:
@@ -288,14 +301,224 @@ def _only_empty_paragraphs(html: str) -> bool:
 
 JS_SPACE = " \t\n\r\x0b\x0c\xa0\ufeff\u2028\u2029\u202f\u205f\u3000\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
 
+
+# The next tests prove what they claim: they change the block and check that Turndown writes
+# the same Markdown for both versions (two HTML inputs, one Markdown), or that the Markdown
+# depends on an element the Markdown has no syntax for.
+def _same_markdown_after(change: Callable[[Element], bool]) -> Callable[[str], bool]:
+    def test(html: str) -> bool:
+        from connector.richtext.to_markdown import to_markdown
+        root = parse_fragment(html)
+        return change(root) and to_markdown(root.inner_html()) == to_markdown(html)
+    return test
+
+
+_NOT_INLINE = _BLOCK_TAGS | {"li", "td", "th", "tr", "br", "img", "hr", "code"}
+
+
+def _leaves(el: Element) -> list[Node]:
+    out: list[Node] = []
+    for child in el.children:
+        if isinstance(child, Text):
+            if child.data.strip(JS_SPACE):
+                out.append(child)
+        elif child.tag in ("br", "img"):
+            out.append(child)
+        else:
+            out.extend(_leaves(child))
+    return out
+
+
+def _edge_breaks(root: Element) -> list[list[Node]]:
+    """The line breaks at the edges of each inline element whose text starts or ends with a
+    space: Turndown moves the space out and trims the element's Markdown, breaks included."""
+    found: list[list[Node]] = []
+    for el in root.iter():
+        text = el.text_content
+        if el.tag in _NOT_INLINE or not text or (text[0] not in JS_SPACE and text[-1] not in JS_SPACE):
+            continue
+        leaves = _leaves(el)
+        doomed: list[Node] = []
+        for edge in (leaves, leaves[::-1]):
+            for leaf in edge:
+                if not (isinstance(leaf, Element) and leaf.tag == "br"):
+                    break
+                doomed.append(leaf)
+        if doomed:
+            found.append(doomed)
+    return found
+
+
+def _breaks_trimmed_at_edges(html: str) -> bool:
+    """Removing those breaks (all, or one element's: whitespace collapsing decides which spaces
+    Turndown sees) gives the same Markdown."""
+    from connector.richtext.to_markdown import to_markdown
+    markdown = to_markdown(html)
+    count = len(_edge_breaks(parse_fragment(html)))
+    for only in [None] + list(range(count)):
+        root = parse_fragment(html)
+        groups = _edge_breaks(root)
+        chosen = [n for g in groups for n in g] if only is None else groups[only]
+        _remove_like_breaks(root, chosen)
+        if to_markdown(root.inner_html()) == markdown:
+            return True
+    return False
+
+
+def _in_order(node: Element) -> list[Node]:
+    out: list[Node] = []
+    for child in node.children:
+        out.append(child)
+        if isinstance(child, Element):
+            out.extend(_in_order(child))
+    return out
+
+
+def _remove_like_breaks(root: Element, doomed: list[Node]) -> None:
+    """Remove nodes that hold line breaks, and the spaces Turndown drops beside a <br> (the
+    space that ends the text before it and the one that begins the text after it)."""
+    order = _in_order(root)
+    inside = {id(n) for d in doomed for n in ([d] + (_in_order(d) if isinstance(d, Element) else []))}
+    for node in doomed:
+        at = order.index(node)
+        before = next((n for n in reversed(order[:at]) if isinstance(n, Text) and id(n) not in inside), None)
+        after = next((n for n in order[at + 1:] if isinstance(n, Text) and id(n) not in inside), None)
+        if before is not None:
+            before.data = before.data.rstrip(" \t\r\n")
+        if after is not None:
+            after.data = after.data.lstrip(" \t\r\n")
+    for node in sorted({id(n): n for n in doomed}.values(), key=lambda n: -n.index):
+        if node.parent is not None and id(node.parent) not in inside:
+            node.parent.remove(node)
+
+
+def _blank_emphasis(root: Element) -> list[Element]:
+    return [el for el in root.iter() if el.tag in ("strong", "em", "b", "i") and el.children
+            and not el.text_content.strip(JS_SPACE) and not any(e.tag == "img" for e in el.iter())]
+
+
+def _drop_blank_emphasis(root: Element) -> bool:
+    """Remove emphasis holding only spaces or line breaks: Turndown writes nothing for it."""
+    doomed = _blank_emphasis(root)
+    _remove_like_breaks(root, doomed)
+    return bool(doomed)
+
+
+def _blank_emphasis_as_span(root: Element) -> bool:
+    """The same emphasis as a span: what it held stays (a no-break space), the emphasis does not."""
+    found = _blank_emphasis(root)
+    for el in found:
+        el.tag, el.node_name = "span", "SPAN"
+    return bool(found)
+
+
+def _either(*tests: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda html: any(test(html) for test in tests)
+
+
+def _blank_heading_as_hashes(root: Element) -> bool:
+    """A heading of only line breaks written last (h3-h6): the end of the value trims it to its
+    ``#`` marks, which is how Turndown writes a paragraph of those ``#``."""
+    found = [el for el in root.iter() if el.tag in ("h3", "h4", "h5", "h6") and not el.text_content.strip(JS_SPACE)
+             and any(e.tag == "br" for e in el.iter())]
+    for el in found:
+        level = int(el.tag[1])
+        el.tag, el.node_name, el.children = "p", "P", []
+        el.append(Text("#" * level))
+    return bool(found)
+
+
+def _merge_code_side_by_side(root: Element) -> bool:
+    """Two inline code spans side by side as one: Turndown delimits code with the shortest run of
+    backticks the code does not hold, so ``<code>c``c</code>`` is also `` `c``c` ``."""
+    merged = False
+    for el in list(root.iter()):
+        nxt = el.next_sibling
+        if el.tag == "code" and isinstance(nxt, Element) and nxt.tag == "code" and el.parent is not None:
+            el.append(Text("``"))
+            for child in list(nxt.children):
+                nxt.remove(child)
+                el.append(child)
+            el.parent.remove(nxt)
+            merged = True
+    return merged
+
+
+def _emphasis_edge_to_edge(html: str) -> bool:
+    """<em> opening or closing right where an enclosing <em> does: Turndown writes ``__``, which
+    is also what editors type for bold, and is read as bold."""
+    from connector.richtext.to_markdown import to_markdown
+    return any(e.tag in ("em", "i") and any(a.tag in ("em", "i") for a in e.iter()) for e in _elements(html)) \
+        and re.search(r"(?<![\\_])__|__(?!_)", to_markdown(html)) is not None
+
+
+_SAME_KIND = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
+
+
+def _emphasis_inside_its_kind(html: str) -> bool:
+    """Bold inside bold (or emphasis inside emphasis) away from its edges:
+    ``<strong>a<strong>b</strong>c</strong>`` and ``<strong>a</strong>b<strong>c</strong>`` are
+    both ``**a**b**c**`` (the proof: the HTML read back has the same Markdown)."""
+    from connector.richtext.to_html import to_html
+    from connector.richtext.to_markdown import to_markdown
+    nested = any(e.tag in _SAME_KIND and any(_SAME_KIND.get(a.tag) == _SAME_KIND[e.tag] for a in e.iter())
+                 for e in _elements(html))
+    if not nested:
+        return False
+    markdown = to_markdown(html)
+    back = to_html(markdown)
+    return back != html and to_markdown(back) == markdown
+
+
+_ESCAPED_AT_NODE_START = re.compile(r"-|\+ |=|#{1,6} |>|\d+\. |~~~")
+
+
+def _escape_at_element_start(html: str) -> bool:
+    """Text beginning an inline element Markdown has no syntax for (a span), with a character
+    Turndown escapes only where a text node begins (``a<span>- b</span>`` is ``a\\- b``): the
+    escape says where the span began; without it (``a- b``) Turndown writes no escape."""
+    from connector.richtext.to_markdown import to_markdown
+    root = parse_fragment(html)
+    for el in root.iter():
+        if (el.tag in EXPRESSIBLE or el.tag in _NOT_INLINE or keep_inline(el) or keep_as_block(el)
+                or not _ESCAPED_AT_NODE_START.match(el.text_content) or el.parent is None):
+            continue
+        parent, at = el.parent, el.index
+        parent.remove(el)
+        for n, child in enumerate(list(el.children)):
+            el.remove(child)
+            child.parent, child.index = parent, at + n
+            parent.children.insert(at + n, child)
+        for i, child in enumerate(parent.children):
+            child.index = i
+        if to_markdown(root.inner_html()) != to_markdown(html):
+            return True
+        root = parse_fragment(html)
+    return False
+
 AMBIGUOUS: list[tuple[str, str, Callable[[str], bool]]] = [
     ("a URL with an unbalanced parenthesis, followed by text", '<a href="/a_(b">x</a>)', _unbalanced_url),
-    ("markup or a line break inside inline code", "<code>a<em>b</em></code>", _code_markup),
+    ("markup inside inline code (Turndown writes its Markdown, unescaped)", "<code>a<em>b</em></code>",
+     _code_markup),
     ("text that reads as a tag or an entity", "<p>&lt;b&gt; or &amp;amp;</p>", _text_as_markup),
     ("headings, rules, code, figures, embeds or text after a nested list inside a list item or a quote",
      "<li>a<h4>b</h4></li>", _nested_blocks),
     ("a value of only empty paragraphs (Turndown writes nothing)", "<p>\u200d</p>", _only_empty_paragraphs),
     ("text or inline markup outside any block, beside blocks (it joins a paragraph)", "a<p>b</p>", _loose_inline),
+    ("a line break at the edge of an inline element whose text begins or ends with a space",
+     "<p>x<em> a<br></em></p>", _breaks_trimmed_at_edges),
+    ("emphasis holding only spaces or line breaks, and the space they made", "<p>a<em><br></em>b</p>",
+     _either(_same_markdown_after(_drop_blank_emphasis), _same_markdown_after(_blank_emphasis_as_span))),
+    ("a heading h3-h6 of only line breaks, last in the value", "<h5><br></h5>",
+     _same_markdown_after(_blank_heading_as_hashes)),
+    ("emphasis opening or closing where an enclosing emphasis does (``__x__`` reads as bold)",
+     "<em><em>x</em></em>", _emphasis_edge_to_edge),
+    ("bold inside bold, or emphasis inside emphasis, away from its edges",
+     "<p><strong>a<strong>b</strong>c</strong></p>", _emphasis_inside_its_kind),
+    ("two inline code spans side by side (they read as one)", "<p><code>c</code><code>c</code></p>",
+     _same_markdown_after(_merge_code_side_by_side)),
+    ("text beginning a span (or another element without Markdown) with - # = > + or 1.",
+     "<p>a<span>- b</span></p>", _escape_at_element_start),
 ]
 
 

@@ -289,3 +289,55 @@ def read_breaks(source: str) -> str:
             _lone_joiner_line(lines, i)
         i = nxt
     return "\n".join(lines)
+
+
+# -- a number and a dot alone -------------------------------------------------------------
+_LONE_NUMBER = re.compile(r"^([ >]*?)(\d{1,9})\.$")
+
+
+def read_lone_numbers(source: str) -> str:
+    """Turndown escapes ``1. `` only with its space, so a paragraph ``1.`` is written as it is;
+    a list item is never written so except at the very end (an item holding only a line
+    break, whose spaces the end of the value trims). CommonMark reads ``1.`` as an empty item."""
+    if "." not in source:
+        return source
+    lines = source.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        m = _LONE_NUMBER.match(line)
+        if m and (i == 0 or _is_blank(lines[i - 1])):
+            lines[i] = f"{m.group(1)}{m.group(2)}\\."
+    return "\n".join(lines)
+
+
+_FINAL_MARKER = re.compile(r"([ >]*)(\*|\d{1,9}\.)$")
+
+
+def read_final_marker(source: str) -> str:
+    """Turndown writes nothing for an empty list item, so a bare marker ending the value is an
+    item of only line breaks whose spaces the end of the value trimmed: the break goes back."""
+    last = source.rfind("\n") + 1
+    m = _FINAL_MARKER.match(source, last)
+    if not m:
+        return source
+    return source[:last] + m.group(1) + m.group(2) + (" " * 3 if m.group(2) == "*" else " " * 2) + "  "
+
+
+_BREAKS_THEN_SPACE = re.compile(r"(?m)^((?:[ >]|\* {3}|\d{1,9}\. {2})*(?:<br>)+)([^\S\n]*)$")
+
+
+def keep_breaks_inline(source: str) -> str:
+    """A line that is <br> then only spaces opens an HTML block in CommonMark (the rest of the
+    paragraph would go as literal text); where those spaces hold a no-break or other Unicode
+    space (content), it is written as an entity so that the line stays a paragraph line."""
+    if "<br>" not in source:
+        return source
+
+    def fix(m: re.Match[str]) -> str:
+        spaces = m.group(2)
+        if spaces.strip(" \t") == "":
+            return m.group(0)
+        lead = len(spaces) - len(spaces.lstrip(" \t"))
+        return m.group(1) + spaces[:lead] + "".join(
+            ch if ch in " \t" else f"&#{ord(ch)};" for ch in spaces[lead:])
+
+    return _BREAKS_THEN_SPACE.sub(fix, source)

@@ -20,13 +20,16 @@ from typing import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .reading import angle_destinations, protect_raw_blocks, raw_block_rule, read_breaks, read_setext, \
-    restore_raw_blocks
+from .emphasis import turndown_pairs
+from .reading import angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, read_final_marker, \
+    read_lone_numbers, read_setext, restore_raw_blocks
 
 ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
           "<div>{img}</div></figure>")
-_HARD_BREAK = re.compile(r" {2,}\n *")
+# a hard break, with the indentation and quote markers of the line it continues
+_HARD_BREAK = re.compile(r" {2,}\n(?:[ ]*>)*[ ]*")
+_BREAK_BEFORE_CLOSE = re.compile(r" {2,}\n(?:[ ]*>)*[ ]*$")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 
@@ -39,6 +42,10 @@ def _parser() -> MarkdownIt:
         # Webflow keeps no trailing newline inside a code block
         return f"<pre><code>{_escape(tokens[idx].content.rstrip(chr(10)))}</code></pre>"
 
+    def code_inline(renderer: object, tokens: Sequence[Token], idx: int, options: object, env: object) -> str:
+        return f"<code>{_code_breaks(_escape(tokens[idx].content))}</code>"
+
+    md.add_render_rule("code_inline", code_inline)
     md.add_render_rule("code_block", code_block)
     md.add_render_rule("fence", code_block)
     md.add_render_rule("hardbreak", lambda *a: "<br>")
@@ -48,6 +55,16 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("table_open", lambda *a: '<div data-rt-embed-type="true"><table>')
     md.add_render_rule("table_close", lambda *a: "</table></div>")
     return md
+
+
+_CODE_BREAKS = re.compile(r" {3,}")
+
+
+def _code_breaks(code: str) -> str:
+    """Turndown writes a <br> inside inline code as two spaces and a newline, which the code span
+    makes three spaces; it collapses the code's own spaces to one, so three spaces there are a
+    line break."""
+    return _CODE_BREAKS.sub(lambda m: " " * (len(m.group(0)) % 3) + "<br>" * (len(m.group(0)) // 3), code)
 
 
 def _escape(text: str) -> str:
@@ -60,7 +77,8 @@ def to_html(markdown: str) -> str:
         return ""
     md = _parser()
     source, raws = protect_raw_blocks(md, markdown)
-    source = read_breaks(read_setext(angle_destinations(source)))
+    source = read_lone_numbers(read_breaks(read_final_marker(read_setext(angle_destinations(source)))))
+    source = keep_breaks_inline(source)
     source = _protect_edge_nbsp(_emphasis_commonmark_cannot_read(source))
     # a line of only "#" is text to Turndown (it escapes "# " alone), an empty heading to CommonMark
     source = re.sub(r"(?m)^([ >]*)(#{1,6})[ \t]*$", lambda m: m.group(1) + "\\" + m.group(2), source)
@@ -86,7 +104,7 @@ def _render(md: MarkdownIt, source: str) -> str:
             while start - gap - 1 >= 0 and lines[start - gap - 1].strip(" \t") == "":
                 gap += 1
             parts.append(ZWJ_PARAGRAPH * max(0, (gap - 1) // 2))
-        parts.append(_render_group(md, group))
+        parts.append(_render_group(md, group, lines))
     if groups:
         trailing = len(source) - len(source.rstrip("\n"))
         parts.append(ZWJ_PARAGRAPH * (trailing // 2))
@@ -170,31 +188,74 @@ def _can_close(text: str, pos: int, mark: str) -> bool:
 def _emphasis_commonmark_cannot_read(markdown: str) -> str:
     """Turndown writes ``**``/``_`` around whatever ``<strong>``/``<em>`` held, and escapes every
     literal ``*`` and ``_``. Where CommonMark would read such a pair as literal characters
-    (``**  \nOBJECTIFS**``, ``H_2_O``), the pair becomes HTML tags; the rest stays Markdown."""
+    (``**  \nOBJECTIFS**``, ``H_2_O``), the pair becomes HTML tags; the rest stays Markdown.
+    Where CommonMark would pair them otherwise than Turndown nested them (``**a****b****``,
+    ``_a **b _c_**_``), every pair of the block becomes HTML tags."""
     if "_" not in markdown and "**" not in markdown:
         return markdown
     out = []
     for block in re.split(r"(\n[ \t]*\n)", markdown):
-        edits: list[tuple[int, int, str]] = []
-        opened: dict[str, tuple[int, bool]] = {}
-        for pos, mark, in_run in _delimiters(block):
+        found = _delimiters(block)
+        sequential: list[tuple[int, int]] = []
+        opened: dict[str, int] = {}
+        for k, (pos, mark, in_run) in enumerate(found):
             if mark not in opened:
-                opened[mark] = (pos, in_run)
-                continue
-            start, open_in_run = opened.pop(mark)
+                opened[mark] = k
+            else:
+                sequential.append((opened.pop(mark), k))
+        nested = turndown_pairs(block, [(pos, mark) for pos, mark, _ in found])
+        every = nested is not None and sorted(nested) != sorted(sequential) and not opened
+        pairs = nested if every and nested is not None else sequential
+        edits: list[tuple[int, int, str]] = []
+        for a, b in pairs:
+            (start, mark, open_in_run), (pos, _, in_run) = found[a], found[b]
             after_open = _HARD_BREAK.match(block, start + len(mark))
-            before_close = re.search(r" {2,}\n *$", block[:pos])
-            if (after_open or before_close or open_in_run or in_run
+            before_close = _BREAK_BEFORE_CLOSE.search(block, 0, pos)
+            lead, trail = _spaces_moved_out(block, start, pos, mark)
+            if (every or after_open or before_close or open_in_run or in_run or lead or trail
                     or not _can_open(block, start, mark) or not _can_close(block, pos, mark)):
                 tag = "strong" if mark == "**" else "em"
-                edits.append((start, after_open.end() if after_open else start + len(mark),
-                              f"<{tag}>" + ("<br>" if after_open else "")))
+                edits.append((start - len(lead), after_open.end() if after_open else start + len(mark),
+                              f"<{tag}>" + lead + ("<br>" if after_open else "")))
                 close_from = before_close.start() if before_close else pos
-                edits.append((close_from, pos + len(mark), ("<br>" if before_close else "") + f"</{tag}>"))
+                edits.append((close_from, pos + len(mark) + len(trail),
+                              ("<br>" if before_close else "") + trail + f"</{tag}>"))
         for start, end, text in sorted(edits, reverse=True):
             block = block[:start] + text + block[end:]
         out.append(block)
     return "".join(out)
+
+
+_SPACES_AFTER = re.compile(r"(?:[^\S\n]|\ufeff)+")
+# what Turndown escapes only where a text node begins, escaped and not
+_ESCAPED_START = re.compile(r"\\-|\\\+ |\\=|\\#{1,6} |\\>|\d{1,9}\\\. |\\~~~")
+_UNESCAPED_START = re.compile(r"-|\+ |=|#{1,6} |>|\d{1,9}\. |~~~")
+_ESCAPED_HASHES_END = re.compile(r"(?<![\\])\\#{1,6}$")  # "\# " lost its space at the closer
+
+
+def _is_edge_space(ch: str) -> bool:
+    return ch != "\n" and (ch.isspace() or ch == "\ufeff")
+
+
+def _spaces_moved_out(block: str, start: int, pos: int, mark: str) -> tuple[str, str]:
+    """Turndown moves the spaces at an element's edges outside its delimiters, and escapes
+    ``-``, ``# ``, ``1. ``... only where a text node begins. So an escape right after the spaces
+    that follow a closer (``_a_ \\# b``), or an unescaped one right after an opener that
+    spaces precede (`` _- a_``), says those spaces were inside the element: they go back in."""
+    lead = trail = ""
+    first = start
+    while first > 0 and _is_edge_space(block[first - 1]):
+        first -= 1
+    if first == 0 or block[first - 1] == "\n":  # at a line's start, ASCII spaces are its indentation
+        while first < start and block[first] in " \t":
+            first += 1
+    if first < start and _UNESCAPED_START.match(block, start + len(mark)):
+        lead = block[first:start]
+    after = _SPACES_AFTER.match(block, pos + len(mark))
+    if after and after.end() < len(block) and block[after.end()] != "\n" and (
+            _ESCAPED_START.match(block, after.end()) or _ESCAPED_HASHES_END.search(block, max(0, pos - 8), pos)):
+        trail = after.group(0)
+    return lead, trail
 
 
 _ONLY_MARKER = re.compile(r"^[ >]*(?:[*+-]|\d{1,9}[.)])[ ]*\Z")
@@ -226,8 +287,9 @@ _ITEM = re.compile(r"^(?:\*   |\d+\.  )")
 
 
 def _separate_adjacent_lists(source: str) -> str:
-    """Turndown separates two lists by an empty line, and items of one loose list by an
-    indented blank line; CommonMark reads both as one list. Mark the first kind."""
+    """Turndown separates two lists (or two code blocks) by an empty line, and items of one loose
+    list (lines of one code block) by an indented blank line; CommonMark reads both as one list
+    (one code block). Mark the first kind."""
     lines = source.split("\n")
     out: list[str] = []
     for i, line in enumerate(lines):
@@ -236,9 +298,10 @@ def _separate_adjacent_lists(source: str) -> str:
             j = i
             while j < len(lines) and lines[j] == "":
                 j += 1
-            # (an indented line there is a code block: inside an item Turndown indents blank lines too)
+            # (an indented line there is a code block: inside an item Turndown indents blank lines too,
+            # and inside a code block: an empty line there ends one code block and starts another)
             if (j < len(lines) and (_ITEM.match(lines[j]) or lines[j].startswith("    "))
-                    and _list_started(lines, i - 1)):
+                    and (_list_started(lines, i - 1) or lines[j].startswith("    "))):
                 # right after the first empty line, so the blank lines after it still count
                 out.extend([LIST_BREAK, ""])
     return "\n".join(out)
@@ -265,13 +328,15 @@ def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:
     return groups
 
 
-def _render_group(md: MarkdownIt, group: list[Token]) -> str:
+def _render_group(md: MarkdownIt, group: list[Token], lines: Sequence[str] = ()) -> str:
     _figures(group)
+    _item_paragraphs(group, lines)
     _unwrap_single_paragraph_quote(group)
     html = md.renderer.render(group, md.options, {})
     if any(t.type in ("html_block", "code_block", "fence") for t in group):
         return html.rstrip("\n")
-    return re.sub(r">\n(?=<)", ">", html).rstrip("\n")
+    # (also after a paragraph followed by an item's bare last paragraph)
+    return re.sub(r"(?<=>)\n(?=<)|(?<=</p>)\n", "", html).rstrip("\n")
 
 
 def _figures(group: list[Token]) -> None:
@@ -296,6 +361,37 @@ def _figures(group: list[Token]) -> None:
             group[i + 1].type = "html_block"
             group[i + 1].nesting = 0
             group[i + 1].content = ""
+
+
+_ITEM_GAP = re.compile(r"[ >]*    ")
+
+
+def _item_paragraphs(group: list[Token], lines: Sequence[str]) -> None:
+    """In a loose list CommonMark puts every item's text in a <p>; Turndown wrote an item's
+    last paragraph as a <p> only when an indented blank line follows it (``*   a⏎    ⏎*   b``
+    is ``<li><p>a</p></li><li>b</li>``). The last paragraph of an item without it is bare."""
+    for i, tok in enumerate(group):
+        if tok.type != "list_item_open":
+            continue
+        depth, j, last = 0, i, None
+        while j < len(group):
+            t = group[j]
+            depth += t.nesting
+            if t.type == "paragraph_open" and t.level == tok.level + 1:
+                last = j
+            elif t.level == tok.level + 1 and t.nesting == 1:
+                last = None  # the item ends with something else than a paragraph
+            if depth == 0:
+                break
+            j += 1
+        if last is None or group[last].hidden or not group[last].map:
+            continue
+        after = group[last].map[1]  # type: ignore[index]
+        if after < len(lines) and _ITEM_GAP.fullmatch(lines[after]):
+            continue
+        close = next(k for k in range(last + 1, len(group)) if group[k].type == "paragraph_close"
+                     and group[k].level == group[last].level)
+        group[last].hidden = group[close].hidden = True
 
 
 def _unwrap_single_paragraph_quote(group: list[Token]) -> None:
