@@ -560,7 +560,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     report, _ = dry_run_both(ctx, collections, snapshot)
     prefix = ctx.obj["prefix"]
     differs = any(a["op"] not in IN_STEP for a in report.actions)
-    code = inspection_exit_code(report, differs, with_exit_code)
+    code = EXIT_USAGE if report.stopped else inspection_exit_code(report, differs, with_exit_code)
     if as_json:
         document = report_document(report, prefix)
         document.update(exit_code=code, differences=differs)
@@ -632,7 +632,7 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
         if diffs:
             out_json.append({**to_json(path, diffs), "op": op})
             out_text.append(render_text(shown(prefix, path), diffs, op))
-    code = EXIT_ERROR if with_exit_code and out_json else EXIT_OK
+    code = EXIT_USAGE if report.stopped else EXIT_ERROR if with_exit_code and out_json else EXIT_OK
     if as_json:
         document = report_document(report, prefix)
         differences = project_paths({"differences": out_json}, prefix)["differences"]  # problems already are
@@ -849,8 +849,9 @@ def emulator() -> None:
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
 @click.option("--deviate", "deviations", multiple=True, metavar="MODE",
               help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
-                   "ignore-sort, ignore-filters, reject-params, newest-first, skip-invalid-files, rehost-images, "
-                   "null-last-published, real-schema, publish-undrafts.")
+                   "ignore-sort, ignore-filters, reject-params, skip-invalid-files, rehost-images, "
+                   "null-last-published, real-schema, publish-undrafts; or oldest-first (items are listed "
+                   "newest created first, as the live API does, unless this is given).")
 @guarded
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
                    fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:

@@ -22,6 +22,7 @@ from .itemlines import item_lines
 from .plan import DeleteLimitError, EmptySideError
 from .report import Report, problem_dict
 from .resync import ResyncRefusedError
+from .schema_lock import STOPPED_HINT
 from .userpaths import as_problem, first_lines, problem_text, project_paths, shown
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_LOCKED = 0, 1, 2, 3, 4
@@ -94,6 +95,8 @@ def error_document(exc: BaseException, command: str, prefix: str = "") -> dict[s
 
 
 def report_exit_code(report: Report) -> int:
+    if report.stopped:  # the mapping needs the user before those collections sync again
+        return EXIT_USAGE
     if report.conflicts:
         return EXIT_CONFLICTS
     return EXIT_ERROR if report.problems else EXIT_OK
@@ -110,6 +113,9 @@ def inspection_exit_code(report: Report, differs: bool, with_exit_code: bool) ->
 
 def report_error(report: Report) -> dict[str, str] | None:
     """A finished run that did not go cleanly still says why, in the same shape as a failed one."""
+    if report.stopped:
+        return {"kind": "schema_drift", "message": f"{', '.join(report.stopped)}: not synced, a mapped field changed "
+                                                   "in Webflow; see problems", "hint": STOPPED_HINT}
     if report.conflicts:
         return {"kind": "conflicts", "message": f"{len(report.conflicts)} conflict(s) left for you; nothing was "
                                                 "overwritten",
@@ -171,6 +177,9 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
     for w in report.warnings:
         console.print(f"warning: {shown(prefix, w['path'])}: {w['message']}", highlight=False, markup=False,
                       soft_wrap=True)
+    if report.stopped:
+        console.print(f"{', '.join(report.stopped)}: not synced (a mapped field changed in Webflow). {STOPPED_HINT}",
+                      highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
         console.print("Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
                       "again with --on-conflict local; or keep Webflow's version by moving the .remote.md copy "

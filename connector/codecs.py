@@ -227,6 +227,11 @@ class ReferenceCodec(Codec):
             # a raw id in a file reads as nothing an editor can use: reported, never written
             raise DanglingReference(f"refers to item {value}, which Webflow no longer has (deleted?): remove or "
                                     "change the reference")
+        unsynced = getattr(refs, "unsynced", None)
+        if unsynced is not None and unsynced(_target(field), value):
+            # its collection is stopped (a field changed in Webflow): no path to write it as yet
+            raise DanglingReference(f"refers to item {value}, new in a collection this run does not sync (a field "
+                                    "changed in Webflow): the file keeps its value until that collection syncs again")
         return value
 
     def encode(self, value: Any, field: Field, refs: References) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .capabilities import Capabilities
 from .client import WebflowClient
+from .mapping import Mapping
 from .progress import NoProgress, Progress
 from .references import References
 from .report import Report
@@ -47,6 +48,7 @@ class RunContext:
     hook: Hook | None = None
     caps: Capabilities = field(default_factory=Capabilities)  # what the API was found to support
     schema_lock: dict[str, Any] = field(default_factory=dict)  # the fields each collection had at the last run
+    stopped: list[Mapping] = field(default_factory=list)  # collections left out: a mapped field changed in Webflow
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
     calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
 

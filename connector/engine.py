@@ -95,7 +95,8 @@ class Engine:
             with ctx.phase("plan", run):
                 plan_collection(ctx, run)
         if not opts.collections:
-            for rel in uncovered_files(self.root, [template_regex(r.mapping) for r in ctx.runs]):
+            for rel in uncovered_files(self.root, [template_regex(m) for m in [*(r.mapping for r in ctx.runs),
+                                                                                     *ctx.stopped]]):
                 ctx.report.warnings.append({"path": rel, "message": "no mapping covers this file: it is not synced "
                                                                     "(move it under a mapped folder, or add a mapping)"})
         if opts.policy.push:

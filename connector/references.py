@@ -19,6 +19,7 @@ class References:
         self.ids: dict[tuple[str, str], str] = {}
         self.collections: set[str] = set()  # collections whose items are read by this run
         self.without_file: set[tuple[str, str]] = set()  # items that exist but have no file (held)
+        self.stopped: set[str] = set()  # collections this run leaves alone: known only as last synced
 
     def add(self, collection_id: str, item_id: str, path: str) -> None:
         self.paths[(collection_id, item_id)] = path
@@ -31,6 +32,11 @@ class References:
     def dangling(self, collection_id: str, item_id: str) -> bool:
         """A reference into a collection this run reads, to an item it does not know at all."""
         return collection_id in self.collections and (collection_id, item_id) not in self.paths \
+            and (collection_id, item_id) not in self.without_file
+
+    def unsynced(self, collection_id: str, item_id: str) -> bool:
+        """A reference into a collection this run leaves alone, to an item its last sync did not see."""
+        return collection_id in self.stopped and (collection_id, item_id) not in self.paths \
             and (collection_id, item_id) not in self.without_file
 
     def path_for(self, collection_id: str, item_id: str) -> str | None:

@@ -39,6 +39,8 @@ class Report:
     #: things worth knowing that do not fail the run (a file no mapping covers): {path, message}
     warnings: list[dict[str, str]] = field(default_factory=list)
     notices: list[dict[str, str]] = field(default_factory=list)  # what the API did not provide, said once
+    #: collections this run left alone because a mapped field changed in Webflow (see problems)
+    stopped: list[str] = field(default_factory=list)
     api_calls: int = 0
     seconds: float = 0.0
 

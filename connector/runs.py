@@ -99,6 +99,7 @@ class CollectionRun:
     seconds: float = 0.0
     calls: int = 0
     full: bool = True  # every item was read (not only those changed since the cursor)
+    read_in_full: bool = False  # a full read is due whatever the cursor (a mapped field's options changed)
     created: int = 0
     deleted: int = 0
     total: int = 0  # pagination.total as read in this run

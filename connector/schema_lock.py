@@ -5,10 +5,12 @@ a removal. Before a run reads a collection, its live schema is compared with the
 
 - a new field is reported (``wfsync init --update`` adds it to the mapping, leaving the user's
   own edits of that file as they are) and stays "new" until it is mapped;
-- a mapped field removed, renamed or given another type stops the run before anything is
-  read, written or sent (exit 2), with what to do: its values in the files are never dropped
-  nor sent to a field of another type;
-- anything else (an unmapped field gone or retyped, options edited) is taken into the lock.
+- a mapped field removed, renamed or given another type stops that collection before anything
+  of it is read, written or sent (the run goes on with the others, then exits 2), with what to
+  do: its values in the files are never dropped nor sent to a field of another type;
+- a mapped Option field's options edited (renamed, added, removed) is reported and the collection
+  is read in full, so every file holds the names Webflow now has;
+- anything else (an unmapped field gone or retyped) is taken into the lock.
 """
 
 from __future__ import annotations
@@ -27,15 +29,24 @@ from .store import atomic_write
 LOCK_FILE = "schema.lock.json"
 
 
-class SchemaDriftError(ConfigError):
-    hint = ("The collection's fields changed in Webflow since the last run; nothing was read, written or sent. "
-            "Do what the message says, then run again.")
+#: what a report says when collections were stopped (the CLI's hint, the JSON's error)
+STOPPED_HINT = ("Nothing of these collections was read, written or sent; the others were synced. Do what each "
+                "problem says (in the mapping file it names), then run again.")
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """A mapped field Webflow removed, renamed or retyped: what stops its collection, and what to do."""
+    key: str  # the front-matter key the mapping writes it as (``(body)`` for the body)
+    field: str  # the field's slug as the lock knew it
+    message: str
 
 
 @dataclass
 class Drift:
     new: list[str] = field(default_factory=list)  # slugs of fields not mapped and not in the lock
-    blocking: list[str] = field(default_factory=list)  # what stops the run, and what to do
+    blocking: list[Blocking] = field(default_factory=list)  # what stops the collection, and what to do
+    options: list[str] = field(default_factory=list)  # mapped Option fields whose options changed
 
 
 def lock_path(snapshot_root: Path) -> Path:
@@ -76,24 +87,42 @@ def check(lock: dict[str, Any], schema: Collection, mapping: Mapping) -> Drift:
         if key is None:
             continue
         if now is None:
-            drift.blocking.append(
+            drift.blocking.append(Blocking(key, old["slug"],
                 f"{schema.slug}: field {old['slug']!r} ({old['type']}, written as {key!r}) was removed in Webflow; its "
                 f"values stay in your files. Remove `{key}: {old['slug']}` from {source} (keep the values "
-                f"elsewhere if you need them), then run again.")
+                f"elsewhere if you need them), then run again."))
         elif now.slug != old["slug"] and now.slug not in mapped:
-            drift.blocking.append(
+            drift.blocking.append(Blocking(key, old["slug"],
                 f"{schema.slug}: field {old['slug']!r} was renamed {now.slug!r} in Webflow. In {source}, change "
-                f"`{key}: {old['slug']}` to `{key}: {now.slug}`, then run again.")
+                f"`{key}: {old['slug']}` to `{key}: {now.slug}`, then run again."))
         elif now.type != old["type"]:
-            drift.blocking.append(
+            drift.blocking.append(Blocking(key, old["slug"],
                 f"{schema.slug}: field {now.slug!r} (written as {key!r}) changed type from {old['type']} to {now.type} "
                 f"in Webflow; your files hold {old['type']} values, which wfsync will not send to a {now.type} field. "
-                f"Check those values, then run `wfsync init --update` to accept the new type.")
+                f"Check those values, then run `wfsync init --update` to accept the new type."))
+        elif "options" in old and options_of(now) != old["options"]:
+            # the items keep the option ids, so their names in the files are stale: read them again
+            drift.options.append(now.slug)
     known_slugs = {v["slug"] for v in locked.values()}
     for f in schema.fields:
         if f.id not in locked and f.slug not in mapped and f.slug not in known_slugs:
             drift.new.append(f.slug)
     return drift
+
+
+def options_of(spec: Any) -> dict[str, str]:
+    """An Option field's options, id -> name (what a file holds is the name)."""
+    return {str(o.get("id")): str(o.get("name")) for o in (spec.validations or {}).get("options", [])
+            if isinstance(o, dict)}
+
+
+def problems(drift: Drift, schema: Collection, mapping: Mapping) -> list[dict[str, str]]:
+    """The report's problems for a stopped collection: the mapping file (from the project root),
+    the field (its slug as last synced) and the front-matter key that mapping writes it as."""
+    path = f"mappings/{mapping.source}" if mapping.source else f"mappings/{schema.slug}.yaml"
+    # the engine's problem shape: ``item`` a path, ``field`` the key (``report.problem_dict``)
+    return [{"collection": schema.slug, "item": path, "field": b.field, "message": b.message,
+             "front_matter_key": b.key, "kind": "schema_drift"} for b in drift.blocking]
 
 
 def locked_entry(schema: Collection, mapping: Mapping | None, previous: dict[str, Any] | None,
@@ -106,7 +135,9 @@ def locked_entry(schema: Collection, mapping: Mapping | None, previous: dict[str
     for f in schema.fields:
         if old is not None and not accept and f.id not in old and f.slug not in mapped:
             continue
-        entry = {"slug": f.slug, "type": f.type}
+        entry: dict[str, Any] = {"slug": f.slug, "type": f.type}
+        if f.type == "Option":
+            entry["options"] = options_of(f)
         if old is not None and not accept and f.id in old and f.slug in mapped:
             entry["type"] = old[f.id]["type"]
         fields[f.id] = entry

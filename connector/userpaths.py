@@ -17,6 +17,12 @@ from typing import Any, Iterable, Mapping
 #: the report lists whose entries name a file under ``path`` (and a conflict its copy)
 PATH_LISTS = ("problems", "conflicts", "actions", "skipped", "warnings", "differences")
 COPY_KEYS = ("remote_copy",)
+#: problems that name a project file (a mapping), already from the project root
+ROOTED_KINDS = ("schema_drift",)
+
+
+def rooted(entry: Mapping[str, Any]) -> bool:
+    return entry.get("kind") in ROOTED_KINDS
 
 
 def shown(prefix: str, path: str) -> str:
@@ -33,7 +39,7 @@ def located(prefix: str, path: str, line: int | None = None) -> str:
 def problem_where(prefix: str, problem: Mapping[str, Any]) -> str:
     """Where a report problem is: its file (with the line), else its Webflow item."""
     if problem.get("path"):
-        return located(prefix, problem["path"], problem.get("line"))
+        return located("" if rooted(problem) else prefix, problem["path"], problem.get("line"))
     return f"{problem.get('collection', '')}/{problem.get('item', '')}".strip("/")
 
 
@@ -77,7 +83,7 @@ def project_paths(document: dict[str, Any], prefix: str) -> dict[str, Any]:
             continue
         fixed = []
         for entry in entries:
-            if isinstance(entry, Mapping):
+            if isinstance(entry, Mapping) and not rooted(entry):
                 entry = dict(entry)
                 for key in ("path", *COPY_KEYS):
                     if isinstance(entry.get(key), str) and entry[key]:

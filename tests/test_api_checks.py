@@ -6,6 +6,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from connector.capabilities import PROBE_EVERY, SORT
 from connector.emulator.fixtures import SITE_ID, demo_state
 from connector.emulator.server import ALL_SCOPES, EmulatorServer
@@ -71,11 +73,12 @@ def test_a_refused_parameter_is_remembered_said_once_and_tried_again(tmp_path: P
         assert SORT not in json.loads((snapshot(root) / ".wfsync/api.json").read_text())["missing"]
 
 
-def test_an_item_deleted_while_pages_are_read_is_not_skipped(tmp_path: Path) -> None:
-    with with_categories(250) as server:
+@pytest.mark.parametrize("order", [(), ("oldest-first",)], ids=["newest-first", "oldest-first"])
+def test_an_item_deleted_while_pages_are_read_is_not_skipped(tmp_path: Path, order: tuple[str, ...]) -> None:
+    with with_categories(250, deviations=order) as server:
         root = categories_project(server, tmp_path)
         cid = cats_id(server)
-        first = next(iter(server.state.collections[cid].items))
+        first = server.state.list_items(cid, {"limit": "1"}, live=False)["items"][0]["id"]  # the first item read
         deleted = []
 
         def delete_during_read(method: str, path: str, query: dict[str, str]) -> None:
@@ -92,7 +95,7 @@ def test_an_item_deleted_while_pages_are_read_is_not_skipped(tmp_path: Path) -> 
 
 
 def test_an_item_created_while_pages_are_read_is_counted_once(tmp_path: Path) -> None:
-    with with_categories(250, deviations=("newest-first",)) as server:
+    with with_categories(250) as server:  # newest created first: a new item moves every later one down
         root = categories_project(server, tmp_path)
         cid = cats_id(server)
         made = []
@@ -107,3 +110,19 @@ def test_an_item_created_while_pages_are_read_is_counted_once(tmp_path: Path) ->
         names = {p.name for p in (snapshot(root) / "cms/categories").glob("*.md")}
         assert made and "nouveau.md" in names and len(names) == len(server.state.collections[cid].items)
         assert report["collections"][0]["written"] == len(names)
+
+
+def test_the_emulator_lists_newest_created_first_as_the_live_api_does() -> None:
+    state = demo_state()
+    cid = next(c.id for c in state.collections.values() if c.slug == "categories")
+    state.create(cid, [{"fieldData": {"name": "Nouveau", "slug": "nouveau"}}], publish=False)
+
+    def created() -> list[str]:
+        return [i["createdOn"] for i in state.list_items(cid, {}, live=False)["items"]]
+
+    listed = created()
+    assert listed == sorted(listed, reverse=True) and len(set(listed)) == len(listed)
+    assert state.list_items(cid, {"limit": "1"}, live=False)["items"][0]["fieldData"]["slug"] == "nouveau"
+    state.deviate(["oldest-first"])  # the other order, for tests that need it
+    assert created() == sorted(listed)
+    assert state.deviate(["newest-first"]).deviations == {"oldest-first"}  # the old mode name is still accepted

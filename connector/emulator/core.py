@@ -217,8 +217,12 @@ class EmulatorState:
             if refused:
                 raise ApiFailure(400, "bad_request", f"Bad Request: unsupported query parameter {refused[0]}")
         stored = list(coll.items.values())
-        if "newest-first" in modes:
-            stored.reverse()  # insertion order is creation order
+        if "oldest-first" not in modes:
+            # the live API's default order: newest created first (ties: the latest inserted first)
+            stored.reverse()
+            stored.sort(key=lambda i: i.created_on, reverse=True)
+        else:
+            stored.sort(key=lambda i: i.created_on)
         # filtered and sorted on shallow rows; only the page's field values are copied
         rows = [self.wire(i, live, copy_data=False) for i in stored if (i.live is not None or not live)]
         if "ignore-filters" not in modes:

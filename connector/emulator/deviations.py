@@ -17,15 +17,18 @@ MODES: dict[str, str] = {
     "ignore-sort": "sortBy/sortOrder are ignored: the default order comes back",
     "ignore-filters": "the createdOn/lastUpdated/lastPublished [gte]/[lte] filters are ignored",
     "reject-params": "sortBy and the date filters are refused with 400 bad_request",
-    "newest-first": "the default order is newest created first (as the live API)",
+    "oldest-first": "the default order is oldest created first (the emulator's own order is the live API's, "
+                    "newest created first)",
     "skip-invalid-files": "an image URL Webflow cannot fetch (host *.invalid) is dropped from the item",
     "rehost-images": "an imported URL is re-hosted on cdn.prod.website-files.com with a new fileId",
     "null-last-published": "lastPublished is always null",
     "real-schema": "helpText null, validations null, 32-hex field and option ids, site locales null",
     "publish-undrafts": "publishing a draft publishes it and sets isDraft false (beta behaviour)",
 }
-#: everything the live API is believed to do at once (it cannot both ignore and refuse a parameter)
-PRESETS: dict[str, frozenset[str]] = {"live": frozenset(MODES) - {"reject-params"}}
+#: everything the live API is believed to do at once (it cannot both ignore and refuse a parameter;
+#: its default order is the emulator's own); ``newest-first`` names that order, the default now
+PRESETS: dict[str, frozenset[str]] = {"live": frozenset(MODES) - {"reject-params", "oldest-first"},
+                                      "newest-first": frozenset()}
 CDN_HOST = "https://cdn.prod.website-files.com"
 DATE_PARAMS = tuple(f"{k}[{op}]" for k in ("createdOn", "lastUpdated", "lastPublished") for op in ("gte", "lte"))
 

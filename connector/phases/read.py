@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from ..context import RunContext
 from ..errors import ConfigError, NotFoundError
 from ..mapping import Mapping, bind
-from ..model import RemoteItem
+from ..model import Collection, RemoteItem
 from .. import schema_lock
 from ..plan import Op
 from ..reads import prove_order, read_all, read_changed
@@ -48,28 +48,43 @@ def bind_collections(ctx: RunContext, mappings: list[Mapping]) -> list[Collectio
 
 def _bind(ctx: RunContext, found: list[tuple[Mapping, str, set[str]]], wanted: set[str]) -> list[CollectionRun]:
     runs = []
-    blocking: list[str] = []
     for mapping, cid, names in found:
         if wanted and not ((names | {cid, mapping.collection}) & wanted):
             continue
         before = ctx.client.stats.total
         schema = ctx.client.get_collection(cid)
         drift = schema_lock.check(ctx.schema_lock, schema, mapping)
-        blocking += drift.blocking
         for slug in drift.new:
             ctx.report.notices.append({"collection": schema.slug, "capability": "schema", "message": (
                 f"new field {slug!r} ({schema.field(slug).type if schema.field(slug) else '?'}) in Webflow, not in "
                 f"{mapping.source or 'the mapping'}: `wfsync init --update` adds it")})
         if drift.blocking:
+            stop(ctx, mapping, schema, drift)
             continue
-        runs.append(CollectionRun(bind(mapping, schema), schema, calls=ctx.client.stats.total - before))
-    if blocking:
-        raise schema_lock.SchemaDriftError(
-            f"{len(blocking)} mapped field(s) changed in Webflow since the last run; nothing was read, written or sent",
-            problems=blocking)
-    if wanted and not runs:
+        runs.append(CollectionRun(bind(mapping, schema), schema, calls=ctx.client.stats.total - before,
+                                  read_in_full=bool(drift.options)))
+        for slug in drift.options:
+            ctx.report.notices.append({"collection": schema.slug, "capability": "schema", "message": (
+                f"the options of field {slug!r} changed in Webflow: every item is read again, so the files "
+                "hold the option names Webflow now has")})
+    if wanted and not runs and not ctx.stopped:
         raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
     return runs
+
+
+def stop(ctx: RunContext, mapping: Mapping, schema: Collection, drift: schema_lock.Drift) -> None:
+    """A mapped field changed in Webflow: this collection is left out of the run (nothing of it read,
+    written or sent), the others go on. Its items stay known by their last-synced paths, so the
+    other collections' references to them are written and sent as before."""
+    ctx.stopped.append(Mapping(**{**mapping.__dict__, "collection_id": schema.id, "collection_slug": schema.slug}))
+    ctx.report.stopped.append(schema.slug)
+    ctx.report.problems.extend(schema_lock.problems(drift, schema, mapping))
+    for entry in ctx.state.for_collection(schema.id).values():
+        ctx.refs.add(schema.id, entry.id, entry.path)
+    known = ctx.state.collections.get(schema.id)
+    for item_id in known.held if known else ():
+        ctx.refs.exists(schema.id, item_id)
+    ctx.refs.stopped.add(schema.id)
 
 
 def fetch(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
@@ -88,7 +103,7 @@ def reads_in_full(ctx: RunContext, run: CollectionRun) -> bool:
     opts = ctx.opts
     known = ctx.state.collections.get(run.schema.id)
     return not (known and known.cursor and ctx.state.for_collection(run.schema.id) and not opts.full
-                and not opts.live and known.runs_since_full < opts.full_every)
+                and not opts.live and known.runs_since_full < opts.full_every and not run.read_in_full)
 
 
 def _fetch_all(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
