@@ -50,6 +50,13 @@ from .userpaths import as_problem, first_lines, located, problem_text, project_p
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
 err_console = Console(stderr=True)
+
+
+def out_console() -> Console:
+    """Standard output as rich sees it. Through a pipe or into a file (a cron log), long lines are
+    not wrapped at rich's default 80 columns: a path or a URL cut in two cannot be searched for.
+    A width asked for with COLUMNS is still honoured."""
+    return Console(soft_wrap=not sys.stdout.isatty() and not os.environ.get("COLUMNS"))
 log = logging.getLogger("wfsync.cli")
 
 
@@ -230,7 +237,7 @@ def collections(ctx: click.Context, as_json: bool) -> None:
         echo_json({"ok": True, "command": "collections", "exit_code": EXIT_OK, "error": None, "site": site_id,
                    "collections": rows, "problems": [], "api_calls": client.stats.total})
     else:
-        print_collections(Console(), rows)
+        print_collections(out_console(), rows)
 
 
 def collection_counts(client: WebflowClient, site_id: str) -> list[dict[str, Any]]:
@@ -265,7 +272,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
     from .emulator.fixtures import demo_state
     from .emulator.server import EmulatorServer
 
-    console = Console()
+    console = out_console()
     root: Path = ctx.obj["root"]
     server = EmulatorServer(demo_state(), tokens={"demo-token": {"sites:read", "cms:read", "cms:write", "assets:read"}})
     server.start()
@@ -302,7 +309,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         demo_round_trip(console, client, engine, site.id, snapshot)
         console.print("\nNext: try it by hand against a running emulator:\n"
                       "  wfsync emulator serve --demo --data .emulator --port 8765\n"
-                      "  (it prints three export lines: paste them in another shell)\n"
+                      "  (it prints four export lines: paste them in another shell; the token is demo-token)\n"
                       "  wfsync init && wfsync pull; edit a file; wfsync status, diff, push",
                       highlight=False)
         if keep_running:
@@ -391,12 +398,12 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
 def no_project(mappings_dir: Path) -> ConfigError:
     """No mapping file: outside any project (found upward, as git does), or a project not set up yet."""
     if not mappings_dir.is_dir():
-        error = ConfigError(f"not in a wfsync project: no mappings/ folder in {Path.cwd()} or any folder above it")
-        error.hint = ("cd into the project folder (or give --root DIR); to start a project here, run "
-                      "`wfsync init`.")
+        error = ConfigError(f"not in a wfsync project: {mappings_dir.parent.resolve()} has no mappings/ folder")
+        error.hint = ("Run wfsync from your project folder (the one holding mappings/, or any folder below it), "
+                      "or point --root / WFSYNC_ROOT at it; to start a project here, run `wfsync init`.")
     else:
         error = ConfigError(f"no mapping files in {mappings_dir.as_posix()}/")
-        error.hint = "Run `wfsync init` to write one per collection."
+        error.hint = "Run `wfsync init` to write one per collection (from the live schemas)."
     return error
 
 
@@ -437,7 +444,7 @@ def finish(ctx: click.Context, report: Report, as_json: bool) -> NoReturn:
     if as_json:
         echo_json(report_document(report, prefix))
     else:
-        print_report(Console(), report, prefix, quiet=ctx.obj["quiet"])
+        print_report(out_console(), report, prefix, quiet=ctx.obj["quiet"])
     sys.exit(exit_code(report))
 
 
@@ -566,7 +573,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         document.update(exit_code=code, differences=differs)
         echo_json(document)
         sys.exit(code)
-    console = Console()
+    console = out_console()
     groups: dict[str, list[str]] = {}
     lines = first_lines(problem_dict(p) for p in report.problems)
     for a in report.actions:
@@ -576,7 +583,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
                                            f"{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (edit the file, or --on-conflict local|remote|newer)", "other": "Other"}
-    if not groups:
+    if not groups and not ctx.obj["quiet"]:
         console.print("Everything is in step.")
     for side in ("push", "pull", "both", "conflict", "other"):
         if side in groups:
@@ -772,10 +779,9 @@ def convert(direction: str, source: Any) -> None:
     from .richtext.to_markdown import to_markdown
 
     text = source.read()
-    if direction == "to-markdown":
-        click.echo(to_markdown(text), nl=False)
-    else:
-        click.echo(to_html(text), nl=False)
+    out = to_markdown(text) if direction == "to-markdown" else to_html(text)
+    # the exact value through a pipe or into a file; on a terminal, the prompt on a line of its own
+    click.echo(out, nl=sys.stdout.isatty() and not out.endswith("\n"))
 
 
 @main.command(short_help="Write the site for Eleventy, Hugo or Astro, assets included.", epilog=examples(
@@ -824,7 +830,7 @@ def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     elif not ctx.obj["quiet"]:
-        print_export_report(Console(), report)
+        print_export_report(out_console(), report)
 
 
 @main.group(epilog=examples("wfsync emulator serve --demo --port 8765"))
@@ -835,7 +841,8 @@ def emulator() -> None:
 @emulator.command("serve", epilog=examples(
     "wfsync emulator serve --demo --data .emulator --port 8765",
     "wfsync emulator serve --port 0 --rate-limit 60   # any free port, 60 requests a minute",
-    "eval \"$(wfsync emulator serve --port 8765 &)\"   # the exports, in this shell"))
+    "wfsync emulator serve --port 8765 > emulator.env &   # in the background; then:",
+    "until grep -qs ASSET_ORIGIN emulator.env; do sleep 0.2; done; . ./emulator.env"))
 @click.option("--demo/--empty", "with_demo", default=True, help="Start with the demo site (default) or empty.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to keep the emulator's state in, across restarts.")

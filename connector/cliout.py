@@ -19,7 +19,9 @@ from rich.console import Console
 
 from . import errors
 from .itemlines import item_lines
+from .export.run import MissingAssetsError
 from .plan import DeleteLimitError, EmptySideError
+from .reads import IncompleteReadError
 from .report import Report, problem_dict
 from .resync import ResyncRefusedError
 from .schema_lock import STOPPED_HINT
@@ -46,8 +48,12 @@ KINDS: list[tuple[type[BaseException], str]] = [
     (ResyncRefusedError, "resync_refused"),
     (click.UsageError, "usage"),
     (click.ClickException, "usage"),
-    (errors.WfsyncError, "error"),
+    (MissingAssetsError, "missing_assets"),
+    (IncompleteReadError, "incomplete_read"),
+    (errors.FileChangedError, "file_changed"),
+    (errors.ValueProblem, "validation"),
 ]
+# every WfsyncError has its own kind above: a script never has to branch on a catch-all
 
 
 def error_kind(exc: BaseException) -> str:

@@ -22,6 +22,28 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; done once, at import, before any worker thread runs
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def new_file_mode(existing: Path | None = None) -> int:
+    """The mode a file wfsync writes should get: the mode of the file it replaces, else what
+    the user's umask gives a new file (as an editor or ``cp`` would). A temp file starts 0600,
+    which a web server running as another user, or a teammate, could not read."""
+    if existing is not None:
+        try:
+            return os.stat(existing).st_mode & 0o7777
+        except OSError:
+            pass
+    return 0o666 & ~_UMASK
+
+
 def atomic_write(path: Path, data: bytes, durable: bool = True) -> os.stat_result:
     """Temp file in the same folder, then rename: readers see the old or the new file, whole.
 
@@ -32,6 +54,7 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> os.stat_resul
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, new_file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

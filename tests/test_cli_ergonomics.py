@@ -136,7 +136,7 @@ def test_outside_a_project_the_error_says_so(tmp_path: Path, monkeypatch: pytest
     env = {"WEBFLOW_API_BASE": "http://127.0.0.1:9/v2", "WEBFLOW_TOKEN": "t", "WEBFLOW_SITE_ID": SITE_ID}
     result = invoke(env, "status")
     assert result.exit_code == 2
-    assert "not in a wfsync project" in result.stderr and "cd into the project folder" in result.stderr
+    assert "not in a wfsync project" in result.stderr and "your project folder" in result.stderr
     (tmp_path / "mappings").mkdir()
     result = invoke(env, "status")
     assert result.exit_code == 2 and "no mapping files in mappings/" in result.stderr

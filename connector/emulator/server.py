@@ -41,14 +41,22 @@ class FaultPlan:
     slow_seconds: float = 0.2
     after_commit: float = 0.5
     retry_after: int = 1
+    #: at most this many faults in a row for one path (None: no bound). Concurrent clients take
+    #: the seeded draws in an order the threads decide; a bound per path keeps "a client that
+    #: retries N times always gets through" true whatever that order is
+    max_in_a_row: int | None = None
     rng: random.Random = field(init=False, repr=False)
+    _in_a_row: dict[str, int] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
 
-    def draw(self) -> tuple[str | None, bool]:
-        if self.rate <= 0 or self.rng.random() >= self.rate:
+    def draw(self, key: str = "") -> tuple[str | None, bool]:
+        if self.rate <= 0 or self.rng.random() >= self.rate or \
+                (self.max_in_a_row is not None and self._in_a_row.get(key, 0) >= self.max_in_a_row):
+            self._in_a_row.pop(key, None)
             return None, False
+        self._in_a_row[key] = self._in_a_row.get(key, 0) + 1
         return self.rng.choice(self.kinds), self.rng.random() < self.after_commit
 
 
@@ -231,9 +239,9 @@ class EmulatorServer:
         from .cdn import PREFIX, asset
 
         entry = LoggedRequest(method, path, query, None, None, True)
-        with self._log_lock:
+        with self._log_lock:  # also one draw at a time: the seeded sequence and per-path counts stay whole
             self.log.append(entry)
-        fault, _ = self.cdn_faults.draw()
+            fault, _ = self.cdn_faults.draw(path)
         entry.fault = fault
         if fault == "slow":
             self.sleep(self.cdn_faults.slow_seconds)

@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from ..store import new_file_mode
 
 log = logging.getLogger("wfsync.export.assets")
 
@@ -302,6 +303,7 @@ class AssetStore:
                 stored = StoredFile(f"{slug}-{sha[:8]}.{ext}", sha, size, content_type)
                 target = self.media / stored.file
                 if not (target.exists() and self._intact(stored)):
+                    os.chmod(tmp, new_file_mode())
                     os.replace(tmp, target)
                 self.by_sha[sha] = stored
             stored.sources.add(key)

@@ -108,6 +108,9 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
     rules, notes = build_rules(pages, prefixes, moves, remote_rules)
     if why:
         notes.append(why)
+    if opts.snapshot is None:
+        notes.append("no pulled snapshot here, so no slug history: the old URLs of items renamed since an earlier "
+                     "pull get no redirect (run export from the project folder, or pass --snapshot NAME)")
 
     ctx = Context(content, site_name, urls, list_urls, local,
                   alts=_inherited_alts(client, site_id, content), rules=rules, fallbacks=expand(rules, pages),
