@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
@@ -36,12 +37,14 @@ from .cliout import (
     report_exit_code,
 )
 from .config import Settings, load_settings
+from .state import load_state
 from .engine import Engine, RunOptions
 from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
 from .plan import Policy
 from .progress import NoProgress, Progress, TerminalProgress
+from .moved_out import MOVED_OUT
 from .project import display_prefix, project_root, resolve_paths
 from .report import Report, problem_dict
 from .transport import Transport
@@ -414,8 +417,13 @@ def make_progress(ctx: click.Context, as_json: bool) -> Progress:
     return TerminalProgress(err_console)
 
 
-def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as_json: bool) -> None:
+def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as_json: bool,
+               conflict_paths: tuple[str, ...] = ()) -> None:
     client, site_id, root, mappings = open_project(ctx, snapshot)
+    if conflict_paths:  # as diff reads its PATHs: files or folders, from here or from the project root
+        known = {e.path for e in load_state(root).items.values()}
+        options = replace(options, conflict_paths=frozenset(resolve_paths(conflict_paths, ctx.obj["root"], root,
+                                                                          known)))
     progress = make_progress(ctx, as_json)
     try:
         with stop_on_signals():
@@ -499,18 +507,23 @@ def write_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, Any]) -> None:
-    """push and sync: the same options, one direction or both."""
+    """push and sync: the same options, one direction or both. PATHs limit --on-conflict to the
+    conflicts of those files."""
+    paths = options.pop("paths")
+    if paths and options["on_conflict"] == "stop":
+        raise click.UsageError("PATHs name the files whose conflicts --on-conflict decides: add "
+                               "--on-conflict local|remote|newer")
     policy = Policy(pull=pull, push=True, allow_delete=options.pop("allow_delete"),
                     on_conflict=options.pop("on_conflict"))
     snapshot, as_json = options.pop("snapshot"), options.pop("as_json")
-    run_engine(ctx, RunOptions(command=command, policy=policy, **options), snapshot, as_json)
+    run_engine(ctx, RunOptions(command=command, policy=policy, **options), snapshot, as_json, paths)
 
 
 @main.command(epilog=examples(
     "wfsync push --dry-run             # what would be sent",
     "wfsync push --publish             # send, then publish what was sent",
-    "wfsync push --allow-delete --max-delete 5",
-    "wfsync push --on-conflict local   # after merging a conflict by hand"))
+    "wfsync push --allow-delete --max-delete 5"))
+@click.argument("paths", nargs=-1)
 @common_options
 @write_options
 @click.pass_context
@@ -518,14 +531,16 @@ def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, A
 def push(ctx: click.Context, **options: Any) -> None:
     """Send local changes to Webflow.
 
-    Webflow's changes are left for pull."""
+    Webflow's changes are left for pull. A conflict needs both directions: see `wfsync sync`."""
     write_run(ctx, "push", False, options)
 
 
 @main.command(epilog=examples(
     "wfsync sync                       # both ways",
     "wfsync sync --dry-run",
-    "wfsync -q sync --json > last.json # cron: the report, quiet otherwise"))
+    "wfsync -q sync --json > last.json # cron: the report, quiet otherwise",
+    "wfsync sync --on-conflict local cms/infos/x.md  # after merging x.md by hand"))
+@click.argument("paths", nargs=-1)
 @common_options
 @write_options
 @click.pass_context
@@ -534,7 +549,9 @@ def sync(ctx: click.Context, **options: Any) -> None:
     """Pull Webflow's changes and push local ones; merge.
 
     Items both sides changed are merged field by field (a conflict when the same field
-    changed)."""
+    changed). --on-conflict decides conflicts for one side, keeping the other beside the file
+    (x.remote.md: Webflow's version, x.local.md: yours); with PATHs (files or folders, as for
+    diff) it decides only the conflicts of those files."""
     write_run(ctx, "sync", True, options)
 
 
@@ -578,11 +595,13 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     lines = first_lines(problem_dict(p) for p in report.problems)
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
+        if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
+            side, words = "other", "moved out of mapping"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
         groups.setdefault(side, []).append(f"  {words + ':':<21} {located(prefix, a['path'], lines.get(a['path']))}"
                                            f"{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
-              "conflict": "Conflicts (edit the file, or --on-conflict local|remote|newer)", "other": "Other"}
+              "conflict": "Conflicts (merge by hand, then wfsync sync --on-conflict local PATH)", "other": "Other"}
     if not groups and not ctx.obj["quiet"]:
         console.print("Everything is in step.")
     for side in ("push", "pull", "both", "conflict", "other"):

@@ -125,8 +125,8 @@ def report_error(report: Report) -> dict[str, str] | None:
     if report.conflicts:
         return {"kind": "conflicts", "message": f"{len(report.conflicts)} conflict(s) left for you; nothing was "
                                                 "overwritten",
-                "hint": "Merge each file by hand (Webflow's version is beside it) and run again with "
-                        "--on-conflict local, or move the .remote.md copy over the file."}
+                "hint": "Merge each file by hand (Webflow's version is beside it), then run `wfsync sync "
+                        "--on-conflict local PATH` for that file; or move the .remote.md copy over the file."}
     if report.problems:
         return {"kind": "problems", "message": f"{len(report.problems)} problem(s); see problems",
                 "hint": "Fix the files or items listed; the rest of the run went through."}
@@ -157,8 +157,13 @@ TOTALS = {
     "pull": ("written", "unchanged", "removed", "skipped", "conflicts", "pending"),
     "push": ("created", "updated", "deleted", "published", "conflicts", "pending"),
 }
-SYNC_TOTALS = ("pulled", "pushed", "merged", "published", "removed", "skipped", "conflicts", "pending")
+SYNC_TOTALS = ("pulled", "pushed", "merged", "resolved", "published", "removed", "skipped", "conflicts", "pending")
 TOTAL_WORDS = {"pending": "held"}
+#: a dry run's totals say what the run would do, not what it did
+WOULD_WORDS = {"written": "would write", "removed": "would remove", "created": "would create",
+               "updated": "would update", "deleted": "would delete", "published": "would publish",
+               "merged": "would merge", "pulled": "would pull", "pushed": "would push",
+               "resolved": "would resolve", "conflicts": "conflicts", "pending": "held"}
 
 
 def print_totals(console: Console, report: Report) -> None:
@@ -166,9 +171,13 @@ def print_totals(console: Console, report: Report) -> None:
     names = TOTALS.get(report.command, SYNC_TOTALS)
     width = max((len(c.collection) for c in report.collections.values()), default=0)
     for c in report.collections.values():
-        counts = [f"{getattr(c, n):,} {TOTAL_WORDS.get(n, n)}" for n in names if getattr(c, n)]
+        if report.dry_run:
+            counts = [f"{WOULD_WORDS[n]} {getattr(c, n):,}" if n in WOULD_WORDS and WOULD_WORDS[n].startswith("would")
+                      else f"{getattr(c, n):,} {WOULD_WORDS.get(n, n)}" for n in names if getattr(c, n)]
+        else:
+            counts = [f"{getattr(c, n):,} {TOTAL_WORDS.get(n, n)}" for n in names if getattr(c, n)]
         if report.command == "pull" and not counts:
-            counts = ["0 written"]
+            counts = ["would write 0" if report.dry_run else "0 written"]
         calls = f"{c.api_calls:,} API call" + ("s" if c.api_calls != 1 else "")
         console.print(f"{c.collection:<{width}}  {', '.join(counts) or 'nothing to do'} · {calls}",
                       highlight=False, markup=False, soft_wrap=True)
@@ -188,5 +197,6 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
                       highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
         console.print("Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
-                      "again with --on-conflict local; or keep Webflow's version by moving the .remote.md copy "
-                      "over the file.", highlight=False, markup=False, soft_wrap=False)
+                      "`wfsync sync --on-conflict local PATH` for that file (only that file's conflict is decided); "
+                      "or keep Webflow's version by moving the .remote.md copy over the file.", highlight=False,
+                      markup=False, soft_wrap=False)

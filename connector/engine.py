@@ -21,6 +21,7 @@ from .convert import document_record
 from .reading import read_document
 from .lock import SnapshotLock
 from .mapping import Mapping
+from .moved_out import hold_moved_out
 from .model import RemoteItem
 from . import pipeline
 from .phases import read
@@ -89,14 +90,19 @@ class Engine:
                 for key in state.for_collection(run.schema.id):
                     state.drop(key)
         self._read_and_convert(ctx)
+        # files no mapping covers (of every mapping, also those this run leaves out): such a file may
+        # still hold an item whose mapped file is gone, which then is not deleted
+        strays = uncovered_files(self.root, [template_regex(m) for m in [*(r.mapping for r in ctx.runs),
+                                                                          *ctx.stopped, *self.mappings]])
+        parsed: dict[str, dict[str, Any] | None] = {}
         for run in ctx.runs:
             with ctx.phase("scan", run):
                 scan(ctx, run)
             with ctx.phase("plan", run):
                 plan_collection(ctx, run)
+                hold_moved_out(ctx, run, strays, parsed)
         if not opts.collections:
-            for rel in uncovered_files(self.root, [template_regex(m) for m in [*(r.mapping for r in ctx.runs),
-                                                                                     *ctx.stopped]]):
+            for rel in strays:
                 ctx.report.warnings.append({"path": rel, "message": "no mapping covers this file: it is not synced "
                                                                     "(move it under a mapped folder, or add a mapping)"})
         if opts.policy.push:

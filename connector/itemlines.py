@@ -57,7 +57,21 @@ def action_fields(action: Action, remote: Side | None, base: BaseSide | None) ->
     return []
 
 
-def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefix: str) -> tuple[str, str, bool]:
+def _resolved(action: Mapping[str, Any], prefix: str, dry_run: bool) -> tuple[str, str, bool] | None:
+    """A conflict --on-conflict decided: not a merge; says who won and where the other side is kept."""
+    reason = action.get("reason") or ""
+    side = next((s for s in ("local", "remote") if reason.endswith(f": {s} wins")), None)
+    if side is None:
+        return None
+    detail = reason[:-len(f": {side} wins")] + f", {side} wins"
+    if action.get("kept"):
+        whose = "Webflow's version" if side == "local" else "your version"
+        detail += f"; {whose} {'would be ' if dry_run else ''}kept in {shown(prefix, action['kept'])}"
+    return "resolved", detail, False
+
+
+def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefix: str,
+            dry_run: bool = False) -> tuple[str, str, bool]:
     """(label, detail, held) of one planned action, in the past tense."""
     op, reason, blocked = action["op"], action.get("reason") or "", action.get("blocked")
     fields = ", ".join(action.get("fields") or [])
@@ -82,11 +96,11 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
     if op == "push-create":
         return "created", "new file, created in Webflow" if reason == "new file" else reason, False
     if op == "delete-remote":
-        return "deleted", "file deleted: deleted in Webflow", False
+        return "deleted", "file deleted locally", False
     if op == "delete-local":
         return "removed", "deleted in Webflow", False
     if op == "merge":
-        return "merged", reason, False
+        return _resolved(action, prefix, dry_run) or ("merged", reason, False)
     if op == "adopt":
         return "recorded", reason, False
     return op, reason, False
@@ -115,7 +129,7 @@ def _would(label: str) -> str:
     for done, would in VERBS.values():
         if label == done:
             return would
-    return {"added": "would add", "recorded": "would record"}.get(label, label)
+    return {"added": "would add", "recorded": "would record", "resolved": "would resolve"}.get(label, label)
 
 
 def item_lines(report: Report, prefix: str = "", lines: Mapping[str, int] | None = None) -> list[ItemLine]:
@@ -133,7 +147,7 @@ def item_lines(report: Report, prefix: str = "", lines: Mapping[str, int] | None
             continue
         if action["op"] == "adopt" and not action.get("blocked"):
             continue  # both sides already agree: nothing to say
-        label, detail, held = _detail(action, conflicts.get(action["path"]), prefix)
+        label, detail, held = _detail(action, conflicts.get(action["path"]), prefix, report.dry_run)
         if report.dry_run and not held:
             label = _would(label)
         urgent = label == HELD and (detail.startswith("conflict") or action.get("blocked") == "invalid file"

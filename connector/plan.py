@@ -159,6 +159,15 @@ def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | N
     return _conflict(key, local, remote, mine, theirs, clash, policy, "both changed " + ", ".join(sorted(clash)))
 
 
+def winner(action: Action) -> str | None:
+    """The side a conflict was decided for (``local`` or ``remote``), or None: not a decided conflict."""
+    if action.op is Op.MERGE and action.conflict_keys:
+        for side in ("local", "remote"):
+            if action.reason.endswith(f": {side} wins"):
+                return side
+    return None
+
+
 def _conflict(key: str, local: Side, remote: Side, mine: set[str], theirs: set[str], clash: set[str],
               policy: Policy, reason: str) -> Action:
     winner = policy.on_conflict
@@ -181,11 +190,11 @@ def plan(local: Mapping[str, Side], remote: Mapping[str, Side], base: Mapping[st
     actions = []
     for key in sorted(set(local) | set(remote) | set(base)):
         action = decide(key, local.get(key), remote.get(key), base.get(key), policy)
-        actions.append(_block(action, policy))
+        actions.append(block(action, policy))
     return Plan(tuple(actions))
 
 
-def _block(action: Action, policy: Policy) -> Action:
+def block(action: Action, policy: Policy) -> Action:
     op = action.op
     reason = None
     if op in PUSH_OPS and not policy.push:

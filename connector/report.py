@@ -19,6 +19,7 @@ class CollectionReport:
     updated: int = 0
     deleted: int = 0
     merged: int = 0
+    resolved: int = 0  # conflicts decided by --on-conflict (the losing side kept beside the file)
     published: int = 0
     conflicts: int = 0
     pending: int = 0

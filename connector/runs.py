@@ -33,6 +33,9 @@ class RunOptions:
     full: bool = False
     full_every: int = 24  # incremental runs between two full reconciliations
     resync: bool = False  # plan as if nothing had been synced: the base is rebuilt from both sides
+    # the files (snapshot paths, a folder ends with "/") whose conflicts the policy's --on-conflict
+    # decides; None: every conflict of the run
+    conflict_paths: frozenset[str] | None = None
 
 
 @dataclass
@@ -166,3 +169,13 @@ def reference_order(runs: list[CollectionRun]) -> list[list[CollectionRun]]:
 
 def conflict_copy_path(path: str) -> str:
     return path[:-3] + ".remote.md" if path.endswith(".md") else path + ".remote.md"
+
+
+def local_copy_path(path: str) -> str:
+    """Where the user's version goes when a conflict is decided for Webflow's."""
+    return path[:-3] + ".local.md" if path.endswith(".md") else path + ".local.md"
+
+
+def is_copy(name: str) -> bool:
+    """A copy wfsync keeps beside a file (Webflow's or the user's version): not content."""
+    return name.endswith(".remote.md") or name.endswith(".local.md")

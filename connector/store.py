@@ -200,7 +200,7 @@ class SnapshotStore:
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
-                if name.endswith(".md") and not name.startswith(".") and not name.endswith(".remote.md"):
+                if name.endswith(".md") and not name.startswith(".") and not name.endswith((".remote.md", ".local.md")):
                     full = Path(dirpath) / name
                     st = full.stat()
                     yield FileInfo(full.relative_to(self.root).as_posix(), st.st_size, st.st_mtime_ns)

@@ -260,7 +260,7 @@ def observe_local(snapshot: Path) -> dict[str, list[LocalPage]]:
     if not folder.is_dir():
         return out
     for f in sorted(folder.glob("*.md")):
-        if f.name.endswith(".remote.md") or f.name.startswith("."):
+        if f.name.endswith((".remote.md", ".local.md")) or f.name.startswith("."):
             continue
         text = f.read_bytes().decode("utf-8", "replace")
         m = UID_LINE.search(text)

@@ -281,4 +281,5 @@ def test_resolving_a_conflict_by_hand(emulator: EmulatorServer, tmp_path: Path) 
     edit(file, "f_tag-2: Natation", "f_tag-2: Natation et baignade")  # merged by hand
     wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local")
     assert item.staged["fieldData"]["tag-2"] == "Natation et baignade"
-    assert not copy.exists()  # the copy goes once the item is in step
+    # the losing side is kept: Webflow's version stays beside the file
+    assert "f_tag-2: Baignade" in copy.read_text(encoding="utf-8")

@@ -12,7 +12,8 @@ from ..history import record_move
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
 from ..itemlines import action_fields
-from ..plan import Action, BaseSide, Op, Side
+from ..plan import Action, BaseSide, Op, Side, winner
+from ..resolved import keep_losing_side
 from ..report import CollectionReport
 from ..runs import CollectionRun, LazyRecord, RemoteView, conflict_copy_path, iso_seconds
 from ..state import BaseEntry, remember_stat
@@ -39,6 +40,8 @@ class LocalWriter:
                                        "blocked": action.blocked, "fields": action_fields(
                                            action, rv.side if rv else None,
                                            BaseSide(be.record_hash, be.fields) if be else None)})
+                if action.blocked is None and winner(action) is not None:
+                    report.actions[-1]["kept"] = keep_losing_side(ctx, run, action)
             if action.blocked is not None:
                 if action.op is not Op.NOTHING:
                     c.pending += 1
@@ -135,9 +138,11 @@ class LocalWriter:
         ))
         if info is not None:
             remember_stat(ctx.stats, rv.path, info.size, info.mtime_ns)
-        # in step again: a copy left by an earlier conflict has served its purpose
-        if not kept:
-            ctx.store.delete(conflict_copy_path(rv.path))
+        # in step again: a copy left by an earlier conflict has served its purpose, unless it holds
+        # a version that is not the one now synced (the side a resolved conflict decided against)
+        copy = conflict_copy_path(rv.path)
+        if not kept and ctx.store.read(copy) == data:
+            ctx.store.delete(copy)
 
     def refresh(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
         """In step: rewrite the file only if Webflow's metadata moved and the file is as last written."""
@@ -178,7 +183,9 @@ class LocalWriter:
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:
             self.ctx.store.write(copy, rv.rendered())
-        report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if rv else None,
+        # a dry run writes no copy, so it names none
+        written = rv is not None and not self.ctx.opts.dry_run
+        report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if written else None,
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 

@@ -4,11 +4,14 @@ deletions)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..context import RunContext
-from ..plan import (DELETE_NEEDS_PERMISSION, Action, BaseSide, Op, Plan, Side, check_delete_limit, check_empty_sides,
-                    plan)
+from ..plan import (DELETE_NEEDS_PERMISSION, Action, BaseSide, Op, Plan, Side, block, check_delete_limit,
+                    check_empty_sides, decide, plan)
 from ..normalise import same_content
 from ..runs import CollectionRun, iso_seconds
+from .apply import path_of
 
 
 def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
@@ -36,8 +39,29 @@ def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
         local_sides.pop(key, None)
     check_empty_sides(run.schema.slug, len(local_sides), len(set(remote_sides) | (run.held & set(run.base))),
                       len(run.base))
-    run.plan = _finish(hold(plan(local_sides, remote_sides, base_sides, ctx.opts.policy), run), in_flight)
+    run.plan = _finish(hold(decide_named(ctx, run, local_sides, remote_sides, base_sides), run), in_flight)
     run.read_mark = max((iso_seconds(v) for v in run.planned_versions.values()), default=0.0)
+
+
+def decide_named(ctx: RunContext, run: CollectionRun, local: dict[str, Side], remote: dict[str, Side],
+                 base: dict[str, BaseSide]) -> Plan:
+    """The plan; ``--on-conflict`` with files named decides the conflicts of those files only:
+    any other conflict stays one (a conflict the user has not seen is never decided for them)."""
+    policy, named = ctx.opts.policy, ctx.opts.conflict_paths
+    if named is None or policy.on_conflict == "stop":
+        return plan(local, remote, base, policy)
+    p = plan(local, remote, base, replace(policy, on_conflict="stop"))
+    actions = []
+    for a in p.actions:
+        if a.op is Op.CONFLICT and covered(path_of(run, a.key), named):
+            a = block(decide(a.key, local.get(a.key), remote.get(a.key), base.get(a.key), policy), policy)
+        actions.append(a)
+    return Plan(tuple(actions))
+
+
+def covered(path: str, named: frozenset[str]) -> bool:
+    """Whether ``path`` is one of the files named, or under one of the folders named."""
+    return any(path == w or w == "" or (w.endswith("/") and path.startswith(w)) for w in named)
 
 
 def _deletes_in_flight(ctx: RunContext, run: CollectionRun, local: dict[str, Side],

@@ -12,9 +12,11 @@ from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationAp
 from ..files import skipped, with_file_ids
 from ..model import RemoteItem
 from ..normalise import same_content
-from ..plan import Action, Op, Side
+from ..plan import Action, Op, Side, winner
 from ..reads import updated_since
 from ..references import PendingReferences, has_pending
+from ..refollow import follow_live_references, follow_recreated
+from ..report import CollectionReport
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from .apply import LocalWriter, path_of
 from .validate import pending_creates
@@ -52,6 +54,10 @@ class Pusher:
         c = ctx.report.of(run.schema.slug)
         if ctx.opts.dry_run:
             c.created += len(creates)
+            refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
+            for action in creates:  # a re-create takes the references along: say so
+                if action.key in run.base and action.key in run.local:
+                    follow_recreated(ctx, ctx.runs, run.schema.id, run.local[action.key].path, refs)
             return
         # files about to be created in any collection: references to them are filled in afterwards
         refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
@@ -101,8 +107,11 @@ class Pusher:
         self.writer.store_answer(run, item, old_path, keep_file=deferred)
         run.planned_versions[item.id] = item.last_updated
         if key != item.id:
-            # re-created (the item was deleted in Webflow): the old id is gone for good
+            # re-created (the item was deleted in Webflow): the old id is gone for good, and the
+            # items that refer to it follow the new one
             ctx.state.drop(key)
+            if key in run.base:
+                follow_recreated(ctx, ctx.runs, run.schema.id, old_path)
 
     def _files_skipped(self, run: CollectionRun, item: RemoteItem, sent: dict[str, Any] | None,
                        path: str | None = None) -> bool:
@@ -150,6 +159,7 @@ class Pusher:
         c = ctx.report.of(run.schema.slug)
         updates: list[dict[str, Any]] = []
         merges = {}
+        follow_live_references(ctx, run)
         for action in run.plan.of(Op.PUSH_UPDATE, Op.MERGE):
             record = dict(action.merged) if action.op is Op.MERGE and action.merged is not None \
                 else self._local_record(run, action.key)
@@ -168,11 +178,15 @@ class Pusher:
             data, _ = self._encode(run, self._local_record(run, key), None, ctx.refs)
             refs_only = {k: v for k, v in data.items() if run.schema.field(k) and
                          run.schema.field(k).type in ("Reference", "MultiReference")}  # type: ignore[union-attr]
-            if refs_only:
+            same = next((u for u in updates if u["id"] == item_id), None)
+            if same is not None:  # already updated by this run: one entry per item in a bulk call
+                same["fieldData"].update(refs_only)
+            elif refs_only:
                 updates.append({"id": item_id, "fieldData": refs_only})
         if ctx.opts.dry_run:
             c.updated += len([u for u in updates if u["id"] not in merges])
-            c.merged += len(merges)
+            c.merged += len([a for a in merges.values() if winner(a) is None])
+            c.resolved += len([a for a in merges.values() if winner(a) is not None])
             return
         if updates:
             changed = self._changed_since_planned(run, {u["id"] for u in updates})
@@ -201,7 +215,7 @@ class Pusher:
                 self.writer.store_answer(run, item, path, keep_file=self._files_skipped(run, item, sent.get(item.id)),
                                          merged=item.id in merges)
                 if item.id in merges:
-                    c.merged += 1
+                    _count_merge(c, merges[item.id])
                 elif item.id not in deferred_ids or item.id not in run.pushed:
                     c.updated += 1
                 if item.id not in run.pushed:
@@ -210,7 +224,7 @@ class Pusher:
         for key in merges:  # merges with nothing to send: Webflow already has the result
             if key not in {u["id"] for u in updates} and key in run.remote:
                 self.writer.write_remote(run, key, c)
-                c.merged += 1
+                _count_merge(c, merges[key])
 
     def _update_refused(self, run: CollectionRun, item_id: str, error: ApiError) -> None:
         """Deleted in Webflow during the run: the edit is kept (the next run re-creates the item, a
@@ -287,3 +301,11 @@ class Pusher:
             run.deleted += len(outcome.done_ids)
             ctx.state.dirty = True
             ctx.save()
+
+
+def _count_merge(c: CollectionReport, action: Action) -> None:
+    """A merge of both sides' edits, or a conflict decided for one side."""
+    if winner(action) is None:
+        c.merged += 1
+    else:
+        c.resolved += 1

@@ -68,7 +68,10 @@ def validate(ctx: RunContext) -> None:
             run.plan = Plan(tuple(
                 Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged, "invalid file")
                 if a.key in bad_keys and a.blocked is None else a for a in run.plan.actions))
-    problems.extend(check_referenced_deletes(ctx))
+    referenced = check_referenced_deletes(ctx)
+    problems.extend(referenced)
+    if referenced:
+        _hold_referenced_deletes(ctx, {p.path for p in referenced})
     for p in problems + left_for_sync(ctx):
         report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message,
                                 "line": p.line})
@@ -80,3 +83,16 @@ def validate(ctx: RunContext) -> None:
     if problems and not (opts.skip_invalid or opts.dry_run):
         raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
                                    problems=list(problems))
+
+
+def _hold_referenced_deletes(ctx: RunContext, paths: set[str]) -> None:
+    """A deletion other files still refer to is refused: held in the plan too, so a dry run says
+    what the real run does (no "would delete")."""
+    for run in ctx.runs:
+        if run.plan is None:
+            continue
+        run.plan = Plan(tuple(
+            Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
+                   "other files still refer to it (see the problem below)")
+            if a.op is Op.PUSH_DELETE and a.active and a.key in run.base and run.base[a.key].path in paths else a
+            for a in run.plan.actions))
