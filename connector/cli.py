@@ -823,12 +823,14 @@ def convert(direction: str, source: Any) -> None:
 @click.option("--redirects", "renderings", default="netlify,vercel,nginx,meta", show_default=True,
               help="Redirect files to write: netlify (also Cloudflare Pages), vercel, nginx, meta (generator pages).")
 @click.option("--snapshot", default=None, help="A pulled snapshot whose slug history gives old URLs to redirect.")
+@click.option("--primary-only", is_flag=True,
+              help="Only the primary locale of a localized site (default: every locale, at /<subdirectory>/).")
 @click.option("--json", "as_json", is_flag=True, help="Print one machine-readable report.")
 @click.pass_context
 @guarded
 def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool, collections: tuple[str, ...],
            date_field: str | None, permalinks: tuple[str, ...], assets: str, asset_concurrency: int,
-           allow_missing_assets: bool, renderings: str, snapshot: str | None, as_json: bool) -> None:
+           allow_missing_assets: bool, renderings: str, snapshot: str | None, primary_only: bool, as_json: bool) -> None:
     """Write the site as an Eleventy, Hugo or Astro site, with every asset downloaded."""
     from .export import ExportOptions, export_site, parse_permalinks
     from .export.cli_report import print_export_report, snapshot_for_history
@@ -844,7 +846,8 @@ def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool
                             date_field=date_field, permalinks=parse_permalinks(permalinks),
                             download_assets=assets == "download", concurrency=asset_concurrency,
                             allow_missing_assets=allow_missing_assets, renderings=chosen,
-                            snapshot=snapshot_for_history(settings, client, site_id, snapshot))
+                            snapshot=snapshot_for_history(settings, client, site_id, snapshot),
+                            locales=not primary_only)
     report = export_site(client, site_id, options)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))

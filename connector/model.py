@@ -18,10 +18,16 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True)
 class Locale:
+    """A site locale: ``id`` is the site locale id (assets), ``cms_locale_id`` what CMS calls take."""
+
     id: str
     cms_locale_id: str
     tag: str
     primary: bool
+    #: the URL folder Webflow serves the locale at ("" for the primary, served at ``/``)
+    subdirectory: str = ""
+    display_name: str = ""
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,11 @@ class Site:
     @property
     def primary_cms_locale(self) -> str | None:
         return next((loc.cms_locale_id for loc in self.locales if loc.primary), None)
+
+    @property
+    def secondary_locales(self) -> tuple[Locale, ...]:
+        """The secondary locales, in the site's order (empty for a site without Localization)."""
+        return tuple(loc for loc in self.locales if not loc.primary)
 
 
 @dataclass(frozen=True)

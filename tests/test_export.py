@@ -118,7 +118,9 @@ def test_assets_downloaded_once_per_url_stored_once_per_content(emulator: Emulat
     assert a["files"] == a["unique_urls"] - len(CDN_SAME_BYTES)
     manifest = json.loads((out / "wfsync-assets.json").read_text())
     shared = [f for f in manifest["files"] if len(f["sources"]) == 2]
-    assert len(shared) == 1 and shared[0]["used_by"] == ["infos/creches-et-garderies", "infos/ecoles-primaires"]
+    # used by both items, in French and in their German variants (the demo's second locale)
+    assert len(shared) == 1 and shared[0]["used_by"] == ["de/infos/creches-et-garderies", "de/infos/ecoles-primaires",
+                                                        "infos/creches-et-garderies", "infos/ecoles-primaires"]
     for f in manifest["files"]:
         assert (out / "media" / f["file"]).stat().st_size == f["bytes"]
     names = {f["file"] for f in manifest["files"]}
@@ -238,8 +240,10 @@ def test_redirects_from_webflow_prefix_change_and_slug_history(emulator: Emulato
     assert rules["/infos/piscine"]["to"] == "/infos/piscines/"  # Webflow's own 301, to the new URL
     assert rules["/evenements/*"]["to"] == "/agenda/:splat"
     # Webflow's /agenda -> /evenements now lands on the list page's own URL, /agenda/: no rule (no loop)
+    # the prefix changes in each locale: /evenements/* and the German /de/evenements/*
+    assert rules["/de/evenements/*"]["to"] == "/de/agenda/:splat"
     assert "/agenda" not in rules and r["redirects"]["by_reason"] == {
-        "Webflow 301": 1, "collection prefix changed": 1, "slug renamed": 1}
+        "Webflow 301": 1, "collection prefix changed": 2, "slug renamed": 1}
     assert not any(x["from"].rstrip("/") == x["to"].rstrip("/") for x in rules.values())  # no trailing-slash rules
     netlify = (out / "static/_redirects").read_text().splitlines()[1:]
     assert netlify[-1] == "/evenements/* /agenda/:splat 301" and "/infos/bibliotheque /infos/mediatheque/ 301" in netlify

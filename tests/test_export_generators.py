@@ -76,8 +76,10 @@ def export(server: EmulatorServer, out: Path, profile: str) -> list[str]:
             continue
         fm = load_yaml(page.read_text(encoding="utf-8").split("---\n", 2)[1])
         if isinstance(fm, dict) and fm.get("draft") is True:
-            drafts.append(f"/{page.parent.name}/{fm['slug']}/")
-    assert len(drafts) == 4
+            # a German draft: /de/<collection>/<slug>/ (Astro keeps it in a de/ folder of its collection)
+            coll = page.parent.parent.name if fm.get("lang") and page.parent.name == "de" else page.parent.name
+            drafts.append(("/de" if fm.get("lang") else "") + f"/{coll}/{fm['slug']}/")
+    assert len(drafts) == 8  # 4 in French, their 4 German variants
     if profile != "hugo":
         (out / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
     return drafts
@@ -101,6 +103,19 @@ def check_common(site: Path, out: Path, drafts: list[str]) -> None:
     assert "{{ title }}" in edge and "{% raw %}" in edge  # Webflow text, not template code
     for old in ("/infos/piscine/", "/agenda/"):
         assert (site / old.strip("/") / "index.html").is_file()  # the meta-refresh fallback
+    check_german(site)
+
+
+def check_german(site: Path) -> None:
+    """The German locale at Webflow's /de/ URLs, its references to German pages, its own list pages."""
+    german = page_text(site, "/de/infos/soziales/")
+    assert "Soziales" in german and "Soziale Kontakte sind <strong>wesentlich</strong>" in german
+    assert 'href="/de/categories/gesundheit-und-soziales/"' in german  # the German variant of the category
+    listing = page_text(site, "/de/infos/")
+    assert 'href="/de/infos/stadtbusse/"' in listing and 'href="/de/infos/ecoles-primaires/"' in listing
+    assert 'href="/infos/' not in listing.split("<main>")[1]
+    assert "/de/" not in page_text(site, "/infos/").split("<main>")[1]  # the French list: French pages only
+    assert "Bus urbains" in page_text(site, "/infos/bus-urbains/")
 
 
 def test_eleventy_builds_the_export(server: EmulatorServer, tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ class StoredCollection:
     created_on: str
     last_updated: str
     items: dict[str, StoredItem] = field(default_factory=dict)  # insertion order = creation order
+    #: secondary locales' variants: cmsLocaleId -> item id -> variant (``items`` holds the primary's)
+    localized: dict[str, dict[str, StoredItem]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -122,6 +124,12 @@ class StoredCollection:
 
     def field_by_slug(self) -> dict[str, dict[str, Any]]:
         return {f["slug"]: f for f in self.fields}
+
+    def all_variants(self) -> Iterable[StoredItem]:
+        """Every stored variant, the primary's first."""
+        yield from self.items.values()
+        for variants in self.localized.values():
+            yield from variants.values()
 
 
 class EmulatorState:
@@ -186,6 +194,35 @@ class EmulatorState:
         locales = self.sites[site_id].get("locales") or self.default_locales.get(site_id)
         return locales["primary"]["cmsLocaleId"] if locales else object_id("locale:" + site_id)
 
+    def secondary_locales(self, site_id: str) -> list[str]:
+        """The cmsLocaleIds of the site's secondary locales, in the site's order."""
+        locales = self.sites[site_id].get("locales") or self.default_locales.get(site_id) or {}
+        return [str(loc["cmsLocaleId"]) for loc in locales.get("secondary") or []]
+
+    def locales_of(self, coll: StoredCollection, raw: Any) -> list[str]:
+        """The cmsLocaleIds a request names (a comma-separated string or a list); none names the primary.
+
+        An id that is not one of the site's CMS locales is a 400, as Webflow refuses it.
+        """
+        primary = self.primary_locale(coll.site_id)
+        if raw is None or raw == "" or raw == []:
+            return [primary]
+        names = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise validation_error([{"param": "cmsLocaleId", "description": "must be a CMS locale id or a list of them"}])
+        known = [primary, *self.secondary_locales(coll.site_id)]
+        wanted = [n.strip() for n in names]
+        unknown = [n for n in wanted if n not in known]
+        if unknown:
+            raise validation_error([{"param": "cmsLocaleId", "description": f"Unknown CMS locale: '{unknown[0]}'"}])
+        return list(dict.fromkeys(wanted))
+
+    def variants(self, coll: StoredCollection, locale: str) -> dict[str, StoredItem]:
+        """One locale's variants of a collection's items, by item id."""
+        if locale == self.primary_locale(coll.site_id):
+            return coll.items
+        return coll.localized.setdefault(locale, {})
+
     # -- lookups -------------------------------------------------------------
     def site(self, site_id: str) -> dict[str, Any]:
         if site_id not in self.sites:
@@ -197,10 +234,11 @@ class EmulatorState:
             raise not_found(f"collection {collection_id}")
         return self.collections[collection_id]
 
-    def item(self, coll: StoredCollection, item_id: str) -> StoredItem:
-        if item_id not in coll.items:
-            raise not_found(f"item {item_id}")
-        return coll.items[item_id]
+    def item(self, coll: StoredCollection, item_id: str, locale: str | None = None) -> StoredItem:
+        variants = coll.items if locale is None else self.variants(coll, locale)
+        if item_id not in variants:
+            raise not_found(f"item {item_id}" + (f" in locale {locale}" if locale is not None else ""))
+        return variants[item_id]
 
     # -- listing -------------------------------------------------------------
     def list_items(self, collection_id: str, query: dict[str, str], live: bool) -> dict[str, Any]:
@@ -216,13 +254,19 @@ class EmulatorState:
             refused = [k for k in ("sortBy", *DATE_PARAMS) if k in query]
             if refused:
                 raise ApiFailure(400, "bad_request", f"Bad Request: unsupported query parameter {refused[0]}")
-        stored = list(coll.items.values())
-        if "oldest-first" not in modes:
-            # the live API's default order: newest created first (ties: the latest inserted first)
-            stored.reverse()
-            stored.sort(key=lambda i: i.created_on, reverse=True)
-        else:
-            stored.sort(key=lambda i: i.created_on)
+        def ordered(variants: Iterable[StoredItem]) -> list[StoredItem]:
+            stored = list(variants)
+            if "oldest-first" not in modes:
+                # the live API's default order: newest created first (ties: the latest inserted first)
+                stored.reverse()
+                stored.sort(key=lambda i: i.created_on, reverse=True)
+            else:
+                stored.sort(key=lambda i: i.created_on)
+            return stored
+
+        # several locales answer one block per locale, in the order asked, each in the API's order
+        stored = [i for loc in self.locales_of(coll, query.get("cmsLocaleId"))
+                  for i in ordered(self.variants(coll, loc).values())]
         # filtered and sorted on shallow rows; only the page's field values are copied
         rows = [self.wire(i, live, copy_data=False) for i in stored if (i.live is not None or not live)]
         if "ignore-filters" not in modes:
@@ -242,7 +286,8 @@ class EmulatorState:
 
     # -- validation ----------------------------------------------------------
     def check_field_data(self, coll: StoredCollection, data: Any, *, creating: bool,
-                         own_id: str | None = None, prefix: str = "fieldData") -> list[dict[str, str]]:
+                         own_id: str | None = None, prefix: str = "fieldData",
+                         locale: str | None = None) -> list[dict[str, str]]:
         if not isinstance(data, dict):
             return [{"param": prefix, "description": "fieldData must be an object"}]
         problems: list[dict[str, str]] = []
@@ -263,7 +308,9 @@ class EmulatorState:
         if isinstance(slug, str) and slug:
             if not SLUG_RE.match(slug):
                 problems.append({"param": "slug", "description": "Slug must contain only lowercase letters, numbers and hyphens"})
-            for other in coll.items.values():
+            # slugs are unique per locale: a translation may reuse another locale's slug
+            others = coll.items if locale is None else self.variants(coll, locale)
+            for other in others.values():
                 if other.id != own_id and other.staged["fieldData"].get("slug") == slug:
                     problems.append({"param": "slug", "description": f"Unique value is already in database: '{slug}'"})
                     break
@@ -371,7 +418,7 @@ class EmulatorState:
         """The URL of a file Webflow hosts, from the files imported here or the fixtures' items."""
         if file_id not in self.files:
             for coll in self.collections.values():
-                for item in coll.items.values():
+                for item in coll.all_variants():
                     for value in item.staged["fieldData"].values():
                         for f in value if isinstance(value, list) else [value]:
                             if isinstance(f, dict) and f.get("fileId") and f.get("url"):
@@ -381,39 +428,58 @@ class EmulatorState:
 
     # -- writes --------------------------------------------------------------
     def create(self, collection_id: str, entries: list[dict[str, Any]], *, publish: bool,
-               locale: str | None = None) -> list[StoredItem]:
+               locale: str | None = None, locales: list[str] | None = None) -> list[StoredItem]:
+        """Create items; each entry's ``cmsLocaleId`` (or ``locale``) names the locale of its fieldData.
+
+        ``locales`` (the multi-locale bulk form) creates every item in each of those locales
+        with the same data, the answer listing one variant per item and locale. Otherwise an
+        item created in the primary locale gets a variant in every secondary locale that
+        starts as a copy of it (never published there), as Webflow's Localization does.
+        """
         coll = self.collection(collection_id)
-        locale = locale or self.primary_locale(coll.site_id)
+        primary = self.primary_locale(coll.site_id)
         problems: list[dict[str, str]] = []
-        seen: set[str] = set()
+        plans: list[tuple[dict[str, Any], list[str]]] = []
+        seen: set[tuple[str, str]] = set()
         for n, entry in enumerate(entries):
             where = f"items[{n}]." if len(entries) > 1 else ""
-            found = self.check_field_data(coll, entry.get("fieldData"), creating=True)
-            slug = (entry.get("fieldData") or {}).get("slug") if isinstance(entry.get("fieldData"), dict) else None
-            if isinstance(slug, str) and slug in seen:
-                found.append({"param": "slug", "description": f"Unique value is already in database: '{slug}'"})
+            named = locales if locales is not None else self.locales_of(coll, entry.get("cmsLocaleId") or locale)[:1]
+            data = entry.get("fieldData")
+            found: list[dict[str, str]] = []
+            for loc in named:
+                found.extend(p for p in self.check_field_data(coll, data, creating=True, locale=loc) if p not in found)
+            slug = data.get("slug") if isinstance(data, dict) else None
+            for loc in named:
+                if isinstance(slug, str) and (loc, slug) in seen:
+                    found.append({"param": "slug", "description": f"Unique value is already in database: '{slug}'"})
+                    break
             if isinstance(slug, str):
-                seen.add(slug)
+                seen.update((loc, slug) for loc in named)
             problems.extend({"param": where + p["param"], "description": p["description"]} for p in found)
+            plans.append((entry, named))
         if problems:
             raise validation_error(problems)
         created = []
-        for entry in entries:
+        for entry, named in plans:
             now = self.now()
-            item = StoredItem(
-                id=self.new_id(), cms_locale_id=locale, created_on=now,
-                staged={
-                    "fieldData": self.normalise(coll, entry["fieldData"]),
-                    # the reference gives isDraft a default of true on create
-                    "isDraft": bool(entry.get("isDraft", not publish)),
-                    "isArchived": bool(entry.get("isArchived", False)),
-                    "lastUpdated": now,
-                },
-            )
-            coll.items[item.id] = item
-            if publish:
-                self._publish(item)
-            created.append(item)
+            item_id = self.new_id()
+            stored_data = self.normalise(coll, entry["fieldData"])
+            staged = {
+                "fieldData": stored_data,
+                # the reference gives isDraft a default of true on create
+                "isDraft": bool(entry.get("isDraft", not publish)),
+                "isArchived": bool(entry.get("isArchived", False)),
+                "lastUpdated": now,
+            }
+            copies = [loc for loc in self.secondary_locales(coll.site_id)
+                      if locales is None and named == [primary] and loc not in named]
+            for loc in named + copies:
+                item = StoredItem(id=item_id, cms_locale_id=loc, created_on=now, staged=copy.deepcopy(staged))
+                self.variants(coll, loc)[item_id] = item
+                if loc in named:
+                    if publish:
+                        self._publish(item)
+                    created.append(item)
         return created
 
     def update(self, collection_id: str, entries: list[dict[str, Any]], *, live: bool) -> list[StoredItem]:
@@ -423,14 +489,15 @@ class EmulatorState:
         for n, entry in enumerate(entries):
             where = f"items[{n}]." if len(entries) > 1 else ""
             item_id = entry.get("id")
-            if not isinstance(item_id, str) or item_id not in coll.items:
+            loc = self.locales_of(coll, entry.get("cmsLocaleId"))[0]
+            if not isinstance(item_id, str):
                 raise not_found(f"item {item_id}")
-            item = coll.items[item_id]
+            item = self.item(coll, item_id, loc)
             if live and item.last_published is None:
                 raise ApiFailure(409, "conflict", "Conflict: Conflict with server data: Live PATCH updates can't be "
                                  "applied to items that have never been published")
             data = entry.get("fieldData", {})
-            found = self.check_field_data(coll, data, creating=False, own_id=item_id)
+            found = self.check_field_data(coll, data, creating=False, own_id=item_id, locale=loc)
             problems.extend({"param": where + p["param"], "description": p["description"]} for p in found)
             for flag in ("isDraft", "isArchived"):
                 if flag in entry and not isinstance(entry[flag], bool):
@@ -449,33 +516,48 @@ class EmulatorState:
                 self._publish(item)
         return [t[0] for t in targets]
 
-    def delete(self, collection_id: str, ids: list[str], *, live: bool) -> None:
-        coll = self.collection(collection_id)
-        for item_id in ids:
-            self.item(coll, item_id)
-        for item_id in ids:
-            item = coll.items[item_id]
-            if live:
-                # unpublishing removes the live copy and makes the item a draft
-                item.live = None
-                item.staged["isDraft"] = True
-                item.staged["lastUpdated"] = self.now()
-            else:
-                del coll.items[item_id]
+    def delete(self, collection_id: str, ids: list[str], *, live: bool,
+               locales: list[Any] | None = None) -> None:
+        """Delete (or, ``live``, unpublish) variants: ``locales[n]`` names item n's locales, none the primary.
 
-    def publish(self, collection_id: str, ids: list[str]) -> dict[str, Any]:
+        Deleting the primary variant leaves the other locales' variants in place, as the
+        API does when ``cmsLocaleIds`` is left out.
+        """
+        coll = self.collection(collection_id)
+        named = [self.locales_of(coll, (locales or [None] * len(ids))[n]) for n in range(len(ids))]
+        for item_id, locs in zip(ids, named):
+            for loc in locs:
+                self.item(coll, item_id, loc)
+        for item_id, locs in zip(ids, named):
+            for loc in locs:
+                variants = self.variants(coll, loc)
+                item = variants[item_id]
+                if live:
+                    # unpublishing removes the live copy and makes the variant a draft
+                    item.live = None
+                    item.staged["isDraft"] = True
+                    item.staged["lastUpdated"] = self.now()
+                else:
+                    del variants[item_id]
+
+    def publish(self, collection_id: str, ids: list[str], locales: list[Any] | None = None) -> dict[str, Any]:
+        """Publish variants (``locales[n]`` for item n, none the primary); partly successful, as the API."""
         coll = self.collection(collection_id)
         published, errors = [], []
-        for item_id in ids:
-            item = coll.items.get(item_id)
-            if item is None:
-                errors.append(f"Staging item ID {item_id} not found.")
-            elif item.staged["isArchived"]:
-                errors.append(f"Item {item_id} is archived and cannot be published.")
-            elif item.staged["isDraft"] and "publish-undrafts" not in self.deviations:
-                errors.append(f"Item {item_id} is a draft and cannot be published.")
-            else:
-                self._publish(item)
+        for n, item_id in enumerate(ids):
+            done = False
+            for loc in self.locales_of(coll, (locales or [None] * len(ids))[n]):
+                item = self.variants(coll, loc).get(item_id)
+                if item is None:
+                    errors.append(f"Staging item ID {item_id} not found.")
+                elif item.staged["isArchived"]:
+                    errors.append(f"Item {item_id} is archived and cannot be published.")
+                elif item.staged["isDraft"] and "publish-undrafts" not in self.deviations:
+                    errors.append(f"Item {item_id} is a draft and cannot be published.")
+                else:
+                    self._publish(item)
+                    done = True
+            if done:
                 published.append(item_id)
         return {"publishedItemIds": published, "errors": errors}
 
@@ -497,7 +579,7 @@ class EmulatorState:
             "collections": [
                 {**c.schema(), "siteId": c.site_id,
                  "items": [{"id": i.id, "cmsLocaleId": i.cms_locale_id, "createdOn": i.created_on, "staged": i.staged,
-                            "live": i.live, "lastPublished": i.last_published} for i in c.items.values()]}
+                            "live": i.live, "lastPublished": i.last_published} for i in c.all_variants()]}
                 for c in self.collections.values()
             ],
             "lastTs": self._last_ts,
@@ -511,10 +593,15 @@ class EmulatorState:
         for c in data["collections"]:
             coll = StoredCollection(c["id"], c["siteId"], c["displayName"], c["singularName"], c["slug"],
                                     c["fields"], c["createdOn"], c["lastUpdated"])
-            for i in c["items"]:
-                coll.items[i["id"]] = StoredItem(i["id"], i["cmsLocaleId"], i["createdOn"], i["staged"], i["live"],
-                                                 i["lastPublished"])
             self.collections[coll.id] = coll
+            primary = self.primary_locale(coll.site_id) if coll.site_id in self.sites else None
+            secondary = set(self.secondary_locales(coll.site_id)) if coll.site_id in self.sites else set()
+            for i in c["items"]:
+                item = StoredItem(i["id"], i["cmsLocaleId"], i["createdOn"], i["staged"], i["live"], i["lastPublished"])
+                # a secondary locale's variant goes back to its locale; everything else is the primary's
+                target = coll.localized.setdefault(item.cms_locale_id, {}) \
+                    if item.cms_locale_id in secondary and item.cms_locale_id != primary else coll.items
+                target[item.id] = item
         self._last_ts = float(data.get("lastTs", 0.0))
 
 

@@ -78,7 +78,7 @@ def real_schema(state: Any) -> None:
                 renamed[option["id"]] = new
                 option["id"] = new
         options = {f["slug"] for f in coll.fields if f["type"] == "Option"}
-        for item in coll.items.values():
+        for item in coll.all_variants():
             for copy_ in (item.staged, item.live):
                 if copy_ is None:
                     continue

@@ -1,5 +1,10 @@
 """The demo site: a municipal guide in French, modelled on the reference item.
 
+The site is localized: French is the primary locale (served at ``/``), German the
+secondary one (served at ``/de/``), as in the bilingual canton the reference item
+comes from. Every item has a German variant; most are still copies of the French,
+a few are translated (``GERMAN``).
+
 Collections: ``categories`` (referenced), ``infos`` (holding the reference item
 "Social" exactly as Webflow serves it) and ``evenements``, which uses every field
 type of the v2 enum. Items cover drafts, archived items, never-published items
@@ -9,6 +14,7 @@ on every run.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
@@ -21,6 +27,8 @@ SITE_ID = object_id("demo-site")
 WORKSPACE_ID = object_id("demo-workspace")
 LOCALE_ID = object_id("demo-locale-fr")
 CMS_LOCALE_ID = object_id("demo-cms-locale-fr")
+DE_LOCALE_ID = object_id("demo-locale-de")
+DE_CMS_LOCALE_ID = object_id("demo-cms-locale-de")
 CDN = "https://uploads-ssl.webflow.com/5d4d6299e11fbef0e969850a"
 T0 = datetime(2024, 1, 8, 9, 0, tzinfo=timezone.utc)
 
@@ -103,7 +111,10 @@ def build_demo(state: EmulatorState) -> EmulatorState:
         "customDomains": [],
         "locales": {"primary": {"id": LOCALE_ID, "cmsLocaleId": CMS_LOCALE_ID, "enabled": True,
                                 "displayName": "French (Switzerland)", "redirect": True,
-                                "subdirectory": "", "tag": "fr-CH"}, "secondary": []},
+                                "subdirectory": "", "tag": "fr"},
+                    "secondary": [{"id": DE_LOCALE_ID, "cmsLocaleId": DE_CMS_LOCALE_ID, "enabled": True,
+                                   "displayName": "German (Switzerland)",
+                                   "redirect": True, "subdirectory": "de", "tag": "de"}]},
         "dataCollectionEnabled": False, "dataCollectionType": "disabled",
     })
 
@@ -229,9 +240,62 @@ def build_demo(state: EmulatorState) -> EmulatorState:
         {"id": object_id("redirect:piscine"), "fromUrl": "/infos/piscine", "toUrl": "/infos/piscines"},
         {"id": object_id("redirect:agenda"), "fromUrl": "/agenda", "toUrl": "/evenements"},
     ]
+    _add_german(state)
     state._last_ts = 0.0
     return state
 
 
-def demo_state() -> EmulatorState:
-    return build_demo(EmulatorState())
+#: translated German variants: (collection slug, French slug) -> German fieldData changes
+GERMAN: dict[tuple[str, str], dict[str, Any]] = {
+    ("categories", "sante-et-social"): {"name": "Gesundheit und Soziales", "slug": "gesundheit-und-soziales"},
+    ("categories", "mobilite"): {"name": "Mobilität", "slug": "mobilitaet"},
+    ("infos", "social"): {
+        "name": "Soziales", "slug": "soziales", "tag-3": "Institutionen", "tag-2": "Sozialmedizinisches Zentrum",
+        "contenu": "<h3>SOZIALES</h3><p>Soziale Kontakte sind <strong>wesentlich</strong>, um Beziehungen "
+                   "aufzubauen.</p><ul role=\"list\"><li>Beratung</li><li>Begleitung</li></ul>",
+        "mini-description": "Soziale Kontakte schaffen Verbindungen und eine harmonischere Gesellschaft.",
+    },
+    ("infos", "bus-urbains"): {
+        "name": "Stadtbusse", "slug": "stadtbusse", "tag-2": "Verkehr", "tag-3": "Dienstleistungen",
+        "contenu": "<h3>STADTBUSSE</h3><p>Praktische Informationen zu den <strong>Stadtbussen</strong> in Siders.</p>",
+        "mini-description": "Alles über die Stadtbusse.",
+    },
+    ("infos", "piscines"): {
+        "name": "Schwimmbäder", "slug": "schwimmbaeder", "tag-2": "Sport", "tag-3": "Freizeit",
+        "contenu": "<h3>SCHWIMMBÄDER</h3><p>Praktische Informationen zu den <strong>Schwimmbädern</strong>.</p>",
+        "mini-description": "Alles über die Schwimmbäder.",
+    },
+    ("evenements", "fete-du-vin"): {"name": "Weinfest", "slug": "weinfest", "resume": "Weinfest: der Termin des Jahres."},
+}
+
+
+def _add_german(state: EmulatorState) -> None:
+    """A German variant of every item: a copy of the French one (published alike) unless translated."""
+    for coll in list(state.collections.values()):
+        if coll.site_id != SITE_ID:
+            continue
+        german = coll.localized.setdefault(DE_CMS_LOCALE_ID, {})
+        for n, item in enumerate(coll.items.values()):
+            changes = GERMAN.get((coll.slug, item.staged["fieldData"]["slug"]))
+            staged = {**item.staged, "fieldData": copy.deepcopy({**item.staged["fieldData"], **(changes or {})})}
+            variant = StoredItem(id=item.id, cms_locale_id=DE_CMS_LOCALE_ID, created_on=item.created_on, staged=staged,
+                                 last_published=item.last_published)
+            if changes:
+                staged["lastUpdated"] = stamp(500 + n)
+            if item.live is not None:
+                live_data = staged["fieldData"] if changes else item.live["fieldData"]
+                variant.live = {**item.live, "fieldData": copy.deepcopy(live_data), "lastUpdated": staged["lastUpdated"]
+                                if changes else item.live["lastUpdated"]}
+                if changes:
+                    variant.last_published = stamp(510 + n)
+            german[item.id] = variant
+
+
+def demo_state(localized: bool = True) -> EmulatorState:
+    """The demo site; ``localized=False``: the same site without Localization (``locales: null``)."""
+    state = build_demo(EmulatorState())
+    if not localized:
+        for coll in state.collections.values():
+            coll.localized.clear()
+        state.sites[SITE_ID]["locales"] = None
+    return state

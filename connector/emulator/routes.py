@@ -72,6 +72,11 @@ def _ids_of(body: Any) -> list[str]:
     return [i["id"] for i in items]
 
 
+def _locales_of(body: Any) -> list[Any]:
+    """Each listed item's ``cmsLocaleIds`` (None: the primary only), in the order of ``_ids_of``."""
+    return [i.get("cmsLocaleIds") for i in _items_of(body)]
+
+
 @route("GET", "/sites", "sites:read")
 def list_sites(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
     return 200, {"sites": list(s.sites.values())}
@@ -106,12 +111,15 @@ def list_live_items(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: A
 @route("GET", "/collections/{collection_id}/items/{item_id}", "cms:read")
 def get_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
     coll = s.collection(p["collection_id"])
-    return 200, s.wire(s.item(coll, p["item_id"]))
+    # a list of locales answers the first one's variant: the answer is one item
+    locale = s.locales_of(coll, q.get("cmsLocaleId"))[0]
+    return 200, s.wire(s.item(coll, p["item_id"], locale))
 
 
 @route("GET", "/collections/{collection_id}/items/{item_id}/live", "cms:read")
 def get_live_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
-    item = s.item(s.collection(p["collection_id"]), p["item_id"])
+    coll = s.collection(p["collection_id"])
+    item = s.item(coll, p["item_id"], s.locales_of(coll, q.get("cmsLocaleId"))[0])
     if item.live is None:
         raise ApiFailure(404, "resource_not_found", f"Requested resource not found: live item {p['item_id']}")
     return 200, s.wire(item, live=True)
@@ -144,11 +152,15 @@ def create_bulk(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) 
     if len(data) > 100:
         raise validation_error([{"param": "fieldData", "description": "at most 100 items per request"}])
     entries = [{"fieldData": d, "isDraft": b.get("isDraft", True), "isArchived": b.get("isArchived", False)} for d in data]
-    created = s.create(p["collection_id"], entries, publish=False)
+    coll = s.collection(p["collection_id"])
+    # without cmsLocaleIds the items go into the primary locale only
+    locales = s.locales_of(coll, b.get("cmsLocaleIds"))
+    created = s.create(p["collection_id"], entries, publish=False, locales=locales)
     if not isinstance(b["fieldData"], list):
         # the reference's schema for one item: the item with the locales it was created in
         one = s.wire(created[0])
-        one["cmsLocaleIds"] = [one.pop("cmsLocaleId")]
+        one.pop("cmsLocaleId")
+        one["cmsLocaleIds"] = locales
         return 202, one
     # for a list, the reference's examples answer one entry per item and locale
     return 202, {"items": [s.wire(i) for i in created]}
@@ -180,37 +192,38 @@ def update_live_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: 
 
 @route("DELETE", "/collections/{collection_id}/items", "cms:write", writes=True)
 def delete_items(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
-    s.delete(p["collection_id"], _ids_of(b), live=False)
+    s.delete(p["collection_id"], _ids_of(b), live=False, locales=_locales_of(b))
     return 204, None
 
 
 @route("DELETE", "/collections/{collection_id}/items/live", "cms:write", writes=True)
 def unpublish_items(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
-    s.delete(p["collection_id"], _ids_of(b), live=True)
+    s.delete(p["collection_id"], _ids_of(b), live=True, locales=_locales_of(b))
     return 204, None
 
 
 @route("DELETE", "/collections/{collection_id}/items/{item_id}", "cms:write", writes=True)
 def delete_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
-    s.delete(p["collection_id"], [p["item_id"]], live=False)
+    s.delete(p["collection_id"], [p["item_id"]], live=False, locales=[q.get("cmsLocaleId")])
     return 204, None
 
 
 @route("DELETE", "/collections/{collection_id}/items/{item_id}/live", "cms:write", writes=True)
 def unpublish_item(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
-    s.delete(p["collection_id"], [p["item_id"]], live=True)
+    s.delete(p["collection_id"], [p["item_id"]], live=True, locales=[q.get("cmsLocaleId")])
     return 204, None
 
 
 @route("POST", "/collections/{collection_id}/items/publish", "cms:write", writes=True)
 def publish_items(s: EmulatorState, p: dict[str, str], q: dict[str, str], b: Any) -> tuple[int, Any]:
+    locales: list[Any] | None = None
     if isinstance(b, dict) and isinstance(b.get("itemIds"), list):
-        ids = [str(i) for i in b["itemIds"]]
+        ids = [str(i) for i in b["itemIds"]]  # this form publishes the primary locale only
     else:
-        ids = _ids_of(b)
+        ids, locales = _ids_of(b), _locales_of(b)
     if len(ids) > 100:
         raise validation_error([{"param": "itemIds", "description": "at most 100 items per request"}])
-    return 202, s.publish(p["collection_id"], ids)
+    return 202, s.publish(p["collection_id"], ids, locales)
 
 
 @route("GET", "/sites/{site_id}/assets", "assets:read")

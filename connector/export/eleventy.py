@@ -5,6 +5,8 @@ per Webflow collection) and ``templateEngineOverride: md`` (Webflow text holding
 or ``{% %}`` is text, not Liquid). References are input paths (``cms/categories/x.md``),
 looked up by the ``wfRef``/``wfRefs`` filters of the starter config. Drafts (``--drafts``)
 are left out of ``eleventy`` builds by the config's preprocessor and shown by ``--serve``.
+A secondary locale's pages go under its subdirectory (``de/cms/...``), with ``lang`` and their
+own collection (``wf_infos_de``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from ..model import Collection, Field
 from .content import Item, Ref
+from .locales import ExportLocale
 from .output import Output
 from .profile import Context, Profile, custom_fields, field_label
 
@@ -124,16 +127,18 @@ def layout(schema: Collection, body_field: str | None) -> str:
             f"{fields}\n</dl>\n</article>\n")
 
 
-def list_page(schema: Collection, url: str) -> str:
+def list_page(schema: Collection, url: str, locale: ExportLocale | None = None) -> str:
+    lang = f"lang: {locale.tag}\n" if locale else ""
     return (f"---\nlayout: base.liquid\ntitle: {json.dumps(schema.display_name, ensure_ascii=False)}\n"
-            f"permalink: {url}\n---\n<h1>{{{{ title | escape }}}}</h1>\n<ul>\n"
-            f"{{%- for p in collections.{_tag(schema)} %}}\n"
+            f"{lang}permalink: {url}\n---\n<h1>{{{{ title | escape }}}}</h1>\n<ul>\n"
+            f"{{%- for p in collections.{_tag(schema, locale)} %}}\n"
             "  <li><a href=\"{{ p.url }}\">{{ p.data.title | escape }}</a></li>\n{%- endfor %}\n</ul>\n")
 
 
-def _tag(schema: Collection) -> str:
-    # Liquid reads collections.x only for identifier-like names
-    return "wf_" + schema.slug.replace("-", "_")
+def _tag(schema: Collection, locale: ExportLocale | None = None) -> str:
+    # Liquid reads collections.x only for identifier-like names; a secondary locale's pages are its own collection
+    own = "wf_" + schema.slug.replace("-", "_")
+    return own + "_" + locale.subdirectory.replace("-", "_") if locale else own
 
 
 class Eleventy(Profile):
@@ -142,14 +147,15 @@ class Eleventy(Profile):
     publish = "_static"
 
     def content_path(self, item: Item) -> str:
-        return f"cms/{item.collection.slug}/{item.slug}.md"
+        # a secondary locale's pages in a folder named as its URL subdirectory: de/cms/infos/x.md
+        return _folder(item.locale) + f"cms/{item.collection.slug}/{item.slug}.md"
 
     def ref(self, target: Ref) -> str:
-        return f"cms/{target.collection}/{target.slug}.md"
+        return (f"{target.locale}/" if target.locale else "") + f"cms/{target.collection}/{target.slug}.md"
 
     def routing(self, item: Item, ctx: Context) -> dict[str, Any]:
         return {"permalink": ctx.urls[item.key], "layout": f"{item.collection.slug}.liquid",
-                "tags": [_tag(item.collection)], "templateEngineOverride": "md"}
+                "tags": [_tag(item.collection, item.locale)], "templateEngineOverride": "md"}
 
     def write_site(self, out: Output, ctx: Context) -> None:
         self.write_pages(out, ctx)
@@ -166,9 +172,18 @@ class Eleventy(Profile):
         out.starter("eleventy.config.js", CONFIG)
         out.starter(".eleventyignore", "node_modules/\n_site/\nnginx/\n**/*.remote.md\n")
         out.starter(".gitignore", "node_modules/\n_site/\n")
-        out.starter("_includes/base.liquid", BASE)
+        # a localized site's pages say their language (a secondary locale's carry ``lang``)
+        out.starter("_includes/base.liquid", BASE.replace("{{ wfsite.lang }}", "{{ lang | default: wfsite.lang }}")
+                    if content.locales else BASE)
         out.starter("index.liquid", INDEX)
         out.starter("redirects.liquid", REDIRECTS)
         for schema in content.collections:
             out.starter(f"_includes/{schema.slug}.liquid", layout(schema, content.body_fields.get(schema.slug)))
             out.starter(f"pages/{schema.slug}.liquid", list_page(schema, ctx.list_urls[schema.slug]))
+            for loc in content.locales:
+                out.starter(f"{_folder(loc)}pages/{schema.slug}.liquid",
+                            list_page(schema, ctx.list_url(schema.slug, loc), loc))
+
+
+def _folder(locale: ExportLocale | None) -> str:
+    return f"{locale.subdirectory}/" if locale else ""

@@ -6,6 +6,8 @@ redirect pages. References are page paths (``/categories/x``) for ``site.GetPage
 The starter ``hugo.toml`` is what real builds needed: future dates built, raw HTML kept
 (embeds), no typographer or linkify (text stays as Webflow showed it), no taxonomies
 (a collection named ``categories`` or ``tags`` would collide with Hugo's).
+A localized site is a multilingual Hugo site: translation by file name (``soziales.de.md``),
+``translationKey`` the Webflow item id, one ``[languages]`` entry per locale.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import json
 from typing import Any
 
 from ..model import Collection, Field
-from .content import Item, Ref
+from .content import Item, Ref, SiteContent
+from .locales import ExportLocale
 from .output import Output
 from .profile import Context, Profile, custom_fields, field_label, yaml_document
 
@@ -122,15 +125,40 @@ def single(schema: Collection, body_field: str | None) -> str:
             f"{fields}\n</dl>\n</article>\n{{{{ end }}}}\n")
 
 
+def languages(config: str, content: SiteContent) -> str:
+    """The starter config with Hugo's multilingual set-up: one language per Webflow locale, keyed by
+    its URL subdirectory (Hugo serves a language at /<key>/, as Webflow does); the primary is the
+    default language, served at /. A site with one locale gets the config as before."""
+    if not content.locales:
+        return config
+    primary = _hugo_key(content.primary_tag)
+    config = config.replace("buildFuture = true\n", f'buildFuture = true\ndefaultContentLanguage = "{primary}"\n', 1)
+    tables = [f"[languages.{primary}]\nweight = 1\n"]
+    tables += [f"[languages.{loc.subdirectory}]\nweight = {n}\n" for n, loc in enumerate(content.locales, start=2)]
+    return config + "\n" + "\n".join(tables)
+
+
+def _hugo_key(tag: str) -> str:
+    return "".join(c for c in tag.lower() if c.isalnum() or c == "-") or "en"
+
+
+def _lang_suffix(locale: ExportLocale | str | None) -> str:
+    if isinstance(locale, ExportLocale):
+        locale = locale.subdirectory
+    return f".{locale}" if locale else ""
+
+
 class Hugo(Profile):
     name = "hugo"
     media = "static/media"
     publish = "static"
 
     def content_path(self, item: Item) -> str:
-        return f"content/{item.collection.slug}/{item.slug}.md"
+        # Hugo's translation by file name: content/infos/soziales.de.md is a page of the language "de"
+        return f"content/{item.collection.slug}/{item.slug}{_lang_suffix(item.locale)}.md"
 
     def ref(self, target: Ref) -> str:
+        # site.GetPage looks in the page's own language: the path without the language suffix
         return f"/{target.collection}/{target.slug}"
 
     def routing(self, item: Item, ctx: Context) -> dict[str, Any]:
@@ -138,6 +166,8 @@ class Hugo(Profile):
         aliases = self.aliases(ctx).get(ctx.urls[item.key])
         if aliases:
             keys["aliases"] = aliases
+        if ctx.content.locales:  # a localized site: the variants of one item are translations of each other
+            keys["translationKey"] = item.id
         return keys
 
     def aliases(self, ctx: Context) -> dict[str, list[str]]:
@@ -157,8 +187,12 @@ class Hugo(Profile):
             if aliases.get(url):
                 fm["aliases"] = aliases[url]
             out.put(f"content/{schema.slug}/_index.md", yaml_document(fm, ""))
+            for loc in ctx.content.locales:
+                out.put(f"content/{schema.slug}/_index{_lang_suffix(loc.subdirectory)}.md",
+                        yaml_document({"title": schema.display_name, "url": ctx.list_url(schema.slug, loc)}, ""))
             out.starter(f"layouts/{schema.slug}/single.html", single(schema, ctx.content.body_fields.get(schema.slug)))
-        out.starter("hugo.toml", CONFIG.replace("{title}", json.dumps(ctx.site_name, ensure_ascii=False)))
+        out.starter("hugo.toml", languages(CONFIG.replace("{title}", json.dumps(ctx.site_name, ensure_ascii=False)),
+                                           ctx.content))
         out.starter("layouts/_default/baseof.html", BASEOF)
         out.starter("layouts/_default/list.html", LIST)
         out.starter("layouts/_default/single.html", SINGLE)

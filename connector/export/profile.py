@@ -17,6 +17,7 @@ from ..model import Collection, Field
 from ..yamlstyle import dump
 from .assets import canonical, collapse_srcset, rewrite
 from .content import FileRef, Item, Ref, SiteContent
+from .locales import ExportLocale
 from .output import Output
 from .redirects import Rule
 from .richtext import to_export_markdown
@@ -37,6 +38,11 @@ class Context:
     date_field: str | None = None
     renderings: frozenset[str] = frozenset()
     image_files: set[str] = field(default_factory=set)  # media files used by Image fields (Astro's image())
+
+    def list_url(self, collection_slug: str, locale: ExportLocale | None = None) -> str:
+        """A collection's list page URL in a locale (``/de/infos/``)."""
+        url = self.list_urls[collection_slug]
+        return locale.url(url) if locale else url
 
 
 def yaml_document(front_matter: dict[str, Any], body: str) -> str:
@@ -110,6 +116,8 @@ class Profile:
             date = item.fields[ctx.date_field]
         fm: dict[str, Any] = {"title": item.name, "slug": item.slug, "date": date, "lastmod": item.last_updated,
                               "draft": item.draft}
+        if item.locale:  # a secondary locale's page names its language (the primary's are as before)
+            fm["lang"] = item.locale.tag
         fm.update(self.routing(item, ctx))
         for spec in custom_fields(item.collection, item.body_field):
             fm[f"f_{spec.slug}"] = self.value(spec, item.fields.get(spec.slug), ctx)

@@ -13,9 +13,11 @@ from typing import Any, Callable
 from ..client import WebflowClient
 from ..errors import ApiError, ConfigError, MissingScopeError, WfsyncError
 from ..history import load_history
+from ..model import Site
 from .assets import MANIFEST, AssetReport, AssetStore, canonical, collapse_srcset, find_urls, iter_strings
 from .astro import Astro
-from .content import FileRef, SiteContent, read_site
+from .content import FileRef, Item, SiteContent, read_site
+from .locales import primary_tag, secondary_locales
 from .eleventy import Eleventy
 from .hugo import Hugo
 from .output import Output
@@ -52,6 +54,7 @@ class ExportOptions:
     renderings: frozenset[str] = frozenset(RENDERINGS)
     snapshot: Path | None = None  # a pulled snapshot whose slug history gives old URLs
     webflow_redirects: bool = True
+    locales: bool = True  # also the secondary locales, at their subdirectories (/de/...)
 
 
 def parse_permalinks(values: tuple[str, ...]) -> dict[str, str]:
@@ -70,9 +73,11 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
     if opts.profile not in PROFILES:
         raise ConfigError(f"unknown profile {opts.profile!r} (known: {', '.join(PROFILES)})")
     profile = PROFILES[opts.profile]()
-    site_name = _site_name(client, site_id)
+    site = _site(client, site_id)
+    site_name = (site.display_name or site.short_name or site_id) if site else site_id
     content = read_site(client, site_id, live=opts.live, drafts=opts.drafts, only=opts.collections,
-                        progress=progress)
+                        progress=progress, locales=secondary_locales(site) if opts.locales else ())
+    content.primary_tag = primary_tag(site) if content.locales else ""
     unknown = set(opts.permalinks) - {c.slug for c in content.collections}
     if unknown:
         raise ConfigError(f"--permalink names no exported collection: {', '.join(sorted(unknown))}")
@@ -80,7 +85,7 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
         raise ConfigError(f"--date-field {opts.date_field!r}: no collection has that field")
     list_urls = {c.slug: PERMALINK.match(opts.permalinks.get(c.slug, f"/{c.slug}/{{slug}}/")).group(1)  # type: ignore[union-attr]
                  for c in content.collections}
-    urls = {i.key: f"{list_urls[i.collection.slug]}{i.slug}/" for i in content.items}
+    urls = {i.key: _in_locale(i, f"{list_urls[i.collection.slug]}{i.slug}/") for i in content.items}
 
     # assets: every CDN URL anywhere, once
     wanted, used_by, references = _asset_keys(content)
@@ -100,9 +105,12 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
         return stored.file if stored else None
 
     # redirects
-    pages = {f"/{i.collection.slug}/{i.slug}": urls[i.key] for i in content.items if not i.draft}
+    pages = {_in_locale(i, f"/{i.collection.slug}/{i.slug}"): urls[i.key] for i in content.items if not i.draft}
     pages.update({f"/{c.slug}": list_urls[c.slug] for c in content.collections})
     prefixes = {c: u for c, u in list_urls.items() if u != f"/{c}/"}
+    for loc in content.locales:  # each locale's list pages and changed prefixes, under its subdirectory
+        pages.update({loc.url(f"/{c.slug}"): loc.url(list_urls[c.slug]) for c in content.collections})
+        prefixes.update({f"{loc.subdirectory}/{c}": loc.url(u) for c, u in list_urls.items() if u != f"/{c}/"})
     moves = _moves(content, urls, opts.snapshot)
     remote_rules, why = webflow_rules(client, site_id) if opts.webflow_redirects else ([], "")
     rules, notes = build_rules(pages, prefixes, moves, remote_rules)
@@ -130,13 +138,17 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
         report.files = len({s.file for k, s in store.by_key.items() if k in used_by})
         report.bytes = sum({s.file: s.bytes for k, s in store.by_key.items() if k in used_by}.values())
     out.finish()
-    published = [i for i in content.items if not i.draft]
+    published = [i for i in content.items if not i.draft and i.locale is None]
     return {
         "profile": profile.name, "out": str(opts.out), "versions": "live" if opts.live else "staged",
         "pages": len(published), "drafts": content.drafts, "list_pages": len(content.collections),
         "collections": {c.slug: len([i for i in published if i.collection.slug == c.slug]) for c in content.collections},
         "assets": {"unique_urls": report.unique_urls, "references": report.references, "files": report.files,
                    "bytes": report.bytes, "fetched": report.fetched, "missing": report.missing},
+        "locales": {loc.tag: {"folder": loc.subdirectory,
+                              "pages": sum(1 for i in content.items if i.locale == loc and not i.draft),
+                              "drafts": sum(1 for i in content.items if i.locale == loc and i.draft)}
+                    for loc in content.locales},
         "references_left_out": content.dangling,
         "redirects": {"rules": len(rules), "splats": sum(r.splat for r in rules),
                       "by_reason": _count(r.reason for r in rules), "fallback_pages": len(ctx.fallbacks),
@@ -180,7 +192,7 @@ def _moves(content: SiteContent, urls: dict[str, str], snapshot: Path | None) ->
     if snapshot is None:
         return []
     history = load_history(snapshot)
-    by_id = {i.id: i for i in content.items if not i.draft}
+    by_id = {i.id: i for i in content.items if not i.draft and i.locale is None}  # slug history: the primary's
     moves = []
     for item_id, entry in history.items():
         item = by_id.get(item_id)
@@ -205,12 +217,16 @@ def _inherited_alts(client: WebflowClient, site_id: str, content: SiteContent) -
         return {}
 
 
-def _site_name(client: WebflowClient, site_id: str) -> str:
+def _site(client: WebflowClient, site_id: str) -> Site | None:
     try:
-        site = client.get_site(site_id)
-    except MissingScopeError:  # a token without sites:read still exports; the starter shows the id
-        return site_id
-    return site.display_name or site.short_name or site_id
+        return client.get_site(site_id)
+    except MissingScopeError:  # a token without sites:read still exports the primary; the starter shows the id
+        log.warning("the token may not read the site (sites:read): only the primary locale is exported")
+        return None
+
+
+def _in_locale(item: Item, path: str) -> str:
+    return item.locale.url(path) if item.locale else path
 
 
 def report_json(report: dict[str, Any]) -> str:
