@@ -41,6 +41,15 @@ def create(client: WebflowClient, collection_id: str, bodies: Sequence[Mapping[s
     return _items(lambda batch: client.create_items(collection_id, batch), bodies, _slug, "create")
 
 
+def create_in_locales(client: WebflowClient, collection_id: str, bodies: Sequence[Mapping[str, Any]],
+                      cms_locale_ids: Sequence[str], *, is_draft: bool, is_archived: bool) -> Outcome:
+    """Creates each item in all of ``cms_locale_ids`` at once (one answer per item and locale); a
+    batch refused for one item is sent again item by item, as ``create``."""
+    return _items(lambda batch: client.create_items_in_locales(  # type: ignore[attr-defined]
+        collection_id, [b["fieldData"] for b in batch], cms_locale_ids, is_draft=is_draft, is_archived=is_archived),
+        bodies, _slug, "create")
+
+
 def update(client: WebflowClient, collection_id: str, updates: Sequence[Mapping[str, Any]]) -> Outcome:
     return _items(lambda batch: client.update_items(collection_id, batch), updates, lambda u: str(u["id"]), "update")
 

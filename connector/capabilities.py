@@ -37,6 +37,7 @@ class Capabilities:
     missing: dict[str, int] = field(default_factory=dict)  # parameter -> runs since it was found missing
     proven: dict[str, int] = field(default_factory=dict)  # parameter -> runs since an answer proved it works
     notices: list[dict[str, str]] = field(default_factory=list)  # found missing in this run: said once
+    locales: list[dict[str, object]] | None = None  # the site's locales, as last read (``phases/variants.py``)
 
     def usable(self, name: str) -> bool:
         """Worth asking for: not known to be missing, or missing long enough to be tried again."""
@@ -76,11 +77,13 @@ def load_capabilities(snapshot_root: Path) -> Capabilities:
     try:
         raw = json.loads((snapshot_root / ".wfsync" / API_FILE).read_text(encoding="utf-8"))
         return Capabilities({str(k): int(v) for k, v in raw.get("missing", {}).items()},
-                            {str(k): int(v) for k, v in raw.get("proven", {}).items()})
+                            {str(k): int(v) for k, v in raw.get("proven", {}).items()}, locales=raw.get("locales"))
     except (FileNotFoundError, ValueError, TypeError, AttributeError):
         return Capabilities()  # nothing known: every parameter is tried and checked
 
 
 def save_capabilities(snapshot_root: Path, caps: Capabilities) -> None:
-    data = {"missing": dict(sorted(caps.missing.items())), "proven": dict(sorted(caps.proven.items()))}
+    data: dict[str, object] = {"missing": dict(sorted(caps.missing.items())), "proven": dict(sorted(caps.proven.items()))}
+    if caps.locales is not None:
+        data["locales"] = caps.locales
     atomic_write(snapshot_root / ".wfsync" / API_FILE, (json.dumps(data, indent=1) + "\n").encode())

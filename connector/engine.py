@@ -24,7 +24,7 @@ from .mapping import Mapping
 from .moved_out import hold_moved_out
 from .model import RemoteItem
 from . import pipeline
-from .phases import read
+from .phases import read, variants
 from .phases.apply import LocalWriter, path_of
 from .phases.convert import convert
 from .phases.plan import check_deletes, plan_collection
@@ -82,13 +82,13 @@ class Engine:
                                     stats=load_stat_cache(self.root), progress=self.progress,
                                     workers=self.workers, hook=self.hook, caps=load_capabilities(self.root),
                                     schema_lock=load_lock(self.root))
-        ctx.runs = read.bind_collections(ctx, self.mappings)
+        ctx.runs = variants.expand(ctx, read.bind_collections(ctx, self.mappings))
         for run in ctx.runs:
             ctx.report.of(run.schema.slug)
         if opts.resync:
             for run in ctx.runs:  # the base of these collections is rebuilt from what both sides hold now
-                for key in state.for_collection(run.schema.id):
-                    state.drop(key)
+                for key in state.for_collection(run.schema.id, run.cms_locale):
+                    state.drop(run.state_key(key))
         self._read_and_convert(ctx)
         # files no mapping covers (of every mapping, also those this run leaves out): such a file may
         # still hold an item whose mapped file is gone, which then is not deleted
@@ -101,6 +101,7 @@ class Engine:
             with ctx.phase("plan", run):
                 plan_collection(ctx, run)
                 hold_moved_out(ctx, run, strays, parsed)
+        variants.adjust_plans(ctx)
         if not opts.collections:
             for rel in strays:
                 ctx.report.warnings.append({"path": rel, "message": "no mapping covers this file: it is not synced "
@@ -149,31 +150,33 @@ class Engine:
         moved: set[str] = set()
         read_before: set[str] = set()
         for group in reference_order(ctx.runs):
-            fetched: dict[str, list[RemoteItem]] = {}
+            fetched: dict[str, list[RemoteItem]] = {}  # by run scope: a collection has one run per locale
             for run in group:
+                # (references name primary files: a slug renamed in a secondary locale moves no reference)
                 if pipeline.can_pipeline(ctx, run, read_before):
                     # read in full and converted page by page, while the next pages are fetched
-                    if pipeline.read_and_convert(ctx, run):
+                    if pipeline.read_and_convert(ctx, run) and run.locale is None:
                         moved.add(run.schema.id)
                     continue
                 with ctx.phase("read", run):
-                    fetched[run.schema.id] = read.fetch(ctx, run)
-                    if read.moved(run, fetched[run.schema.id]):
+                    fetched[run.scope] = read.fetch(ctx, run)
+                    if read.moved(run, fetched[run.scope]) and run.locale is None:
                         moved.add(run.schema.id)
-            for run in (r for r in group if r.schema.id in fetched):
+            for run in (r for r in group if r.scope in fetched):
                 with ctx.phase("read", run):
-                    fetched[run.schema.id] = read.refetch_if_targets_moved(ctx, run, moved, fetched[run.schema.id])
-                    read.index_refs(ctx, run, fetched[run.schema.id])
-            for run in (r for r in group if r.schema.id in fetched):
+                    fetched[run.scope] = read.refetch_if_targets_moved(ctx, run, moved, fetched[run.scope])
+                    read.index_refs(ctx, run, fetched[run.scope])
+            for run in (r for r in group if r.scope in fetched):
                 with ctx.phase("convert", run):
-                    convert(ctx, run, fetched.pop(run.schema.id))
+                    convert(ctx, run, fetched.pop(run.scope))
             read_before.update(run.schema.id for run in group)
 
     @staticmethod
     def _summarise(ctx: RunContext, run: CollectionRun) -> None:
         c = ctx.report.of(run.schema.slug)
-        c.api_calls = run.calls
-        c.seconds = round(run.seconds, 3)
+        # a localized collection's report adds up its locales' runs
+        c.api_calls = sum(r.calls for r in ctx.runs if r.schema.slug == run.schema.slug)
+        c.seconds = round(sum(r.seconds for r in ctx.runs if r.schema.slug == run.schema.slug), 3)
         c.pulled = c.written + c.removed
         c.pushed = c.created + c.updated + c.deleted
 

@@ -95,10 +95,10 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
         return "pushed", fields or reason, False
     if op == "push-create":
         return "created", "new file, created in Webflow" if reason == "new file" else reason, False
-    if op == "delete-remote":
-        return "deleted", "file deleted locally", False
+    if op == "delete-remote":  # (a localized site's reason says which variants go)
+        return "deleted", "file deleted locally" if reason == "file deleted" else reason, False
     if op == "delete-local":
-        return "removed", "deleted in Webflow", False
+        return "removed", reason if reason.startswith("deleted with the whole item") else "deleted in Webflow", False
     if op == "merge":
         return _resolved(action, prefix, dry_run) or ("merged", reason, False)
     if op == "adopt":

@@ -34,6 +34,7 @@ META = {
     "$isDraft": "isDraft",
     "$isArchived": "isArchived",
     "$id": "id",
+    "$locale": "locale",  # the locale's tag (de): a constant per locale, see ``locales.for_locale``
 }
 WRITABLE_META = {"isDraft", "isArchived"}
 DEFAULT_PATH = "cms/{collection}/{slug}.md"
@@ -65,6 +66,7 @@ class Mapping:
     source: str = ""
     collection_id: str = ""
     collection_slug: str = ""
+    locales: tuple[str, ...] | None = None  # the locale tags to sync (None: all the site has)
 
     def key_for_field(self, slug: str) -> str | None:
         return next((e.key for e in self.entries if e.field == slug), None)
@@ -93,7 +95,7 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 def check_path_template(template: str) -> list[str]:
     problems = []
-    unknown = set(PLACEHOLDER.findall(template)) - {"slug", "id", "collection"}
+    unknown = set(PLACEHOLDER.findall(template)) - {"slug", "id", "collection", "locale"}
     if unknown:
         problems.append(f"path: unknown placeholder(s) {', '.join(sorted(unknown))}")
     if "{slug}" not in template and "{id}" not in template:
@@ -118,7 +120,7 @@ def parse_mapping(text: str, source: str = "<mapping>") -> Mapping:
     if not isinstance(raw, dict):
         raise MappingError(f"{source}: a mapping file holds a YAML mapping")
     problems: list[str] = []
-    known = {"collection", "path", "body", "drafts", "archived", "front_matter"}
+    known = {"collection", "path", "body", "drafts", "archived", "front_matter", "locales"}
     for key in raw:
         if key not in known:
             problems.append(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
@@ -156,10 +158,16 @@ def parse_mapping(text: str, source: str = "<mapping>") -> Mapping:
     body = raw.get("body")
     if body is not None and not isinstance(body, str):
         problems.append("body: a field slug or null")
+    locales = raw.get("locales")
+    if locales is not None and (not isinstance(locales, list) or not locales
+                                or not all(isinstance(t, str) and t for t in locales)):
+        problems.append("locales: a list of locale tags (e.g. [fr, de]), or leave it out for all the site's locales")
+        locales = None
     if problems:
         raise MappingError(f"{source}: " + "; ".join(problems))
     return Mapping(collection=str(collection), path=path, body=body, drafts=raw.get("drafts", True),
-                   archived=raw.get("archived", False), entries=tuple(entries), source=source)
+                   archived=raw.get("archived", False), entries=tuple(entries), source=source,
+                   locales=tuple(locales) if locales is not None else None)
 
 
 def bind(mapping: Mapping, schema: Collection) -> Mapping:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .context import RunContext
+from .locales import api
 from .model import Page, RemoteItem
 from .phases import read
 from .reads import READ_ATTEMPTS, IncompleteReadError, prove_order
@@ -83,7 +84,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
     """Read the collection in full and convert it page by page (see the module's docstring).
     True when one of its items has another path than in the base (a slug renamed in Webflow)."""
     checkpoint = _Checkpoint.of(ctx, run)
-    run.base = ctx.state.for_collection(run.schema.id)
+    run.base = ctx.state.for_collection(run.schema.id, run.cms_locale)
     run.full = True
     run.unfetched = set()
     with ctx.phase("read", run):
@@ -128,7 +129,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
             run.total = len(seen)
             if not ctx.opts.live:
                 with ctx.phase("read", run):
-                    prove_order(ctx.client, run.schema.id, run.schema.slug, stamps, ctx.caps)
+                    prove_order(api(ctx, run), run.schema.id, run.schema.slug, stamps, ctx.caps)
             return renamed
         log.info("collection %s changed while it was read (counts %s, %d items): reading it again",
                  run.schema.slug, sorted(totals), len(seen))
@@ -146,7 +147,7 @@ def _prefetch(ctx: RunContext, run: CollectionRun) -> Iterator[Page]:
 
     def fetch() -> None:
         try:
-            for page in ctx.client.iter_pages(run.schema.id, live=ctx.opts.live):
+            for page in api(ctx, run).iter_pages(run.schema.id, live=ctx.opts.live):
                 while not stop.is_set():
                     try:
                         pages.put(page, timeout=0.2)

@@ -35,7 +35,7 @@ def _documents(ctx: RunContext, run: CollectionRun, path: str) -> Iterator[tuple
         raw = ctx.store.read(view.path)
         if raw is None or needle not in raw:
             continue
-        base = ctx.state.items.get(key)
+        base = ctx.state.items.get(run.state_key(key))
         result = read_document(view.path, raw, run.mapping, set(base.fields) if base else None)
         if result.document is not None and not result.problems:
             yield key, view, raw, result.document
@@ -107,13 +107,13 @@ def follow_rename(ctx: RunContext, target: str, item_id: str, old: str, new: str
                 ctx.store.replace(view.path, data)
             except FileChangedError:
                 continue  # saved meanwhile: the editor's file stays; validation will name the old path
-            base = ctx.state.items.get(key)
+            base = ctx.state.items.get(run.state_key(key))
             if base is not None and base.path == view.path and sha256(raw) == base.file_hash:
                 record = document_record(doc, run.mapping)
                 ctx.state.put(BaseEntry(id=base.id, collection=base.collection, path=base.path,
                                         last_updated=base.last_updated, record_hash=record_hash(record),
                                         fields=field_hashes(record), file_hash=sha256(data),
-                                        last_published=base.last_published, files=base.files))
+                                        last_published=base.last_published, files=base.files, locale=base.locale))
                 info = ctx.store.stat_as_written(view.path)
                 if info is not None:
                     ctx.stats[view.path] = (info.size, info.mtime_ns)

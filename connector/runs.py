@@ -11,10 +11,10 @@ from typing import Any
 
 from .convert import Converted, Document, document_record, parse, render
 from .mapping import Mapping
-from .model import Collection, RemoteItem
+from .model import Collection, Locale, RemoteItem
 from .plan import Plan, Policy, Side
 from .references import reference_targets
-from .state import BaseEntry
+from .state import BaseEntry, variant_key
 from .store import FileInfo
 
 
@@ -115,6 +115,23 @@ class CollectionRun:
     planned_versions: dict[str, str] = field(default_factory=dict)
     unwritable: dict[str, str] = field(default_factory=dict)  # id -> why Webflow's version may not go into its file
     read_mark: float = 0.0  # the newest lastUpdated this run read (never one of its own writes)
+    # a secondary locale's variants (``locales.py``); None: the primary, as on a site without locales
+    locale: Locale | None = None
+    # on a localized site, the primary's run: every locale's cmsLocaleId (an item deleted goes in all)
+    all_locales: tuple[str, ...] = ()
+
+    @property
+    def cms_locale(self) -> str | None:
+        return self.locale.cms_locale_id if self.locale is not None else None
+
+    @property
+    def scope(self) -> str:
+        """What the state's cursors know this run by: the collection id, with the locale for a secondary one."""
+        return variant_key(self.schema.id, self.cms_locale)
+
+    def state_key(self, item_id: str) -> str:
+        """An item of this run, as the state knows its variant."""
+        return variant_key(item_id, self.cms_locale)
 
 
 def iso_seconds(text: str | None) -> float:

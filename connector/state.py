@@ -34,6 +34,16 @@ class BaseEntry:
     file_hash: str
     last_published: str | None = None
     files: dict[str, str] = field(default_factory=dict)  # url -> Webflow's fileId, of the item's files
+    locale: str | None = None  # the cmsLocaleId of a secondary locale's variant; None: the primary (or no locales)
+
+    @property
+    def key(self) -> str:
+        """Its key in the state: the item id (the primary's, as before locales), ``id@cmsLocaleId`` otherwise."""
+        return variant_key(self.id, self.locale)
+
+
+def variant_key(item_id: str, locale: str | None) -> str:
+    return item_id if locale is None else f"{item_id}@{locale}"
 
 
 @dataclass
@@ -57,8 +67,8 @@ class State:
     deleting: set[str] = field(default_factory=set)
 
     def put(self, entry: BaseEntry) -> None:
-        if self.items.get(entry.id) != entry:
-            self.items[entry.id] = entry
+        if self.items.get(entry.key) != entry:
+            self.items[entry.key] = entry
             self.dirty = True
 
     def drop(self, item_id: str) -> None:
@@ -68,8 +78,10 @@ class State:
     def by_path(self) -> dict[str, BaseEntry]:
         return {e.path: e for e in self.items.values()}
 
-    def for_collection(self, collection_id: str) -> dict[str, BaseEntry]:
-        return {k: e for k, e in self.items.items() if e.collection == collection_id}
+    def for_collection(self, collection_id: str, locale: str | None = None) -> dict[str, BaseEntry]:
+        """The collection's entries in one locale (default: the primary), by item id."""
+        return {e.id if locale else k: e for k, e in self.items.items()
+                if e.collection == collection_id and e.locale == locale}
 
     def to_json(self) -> str:
         """Sorted, one item a line: git shows one changed line per changed item. (The C JSON
@@ -96,6 +108,8 @@ def _entry_json(entry: BaseEntry) -> dict[str, object]:
     data = dict(entry.__dict__)
     if not data.get("files"):
         data.pop("files", None)  # most items have no files: their line stays as it was
+    if data.get("locale") is None:
+        data.pop("locale", None)  # the primary's entries keep their format
     return data
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from connector.capabilities import PROBE_EVERY, SORT
-from connector.emulator.fixtures import SITE_ID, demo_state
+from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import ALL_SCOPES, EmulatorServer
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, single_locale_demo
 from tests.helpers import demo_project, snapshot, wfsync, wfsync_json
 
 
 def with_categories(count: int, *, yesterday: bool = True, deviations: tuple[str, ...] = ()) -> EmulatorServer:
-    state = demo_state()
+    state = single_locale_demo()
     cats = next(c for c in state.collections.values() if c.slug == "categories")
     if yesterday:
         state.wall = lambda: time.time() - 86400
@@ -113,7 +113,7 @@ def test_an_item_created_while_pages_are_read_is_counted_once(tmp_path: Path) ->
 
 
 def test_the_emulator_lists_newest_created_first_as_the_live_api_does() -> None:
-    state = demo_state()
+    state = single_locale_demo()
     cid = next(c.id for c in state.collections.values() if c.slug == "categories")
     state.create(cid, [{"fieldData": {"name": "Nouveau", "slug": "nouveau"}}], publish=False)
 

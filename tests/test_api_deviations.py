@@ -14,16 +14,16 @@ from typing import Iterator
 import pytest
 
 from connector.emulator.deviations import MODES
-from connector.emulator.fixtures import SITE_ID, demo_state
+from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import ALL_SCOPES, EmulatorServer
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, single_locale_demo
 from tests.helpers import demo_project, snapshot, wfsync, wfsync_json
 
 EXTRA = 130  # categories added to the demo's six: two pages
 
 
 def big_demo() -> object:
-    state = demo_state()
+    state = single_locale_demo()
     cats = next(c for c in state.collections.values() if c.slug == "categories")
     state.wall = lambda: time.time() - 86400  # made yesterday: far older than any margin a reader keeps
     for start in range(0, EXTRA, 100):

@@ -51,7 +51,7 @@ def test_demo_pulls_the_demo_site(tmp_path) -> None:
         assert f" {count} " in line
     reference = (Path(__file__).parent / "data" / "reference-item.md").read_bytes()
     assert (tmp_path / "snapshots/demo/cms/infos/social.md").read_bytes() == reference
-    assert len(list((tmp_path / "snapshots/demo").rglob("*.md"))) == 30
-    assert "30 Markdown files" in result.output and "cms/infos/social.md" in result.output
+    assert len(list((tmp_path / "snapshots/demo").rglob("*.md"))) == 60  # French and German
+    assert "60 Markdown files" in result.output and "cms/infos/social.md" in result.output
     assert "Webflow now says tag-2 = 'Natation'" in result.output
     assert "title: Piscines de Sierre" in (tmp_path / "snapshots/demo/cms/infos/piscines.md").read_text()

@@ -82,6 +82,6 @@ def test_demo_fits_eighty_columns_and_explains_skipped(tmp_path: Path) -> None:
     for slug in ("categories", "infos", "evenements"):
         assert any(line.split()[:1] == [slug] for line in result.output.splitlines()
                    if "written" in line), slug
-    assert "skipped: 3 items are archived in Webflow" in " ".join(result.output.split())
+    assert "skipped: 6 items are archived in Webflow" in " ".join(result.output.split())
     too_wide = [line for line in result.output.splitlines() if len(line) > 80 and "/" not in line]
     assert too_wide == []

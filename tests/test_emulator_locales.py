@@ -24,6 +24,12 @@ from tests.conftest import TOKEN, NoSleep
 from tests.test_emulator_openapi import call, check, response_schema  # noqa: F401 - call is a fixture
 
 
+@pytest.fixture
+def emulator(localized_emulator: EmulatorServer) -> EmulatorServer:
+    """These tests are about the bilingual demo site."""
+    return localized_emulator
+
+
 def coll_id(client: WebflowClient, slug: str) -> str:
     return next(c.id for c in client.list_collections(SITE_ID) if c.slug == slug)
 

@@ -104,7 +104,8 @@ def test_a_reference_to_an_unpublished_item_is_left_out(emulator: EmulatorServer
         assert "velos-en-libre-service" not in (fm["f_lieux"] or [])
 
 
-def test_assets_downloaded_once_per_url_stored_once_per_content(emulator: EmulatorServer, tmp_path: Path) -> None:
+def test_assets_downloaded_once_per_url_stored_once_per_content(localized_emulator: EmulatorServer, tmp_path: Path) -> None:
+    emulator = localized_emulator  # the bilingual demo: German assets and URLs too
     add_edge_item(emulator.state)
     out = tmp_path / "site"
     r = report(emulator, out, "--profile", "eleventy")
@@ -219,7 +220,8 @@ def test_an_item_gone_from_webflow_is_removed_unless_edited(emulator: EmulatorSe
     assert r["files"]["removed"] == ["content/infos/hopital.md"] and r["files"]["kept_edited"] == ["content/infos/piscines.md"]
 
 
-def test_redirects_from_webflow_prefix_change_and_slug_history(emulator: EmulatorServer, tmp_path: Path) -> None:
+def test_redirects_from_webflow_prefix_change_and_slug_history(localized_emulator: EmulatorServer, tmp_path: Path) -> None:
+    emulator = localized_emulator  # the bilingual demo: German assets and URLs too
     root = tmp_path / "project"
     env_root = ["--root", str(root)]
     runner = CliRunner()

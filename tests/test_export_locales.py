@@ -53,6 +53,12 @@ def test_the_german_locale_is_written_in_the_generators_convention(emulator: Emu
     assert front(out / untranslated)[0]["lang"] == "de"
 
 
+@pytest.fixture
+def emulator(localized_emulator: EmulatorServer) -> EmulatorServer:
+    """These tests are about the bilingual demo site."""
+    return localized_emulator
+
+
 def test_german_urls_are_in_the_redirect_map(emulator: EmulatorServer, tmp_path: Path) -> None:
     out = tmp_path / "site"
     r = report(emulator, out, "--profile", "hugo", "--permalink", "infos=/guide/{slug}/")

@@ -8,16 +8,16 @@ from typing import Iterator
 
 import pytest
 
-from connector.emulator.fixtures import SITE_ID, demo_state
+from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import ALL_SCOPES, EmulatorServer
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, single_locale_demo
 from tests.helpers import demo_project, snapshot, wfsync, wfsync_json
 
 
 @pytest.fixture
 def server() -> Iterator[EmulatorServer]:
     # as the live API: every imported URL re-hosted with a new fileId; a URL it cannot fetch dropped
-    with EmulatorServer(demo_state(), tokens={TOKEN: ALL_SCOPES},
+    with EmulatorServer(single_locale_demo(), tokens={TOKEN: ALL_SCOPES},
                         deviations=["rehost-images", "skip-invalid-files"]) as srv:
         yield srv
 

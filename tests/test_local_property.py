@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connector.codecs import canonical
-from connector.emulator.fixtures import SITE_ID, demo_state
+from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import ALL_SCOPES, EmulatorServer
 from connector.mapping import load_mappings
 from connector.richtext.to_html import to_html
 from connector.yamlstyle import load as load_yaml
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, single_locale_demo
 from tests.helpers import pulled_project, snapshot, wfsync
 
 EXAMPLES = int(os.environ.get("WFSYNC_PROPERTY_EXAMPLES", "30"))
@@ -93,7 +93,7 @@ class World:
 
     def __init__(self) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="wfsync-prop-"))
-        self.server = EmulatorServer(demo_state(), tokens={TOKEN: ALL_SCOPES})
+        self.server = EmulatorServer(single_locale_demo(), tokens={TOKEN: ALL_SCOPES})
         self.server.start()
         self.pristine = pulled_project(self.server, SITE_ID, self.tmp / "pristine")
         self.files = sorted(p.relative_to(snapshot(self.pristine)).as_posix()
@@ -106,7 +106,7 @@ class World:
         self.n += 1
         root = self.tmp / f"run{self.n}"
         shutil.copytree(self.pristine, root)
-        self.server.state = demo_state()
+        self.server.state = single_locale_demo()
         self.server.clear_log()
         return root
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 
 from connector.client import WebflowClient
-from connector.emulator.fixtures import SITE_ID, demo_state
+from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import ALL_SCOPES, EmulatorServer, FaultPlan
 from connector.engine import Engine, RunOptions
 from connector.mapping import load_mappings
 from connector.plan import Policy
 from connector.transport import Transport
-from tests.conftest import TOKEN, NoSleep
+from tests.conftest import TOKEN, NoSleep, single_locale_demo
 from tests.helpers import demo_project, pulled_project, snapshot, wfsync, wfsync_json
 
 
@@ -139,8 +139,8 @@ def _edit_and_sync(server: EmulatorServer, root: Path, sleep: object) -> None:
 
 
 def test_a_sync_through_20_percent_faults_ends_like_a_clean_one(tmp_path: Path) -> None:
-    clean = EmulatorServer(demo_state(), tokens={TOKEN: ALL_SCOPES})
-    faulty = EmulatorServer(demo_state(), tokens={TOKEN: ALL_SCOPES},
+    clean = EmulatorServer(single_locale_demo(), tokens={TOKEN: ALL_SCOPES})
+    faulty = EmulatorServer(single_locale_demo(), tokens={TOKEN: ALL_SCOPES},
                             faults=FaultPlan(rate=0.2, seed=7, slow_seconds=0.01, retry_after=1),
                             sleep=lambda s: None)
     with clean, faulty:
@@ -161,7 +161,7 @@ def test_paced_run_never_hits_429_at_60_a_minute(tmp_path: Path) -> None:
     def sleep(seconds: float) -> None:  # an accelerated clock: sleeping moves time, instantly
         now[0] += seconds
 
-    server = EmulatorServer(demo_state(), tokens={TOKEN: ALL_SCOPES}, rate_limit=60, clock=lambda: now[0])
+    server = EmulatorServer(single_locale_demo(), tokens={TOKEN: ALL_SCOPES}, rate_limit=60, clock=lambda: now[0])
     with server:
         root = demo_project(tmp_path)
         client = WebflowClient(Transport(server.base_url, TOKEN, sleep=sleep, clock=lambda: now[0]))

@@ -12,6 +12,7 @@ from ..history import record_move
 from ..relink import follow_rename, report_dangling
 from ..model import RemoteItem
 from ..itemlines import action_fields
+from ..locales import api
 from ..plan import Action, BaseSide, Op, Side, winner
 from ..resolved import keep_losing_side
 from ..report import CollectionReport
@@ -60,12 +61,12 @@ class LocalWriter:
                     except FileChangedError:
                         self.kept(run, entry.path, None)
                         continue
-                    ctx.state.drop(action.key)
+                    ctx.state.drop(run.state_key(action.key))
                     report_dangling(ctx, run.schema.id, entry.path)
                 c.removed += 1
             elif action.op is Op.FORGET:
                 if not dry_run:
-                    ctx.state.drop(action.key)
+                    ctx.state.drop(run.state_key(action.key))
             elif action.op is Op.CONFLICT:
                 self.conflict(run, action)
 
@@ -73,7 +74,7 @@ class LocalWriter:
         """Whether Webflow confirms the item is deleted. An absence from a listing is not enough:
         offset paging skips an item when another one is deleted during the read."""
         try:
-            self.ctx.client.get_item(run.schema.id, item_id)
+            api(self.ctx, run).get_item(run.schema.id, item_id)
         except NotFoundError:
             return True
         log.info("%s: item %s was missing from the listing but exists: its file is kept", run.schema.slug, item_id)
@@ -134,7 +135,7 @@ class LocalWriter:
             id=rv.item.id, collection=run.schema.id, path=rv.path, last_updated=rv.item.last_updated,
             record_hash=rv.side.hash, fields=dict(rv.side.fields) if rv.side.fields is not None
             else field_hashes(rv.converted.record), file_hash=sha256(data),
-            last_published=rv.item.last_published, files=rv.converted.files,
+            last_published=rv.item.last_published, files=rv.converted.files, locale=run.cms_locale,
         ))
         if info is not None:
             remember_stat(ctx.stats, rv.path, info.size, info.mtime_ns)
@@ -214,7 +215,8 @@ class LocalWriter:
             if old_path and old_path != path:
                 record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
-                follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
+                if run.locale is None:  # references name the primary's files
+                    follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None)

@@ -69,7 +69,7 @@ def _deletes_in_flight(ctx: RunContext, run: CollectionRun, local: dict[str, Sid
     """Deletes a killed run started (it may have unpublished the item): finished now, unless the
     file is back or the item's content changed in Webflow since (a modification beats a deletion).
     The unpublishing itself made the item a draft: that is no change."""
-    started = ctx.state.deleting & set(run.base)
+    started = {k for k in run.base if run.state_key(k) in ctx.state.deleting}
     draft_keys = {e.key for e in run.mapping.entries if e.meta == "isDraft"}
     finish = set()
     for key in started:
@@ -78,7 +78,7 @@ def _deletes_in_flight(ctx: RunContext, run: CollectionRun, local: dict[str, Sid
         if side is None:
             # gone from Webflow: the delete went through before the stop; deleted on both sides now
             if not ctx.opts.dry_run:
-                ctx.state.deleting.discard(key)
+                ctx.state.deleting.discard(run.state_key(key))
             continue
         changed = set() if side is None or not side.fields else \
             {k for k in set(side.fields) | set(base.fields) if side.field_hash(k) != base.fields.get(k)}
@@ -88,7 +88,7 @@ def _deletes_in_flight(ctx: RunContext, run: CollectionRun, local: dict[str, Sid
             remote[key] = Side({}, base.record_hash)
             finish.add(key)
         elif not ctx.opts.dry_run:
-            ctx.state.deleting.discard(key)
+            ctx.state.deleting.discard(run.state_key(key))
     return finish
 
 

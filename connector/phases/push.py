@@ -10,6 +10,7 @@ from ..context import RunContext
 from ..convert import document_record, item_to_document, record_hash, record_to_field_data, value_hash
 from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationApiError
 from ..files import skipped, with_file_ids
+from ..locales import api
 from ..model import RemoteItem
 from ..normalise import same_content
 from ..plan import Action, Op, Side, winner
@@ -18,6 +19,7 @@ from ..references import PendingReferences, has_pending
 from ..refollow import follow_live_references, follow_recreated
 from ..report import CollectionReport
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
+from . import variants
 from .apply import LocalWriter, path_of
 from .validate import pending_creates
 
@@ -56,8 +58,11 @@ class Pusher:
             c.created += len(creates)
             refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
             for action in creates:  # a re-create takes the references along: say so
-                if action.key in run.base and action.key in run.local:
+                if action.key in run.base and action.key in run.local and run.locale is None:
                     follow_recreated(ctx, ctx.runs, run.schema.id, run.local[action.key].path, refs)
+            return
+        if run.locale is not None:  # a new file in a secondary locale's folder
+            variants.place_new_files(ctx, self, run, creates)
             return
         # files about to be created in any collection: references to them are filled in afterwards
         refs = PendingReferences(ctx.refs, pending_creates(ctx.runs))
@@ -78,7 +83,7 @@ class Pusher:
             batch_keys = keys[start:start + 100]
             ctx.progress.advance(len(batch_keys))
             ctx.emit("before:create", collection=run.schema.id, keys=batch_keys)
-            outcome = bulk.create(ctx.client, run.schema.id, bodies[start:start + 100])
+            outcome = bulk.create(api(ctx, run), run.schema.id, bodies[start:start + 100])
             ctx.emit("after:create", collection=run.schema.id, keys=batch_keys)
             by_slug = {i.slug: i for i in outcome.done}
             for key, body in zip(batch_keys, bodies[start:start + 100], strict=True):
@@ -102,15 +107,16 @@ class Pusher:
         (``deferred``: some references are still to be sent, the file keeps them meanwhile)."""
         ctx = self.ctx
         old_path = run.local[key].path
-        ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
-        ctx.refs.ids[(run.schema.id, old_path)] = item.id
+        if run.locale is None:  # references name the primary's files
+            ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
+            ctx.refs.ids[(run.schema.id, old_path)] = item.id
         self.writer.store_answer(run, item, old_path, keep_file=deferred)
         run.planned_versions[item.id] = item.last_updated
         if key != item.id:
             # re-created (the item was deleted in Webflow): the old id is gone for good, and the
-            # items that refer to it follow the new one
-            ctx.state.drop(key)
-            if key in run.base:
+            # items that refer to it follow the new one (references name primary files)
+            ctx.state.drop(run.state_key(key))
+            if key in run.base and run.locale is None:
                 follow_recreated(ctx, ctx.runs, run.schema.id, old_path)
 
     def _files_skipped(self, run: CollectionRun, item: RemoteItem, sent: dict[str, Any] | None,
@@ -134,7 +140,7 @@ class Pusher:
         ctx = self.ctx
         local = run.local[key]
         slug_taken = isinstance(error, ValidationApiError) and any(d.param.endswith("slug") for d in error.details)
-        found = ctx.client.find_by_slug(run.schema.id, slug) if slug_taken else None
+        found = api(ctx, run).find_by_slug(run.schema.id, slug) if slug_taken else None
         if found is None:
             ctx.report.problems.append({"collection": run.schema.slug, "item": local.path,
                                         "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
@@ -203,12 +209,7 @@ class Pusher:
         for start in range(0, len(updates), 100):
             batch = updates[start:start + 100]
             ctx.progress.advance(len(batch))
-            ids = [u["id"] for u in batch]
-            ctx.emit("before:update", collection=run.schema.id, ids=ids)
-            outcome = bulk.update(ctx.client, run.schema.id, batch)
-            ctx.emit("after:update", collection=run.schema.id, ids=ids)
-            for item_id, error in outcome.failed.items():
-                self._update_refused(run, item_id, error)
+            outcome = self.send_updates(run, batch)
             sent = {u["id"]: u["fieldData"] for u in batch}
             for item in outcome.done:
                 path = run.local[item.id].path if item.id in run.local else None
@@ -225,6 +226,16 @@ class Pusher:
             if key not in {u["id"] for u in updates} and key in run.remote:
                 self.writer.write_remote(run, key, c)
                 _count_merge(c, merges[key])
+
+    def send_updates(self, run: CollectionRun, batch: list[dict[str, Any]]) -> bulk.Outcome:
+        """One bulk update (of ``run``'s locale), announced to the hook; refusals reported."""
+        ids = [u["id"] for u in batch]
+        self.ctx.emit("before:update", collection=run.schema.id, ids=ids)
+        outcome = bulk.update(api(self.ctx, run), run.schema.id, batch)
+        self.ctx.emit("after:update", collection=run.schema.id, ids=ids)
+        for item_id, error in outcome.failed.items():
+            self._update_refused(run, item_id, error)
+        return outcome
 
     def _update_refused(self, run: CollectionRun, item_id: str, error: ApiError) -> None:
         """Deleted in Webflow during the run: the edit is kept (the next run re-creates the item, a
@@ -250,7 +261,7 @@ class Pusher:
         since = run.read_mark if run.read_mark else \
             min((iso_seconds(planned.get(i)) for i in ids), default=0.0)
         changed = {i for i in ids if not planned.get(i)}
-        for item in updated_since(self.ctx.client, run.schema.id, run.schema.slug, iso_text(since), self.ctx.caps,
+        for item in updated_since(api(self.ctx, run), run.schema.id, run.schema.slug, iso_text(since), self.ctx.caps,
                                   ids=ids):
             if item.id in ids and iso_seconds(item.last_updated) != iso_seconds(planned.get(item.id)):
                 changed.add(item.id)
@@ -277,28 +288,29 @@ class Pusher:
             batch = deletes[start:start + 100]
             live = [i for i in batch if (run.remote[i].item.last_published if i in run.remote
                                          else run.base[i].last_published if i in run.base else None)]
-            ctx.state.deleting.update(batch)  # a run killed from here on is finished by the next one
+            ctx.state.deleting.update(run.state_key(i) for i in batch)  # a run killed from here on is finished by the next one
             ctx.state.dirty = True
             ctx.save()
             failed: dict[str, ApiError] = {}
             if live:
                 ctx.emit("before:unpublish", collection=run.schema.id, ids=live)
-                failed.update(bulk.delete(ctx.client, run.schema.id, live, live=True).failed)  # unpublish first
+                failed.update(bulk.delete(api(ctx, run, whole=True), run.schema.id, live, live=True).failed)  # unpublish first
                 ctx.emit("after:unpublish", collection=run.schema.id, ids=live)
             batch = [i for i in batch if i not in failed]
             ctx.emit("before:delete", collection=run.schema.id, ids=batch)
-            outcome = bulk.delete(ctx.client, run.schema.id, batch) if batch else bulk.Outcome()
+            outcome = bulk.delete(api(ctx, run, whole=True), run.schema.id, batch) if batch else bulk.Outcome()
             ctx.emit("after:delete", collection=run.schema.id, ids=batch)
             failed.update(outcome.failed)
             for item_id in outcome.done_ids:
-                ctx.state.drop(item_id)
-                ctx.state.deleting.discard(item_id)
+                ctx.state.drop(run.state_key(item_id))
+                ctx.state.deleting.discard(run.state_key(item_id))
             for item_id, error in failed.items():
-                ctx.state.deleting.discard(item_id)
+                ctx.state.deleting.discard(run.state_key(item_id))
                 ctx.report.problems.append({"collection": run.schema.slug, "item": path_of(run, item_id),
                                             "field": "(delete)", "message": f"Webflow refused the delete: {error}"})
             c.deleted += len(outcome.done_ids)
             run.deleted += len(outcome.done_ids)
+            variants.remove_variants(ctx, self.writer, run, outcome.done_ids)
             ctx.state.dirty = True
             ctx.save()
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from ..context import RunContext
 from ..errors import ConfigError, NotFoundError
+from ..locales import api
 from ..mapping import Mapping, bind
 from ..model import Collection, RemoteItem
 from .. import schema_lock
@@ -25,10 +26,12 @@ SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 def bind_collections(ctx: RunContext, mappings: list[Mapping]) -> list[CollectionRun]:
     """One ``CollectionRun`` per mapping this run covers, bound to the collection's schema."""
     state, wanted = ctx.state, set(ctx.opts.collections)
-    known = {c.slug: cid for cid, c in state.collections.items() if c.slug} | {cid: cid for cid in state.collections}
+    # (a secondary locale's cursor, ``id@cmsLocaleId``, names no collection of its own)
+    remembered = {cid: c for cid, c in state.collections.items() if "@" not in cid}
+    known = {c.slug: cid for cid, c in remembered.items() if c.slug} | {cid: cid for cid in remembered}
     if all(m.collection in known for m in mappings):
         # collections remembered from an earlier run: their schema is all there is to read
-        slugs = {cid: c.slug for cid, c in state.collections.items()}
+        slugs = {cid: c.slug for cid, c in remembered.items()}
         try:
             return _bind(ctx, [(m, known[m.collection], {slugs.get(known[m.collection], "")}) for m in mappings],
                          wanted)
@@ -89,8 +92,8 @@ def stop(ctx: RunContext, mapping: Mapping, schema: Collection, drift: schema_lo
 
 def fetch(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
     """This collection's items in Webflow: those changed since the cursor when that is enough."""
-    known = ctx.state.collections.get(run.schema.id)
-    run.base = ctx.state.for_collection(run.schema.id)
+    known = ctx.state.collections.get(run.scope)
+    run.base = ctx.state.for_collection(run.schema.id, run.cms_locale)
     if known and not reads_in_full(ctx, run):
         changed = _fetch_changed(ctx, run, known)
         if changed is not None:
@@ -101,8 +104,8 @@ def fetch(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
 def reads_in_full(ctx: RunContext, run: CollectionRun) -> bool:
     """Whether ``fetch`` reads everything from the start: no cursor to read from, or a full read is due."""
     opts = ctx.opts
-    known = ctx.state.collections.get(run.schema.id)
-    return not (known and known.cursor and ctx.state.for_collection(run.schema.id) and not opts.full
+    known = ctx.state.collections.get(run.scope)
+    return not (known and known.cursor and ctx.state.for_collection(run.schema.id, run.cms_locale) and not opts.full
                 and not opts.live and known.runs_since_full < opts.full_every and not run.read_in_full)
 
 
@@ -110,10 +113,10 @@ def _fetch_all(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
     run.full = True
     run.unfetched = set()
     ctx.progress.phase("reading", run.schema.slug)
-    items, run.total = read_all(ctx.client, run.schema.id, live=ctx.opts.live,
+    items, run.total = read_all(api(ctx, run), run.schema.id, live=ctx.opts.live,
                                 on_page=lambda n, total: ctx.progress.advance(n, total=total))
     if not ctx.opts.live:
-        prove_order(ctx.client, run.schema.id, run.schema.slug, items, ctx.caps)
+        prove_order(api(ctx, run), run.schema.id, run.schema.slug, items, ctx.caps)
     return items
 
 
@@ -122,7 +125,7 @@ def _fetch_changed(ctx: RunContext, run: CollectionRun, known: CollectionState) 
     needed: the API's answer could not be relied on, or the count of items says some were deleted."""
     seen_pairs = {k: e.last_updated for k, e in run.base.items()}
     ctx.progress.phase("reading", run.schema.slug)
-    changed = read_changed(ctx.client, run.schema.id, run.schema.slug, seen_pairs, known.cursor or "", ctx.caps,
+    changed = read_changed(api(ctx, run), run.schema.id, run.schema.slug, seen_pairs, known.cursor or "", ctx.caps,
                            lambda n, total: ctx.progress.advance(n, total=total))
     if changed is None:
         return None
@@ -162,8 +165,11 @@ def refetch_if_targets_moved(ctx: RunContext, run: CollectionRun, moved_ids: set
 def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:
     for key in run.unfetched:
         entry = run.base[key]
-        ctx.refs.add(run.schema.id, entry.id, entry.path)
+        if run.locale is None:
+            ctx.refs.add(run.schema.id, entry.id, entry.path)
         run.planned_versions[key] = entry.last_updated  # not re-read: unchanged since the last sync
+    if run.locale is not None:
+        return  # references name an item by its primary file, in every locale (``locales.py``)
     index_items(ctx, run, items)
     for item_id in run.held:
         ctx.refs.exists(run.schema.id, item_id)
@@ -175,6 +181,8 @@ def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> 
 
 
 def index_items(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:
+    if run.locale is not None:
+        return
     for item in items:
         if SAFE_SLUG.match(item.slug or ""):
             ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
@@ -187,10 +195,10 @@ def advance_cursor(ctx: RunContext, run: CollectionRun) -> None:
     if ctx.opts.live:
         return  # the cursor follows the staged items
     state = ctx.state
-    known = state.collections.setdefault(run.schema.id, CollectionState())
+    known = state.collections.setdefault(run.scope, CollectionState())
     known.slug = run.schema.slug
     newest = [rv.item.last_updated for rv in run.remote.values() if rv.item.last_updated]
-    newest += [e.last_updated for e in state.for_collection(run.schema.id).values()]
+    newest += [e.last_updated for e in state.for_collection(run.schema.id, run.cms_locale).values()]
     known.cursor = max([known.cursor or "", *newest], key=iso_seconds) or None
     # a change read but not carried out (left for pull by a push, a conflict, a held merge) must be
     # read again: the next incremental read starts no later than the oldest of them

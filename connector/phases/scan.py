@@ -23,7 +23,7 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
         if not match:
             continue
         base = by_path.get(info.rel)
-        if base is not None and base.collection == run.schema.id:
+        if base is not None and base.collection == run.schema.id and base.locale == run.cms_locale:
             key = base.id
         else:
             found = slugs.get(match.groupdict().get("slug") or "") or (match.groupdict().get("id") if
@@ -88,6 +88,8 @@ def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, vi
 
 def slug_of(ctx: RunContext, run: CollectionRun, item_id: str) -> str:
     """The slug of an item's file, from the path references know it by."""
-    path = ctx.refs.path_for(run.schema.id, item_id) or ""
+    # (a secondary locale's files are not in the references, which name primary files)
+    path = (ctx.refs.path_for(run.schema.id, item_id) if run.locale is None
+            else run.base[item_id].path if item_id in run.base else None) or ""
     m = template_regex(run.mapping).match(path)
     return (m.groupdict().get("slug") or "") if m else ""
