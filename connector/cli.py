@@ -29,12 +29,12 @@ from .cliout import (
     error_hint,
     error_message,
     exit_code_of,
+    inspection_exit_code,
     print_items,
     print_problems,
     print_totals,
     report_document,
     report_exit_code,
-    shown,
 )
 from .config import Settings, load_settings
 from .state import load_state
@@ -46,8 +46,9 @@ from .plan import Policy
 from .progress import NoProgress, Progress, TerminalProgress
 from .moved_out import MOVED_OUT
 from .project import display_prefix, project_root, resolve_paths
-from .report import Report
+from .report import Report, problem_dict
 from .transport import Transport
+from .userpaths import as_problem, first_lines, located, problem_text, project_paths, shown
 
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
@@ -65,9 +66,8 @@ log = logging.getLogger("wfsync.cli")
 def explain(exc: BaseException, prefix: str = "") -> int:
     """Print what went wrong and what to do next; return the exit code."""
     for problem in getattr(exc, "problems", None) or []:
-        text = (f"{shown(prefix, problem.path)}: {problem.key}: {problem.message}"
-                if hasattr(problem, "path") and hasattr(problem, "key") else str(problem))
-        err_console.print(f"  {text}", highlight=False, markup=False, soft_wrap=True)
+        err_console.print(f"  {problem_text(prefix, as_problem(problem))}", highlight=False, markup=False,
+                          soft_wrap=True)
     err_console.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, markup=True,
                       soft_wrap=True)
     hint = error_hint(exc)
@@ -392,13 +392,22 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     site_id = resolve_site(client, settings)
     mappings = load_mappings(settings.mappings_dir)
     if not mappings:
-        error = ConfigError(f"no mapping files in {settings.mappings_dir}")
-        error.hint = ("Run `wfsync init` here to write them, or run wfsync from your project folder (the one "
-                      "holding mappings/), or point --root / WFSYNC_ROOT at it.")
-        raise error
+        raise no_project(settings.mappings_dir)
     root = snapshot_root(settings, client, site_id, snapshot)
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings
+
+
+def no_project(mappings_dir: Path) -> ConfigError:
+    """No mapping file: outside any project (found upward, as git does), or a project not set up yet."""
+    if not mappings_dir.is_dir():
+        error = ConfigError(f"not in a wfsync project: {mappings_dir.parent.resolve()} has no mappings/ folder")
+        error.hint = ("Run wfsync from your project folder (the one holding mappings/, or any folder below it), "
+                      "or point --root / WFSYNC_ROOT at it; to start a project here, run `wfsync init`.")
+    else:
+        error = ConfigError(f"no mapping files in {mappings_dir.as_posix()}/")
+        error.hint = "Run `wfsync init` to write one per collection (from the live schemas)."
+    return error
 
 
 def make_progress(ctx: click.Context, as_json: bool) -> Progress:
@@ -562,17 +571,20 @@ IN_STEP = ("nothing", "forget", "adopt")
 @click.option("--dry-run", is_flag=True, help="Accepted for symmetry: status never changes anything.")
 @click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
 @click.option("--snapshot", default=None, help="Folder under snapshots/ (default: the site's short name).")
-@click.option("--exit-code", "with_exit_code", is_flag=True, help="Exit with 1 when there is something to sync.")
+@click.option("--exit-code", "with_exit_code", is_flag=True,
+              help="Also exit with 1 when there is something to sync (a file with a problem always is 1).")
 @click.pass_context
 @guarded
 def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[str, ...], snapshot: str | None,
            with_exit_code: bool) -> None:
-    """What would change each way, like `git status`. Changes nothing."""
+    """What would change each way, like `git status`. Changes nothing.
+
+    Exits 0, or 1 when a file or item has a problem to fix (a file that cannot be read, an
+    invalid value): what a cron job or an editor needs to know without reading the output."""
     report, _ = dry_run_both(ctx, collections, snapshot)
     prefix = ctx.obj["prefix"]
     differs = any(a["op"] not in IN_STEP for a in report.actions)
-    # like git status: 0 whatever it found (problems are listed), 1 with --exit-code when something differs
-    code = EXIT_USAGE if report.stopped else EXIT_ERROR if with_exit_code and differs else EXIT_OK
+    code = EXIT_USAGE if report.stopped else inspection_exit_code(report, differs, with_exit_code)
     if as_json:
         document = report_document(report, prefix)
         document.update(exit_code=code, differences=differs)
@@ -580,12 +592,14 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         sys.exit(code)
     console = out_console()
     groups: dict[str, list[str]] = {}
+    lines = first_lines(problem_dict(p) for p in report.problems)
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
         if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
             side, words = "other", "moved out of mapping"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
-        groups.setdefault(side, []).append(f"  {words + ':':<21} {shown(prefix, a['path'])}{note}")
+        groups.setdefault(side, []).append(f"  {words + ':':<21} {located(prefix, a['path'], lines.get(a['path']))}"
+                                           f"{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (merge by hand, then wfsync sync --on-conflict local PATH)", "other": "Other"}
     if not groups and not ctx.obj["quiet"]:
@@ -647,8 +661,9 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
     code = EXIT_USAGE if report.stopped else EXIT_ERROR if with_exit_code and out_json else EXIT_OK
     if as_json:
         document = report_document(report, prefix)
+        differences = project_paths({"differences": out_json}, prefix)["differences"]  # problems already are
         echo_json({"ok": document["ok"], "command": "diff", "exit_code": code, "snapshot": prefix or None,
-                   "error": document["error"], "differences": out_json, "problems": document["problems"],
+                   "error": document["error"], "differences": differences, "problems": document["problems"],
                    "api_calls": report.api_calls})
     else:
         click.echo("\n\n".join(out_text) if out_text else "No differences.")

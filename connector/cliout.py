@@ -4,7 +4,9 @@ Every ``--json`` run prints exactly one document on stdout, on success and on fa
 shape (keys in snake_case)::
 
     {"ok", "command", "exit_code", "error": null | {"kind", "message", "hint"},
-     "problems": [{"collection", "path", "item", "key", "message"}], ...the run's report...}
+     "problems": [{"collection", "path", "line", "item", "key", "message"}], ...the run's report...}
+
+Files are named as ``userpaths`` says: relative to the project root, the line apart.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .reads import IncompleteReadError
 from .report import Report, problem_dict
 from .resync import ResyncRefusedError
 from .schema_lock import STOPPED_HINT
+from .userpaths import as_problem, first_lines, problem_text, project_paths, shown
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_LOCKED = 0, 1, 2, 3, 4
 
@@ -84,25 +87,17 @@ def error_message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def structured_problems(exc: BaseException, prefix: str) -> list[dict[str, str]]:
-    """The problems an error carries, as report problems (file problems keep path and key)."""
-    out = []
-    for p in getattr(exc, "problems", None) or []:
-        if hasattr(p, "path") and hasattr(p, "key"):
-            out.append({"collection": "", "path": p.path, "item": "", "key": p.key, "message": p.message})
-        elif isinstance(p, tuple) and len(p) == 2:
-            out.append({"collection": "", "path": "", "item": "", "key": str(p[0]), "message": str(p[1])})
-        else:
-            out.append({"collection": "", "path": "", "item": "", "key": "", "message": str(p)})
-    return out
+def structured_problems(exc: BaseException) -> list[dict[str, Any]]:
+    """The problems an error carries, as report problems (file problems keep path, key and line)."""
+    return [as_problem(p) for p in getattr(exc, "problems", None) or []]
 
 
 def error_document(exc: BaseException, command: str, prefix: str = "") -> dict[str, Any]:
     code = exit_code_of(exc)
-    return {"ok": False, "command": command, "exit_code": code, "snapshot": prefix or None,
+    return project_paths({"ok": False, "command": command, "exit_code": code, "snapshot": prefix or None,
             "error": {"kind": error_kind(exc), "message": error_message(exc), "hint": error_hint(exc)},
-            "problems": structured_problems(exc, prefix), "conflicts": [], "collections": [], "actions": [],
-            "skipped": [], "warnings": [], "api_calls": getattr(exc, "api_calls", 0)}
+            "problems": structured_problems(exc), "conflicts": [], "collections": [], "actions": [],
+            "skipped": [], "warnings": [], "api_calls": getattr(exc, "api_calls", 0)}, prefix)
 
 
 def report_exit_code(report: Report) -> int:
@@ -111,6 +106,15 @@ def report_exit_code(report: Report) -> int:
     if report.conflicts:
         return EXIT_CONFLICTS
     return EXIT_ERROR if report.problems else EXIT_OK
+
+
+def inspection_exit_code(report: Report, differs: bool, with_exit_code: bool) -> int:
+    """``status``: like git, 0 whatever differs (``--exit-code``: 1 when something does);
+    1 when a file or an item has a problem to fix, as a compiler or a linter would, so a cron job or
+    an editor learns of an unreadable or invalid file without parsing the output."""
+    if report.problems or (with_exit_code and differs):
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 def report_error(report: Report) -> dict[str, str] | None:
@@ -132,21 +136,18 @@ def report_error(report: Report) -> dict[str, str] | None:
 def report_document(report: Report, prefix: str = "") -> dict[str, Any]:
     data = report.to_dict()
     code = report_exit_code(report)
-    return {"ok": code == EXIT_OK, "command": report.command, "exit_code": code, "snapshot": prefix or None,
-            "error": report_error(report), **{k: v for k, v in data.items() if k not in ("ok", "command")}}
+    return project_paths({"ok": code == EXIT_OK, "command": report.command, "exit_code": code,
+                          "snapshot": prefix or None, "error": report_error(report),
+                          **{k: v for k, v in data.items() if k not in ("ok", "command")}}, prefix)
 
 
 def echo_json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-def shown(prefix: str, path: str) -> str:
-    return f"{prefix}/{path}" if prefix and path else path
-
-
 def print_items(console: Console, report: Report, prefix: str, quiet: bool) -> None:
     """One line per item; with -q only conflicts and invalid files (the user has something to do)."""
-    for line in item_lines(report, prefix):
+    for line in item_lines(report, prefix, first_lines(problem_dict(p) for p in report.problems)):
         if quiet and not line.urgent:
             continue
         console.print(line.text(12 if report.dry_run else 9), highlight=False, markup=False, soft_wrap=True)
@@ -186,11 +187,8 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
     for n in report.notices:
         console.print(f"note: {n['collection']}: {n['message']}", highlight=False, markup=False, soft_wrap=True)
     for raw in report.problems:
-        p = problem_dict(raw)
-        # a mapping file's path is from the project root, a file's from the snapshot
-        where = (p["path"] if p.get("kind") == "schema_drift" else shown(prefix, p["path"])) if p["path"] \
-            else f"{p['collection']}/{p['item']}".strip("/")
-        console.print(f"problem: {where}: {p['key']}: {p['message']}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"problem: {problem_text(prefix, problem_dict(raw))}", highlight=False, markup=False,
+                      soft_wrap=True)
     for w in report.warnings:
         console.print(f"warning: {shown(prefix, w['path'])}: {w['message']}", highlight=False, markup=False,
                       soft_wrap=True)

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 from .convert import BODY_KEY, value_hash
 from .plan import Action, BaseSide, Op, Side
 from .report import Report
+from .userpaths import located, shown
 
 #: op -> (done, would do); the label column of a line
 VERBS: dict[str, tuple[str, str]] = {
@@ -30,7 +31,7 @@ SKIPPED = "skipped"
 @dataclass(frozen=True)
 class ItemLine:
     label: str
-    path: str  # as the user sees it: relative to the project root
+    path: str  # as the user sees it: relative to the project root, ``:line`` where a problem is
     detail: str
     held: bool = False  # not done: the user may have something to do
     urgent: bool = False  # shown even with -q: a conflict or an invalid file
@@ -56,10 +57,6 @@ def action_fields(action: Action, remote: Side | None, base: BaseSide | None) ->
     return []
 
 
-def _join(path_prefix: str, path: str) -> str:
-    return f"{path_prefix}/{path}" if path_prefix and path else path
-
-
 def _resolved(action: Mapping[str, Any], prefix: str, dry_run: bool) -> tuple[str, str, bool] | None:
     """A conflict --on-conflict decided: not a merge; says who won and where the other side is kept."""
     reason = action.get("reason") or ""
@@ -69,7 +66,7 @@ def _resolved(action: Mapping[str, Any], prefix: str, dry_run: bool) -> tuple[st
     detail = reason[:-len(f": {side} wins")] + f", {side} wins"
     if action.get("kept"):
         whose = "Webflow's version" if side == "local" else "your version"
-        detail += f"; {whose} {'would be ' if dry_run else ''}kept in {_join(prefix, action['kept'])}"
+        detail += f"; {whose} {'would be ' if dry_run else ''}kept in {shown(prefix, action['kept'])}"
     return "resolved", detail, False
 
 
@@ -84,7 +81,7 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
         if conflict and conflict.get("reason", "").startswith("changed in Webflow during"):
             what = conflict["reason"]
         copy = (conflict or {}).get("remote_copy")
-        return HELD, f"conflict: {what}" + (f" — see {_join(prefix, copy)}" if copy else ""), True
+        return HELD, f"conflict: {what}" + (f" — see {shown(prefix, copy)}" if copy else ""), True
     if op == "hold":
         return HELD, "the file cannot be read (see the problem below): fix it and run again", True
     if blocked:
@@ -135,13 +132,15 @@ def _would(label: str) -> str:
     return {"added": "would add", "recorded": "would record", "resolved": "would resolve"}.get(label, label)
 
 
-def item_lines(report: Report, prefix: str = "") -> list[ItemLine]:
+def item_lines(report: Report, prefix: str = "", lines: Mapping[str, int] | None = None) -> list[ItemLine]:
     """The lines of a run: every item acted on or held, in the order the run met them.
 
     ``prefix`` is the snapshot folder relative to the project root (``snapshots/demo``), so
-    every path reads the same way as the user's shell sees it."""
+    every path reads the same way as the user's shell sees it; ``lines``: per file, the first
+    line a problem was found on, written ``path:line`` on the line that holds it."""
+    lines = lines or {}
     conflicts = {c["path"]: c for c in report.conflicts}
-    lines: list[ItemLine] = []
+    out: list[ItemLine] = []
     seen: set[str] = set()
     for action in report.actions:
         if action["op"] in ("nothing", "forget"):
@@ -153,18 +152,19 @@ def item_lines(report: Report, prefix: str = "") -> list[ItemLine]:
             label = _would(label)
         urgent = label == HELD and (detail.startswith("conflict") or action.get("blocked") == "invalid file"
                                     or action["op"] == "hold")
-        lines.append(ItemLine(label, _join(prefix, action["path"]), detail, held, urgent))
+        where = located(prefix, action["path"], lines.get(action["path"]) if held else None)
+        out.append(ItemLine(label, where, detail, held, urgent))
         seen.add(action["path"])
     for path, conflict in conflicts.items():  # conflicts found while writing (changed during the run)
         if path not in seen:
             label, detail, held = _detail({"op": "conflict"}, conflict, prefix)
-            lines.append(ItemLine(label, _join(prefix, path), detail, held, True))
+            out.append(ItemLine(label, shown(prefix, path), detail, held, True))
     if report.command not in ("pull", "sync"):
-        return lines  # what a pull leaves out is a pull's news
+        return out  # what a pull leaves out is a pull's news
     for skip in report.skipped:
-        lines.append(ItemLine(SKIPPED, _join(prefix, skip.get("path", "")) or skip.get("item", ""),
+        out.append(ItemLine(SKIPPED, shown(prefix, skip.get("path", "")) or skip.get("item", ""),
                               skip.get("reason", "")))
-    return lines
+    return out
 
 
 def skip_reason(item: Any) -> str:

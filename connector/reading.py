@@ -62,6 +62,7 @@ class ReadProblem:
 class ReadResult:
     document: Document | None  # None: the file could not be read at all
     problems: list[ReadProblem] = field(default_factory=list)
+    key_lines: dict[str, int] = field(default_factory=dict)  # each front-matter key's line, counted in the file
 
 
 class _Refused(Exception):
@@ -120,7 +121,7 @@ def read_document(path: str, raw: bytes, mapping: Mapping, base_keys: Collection
     doc = Document(data, body)
     text_line = next((i + 1 for i in range(end + 1, len(lines)) if lines[i].strip()), 0)
     problems.extend(_check_keys(path, doc, key_lines, mapping, base_keys, body_line=text_line))
-    return ReadResult(doc, problems)
+    return ReadResult(doc, problems, {k: v for k, v in key_lines.items() if isinstance(k, str)})
 
 
 def _key_at(lines: list[str], line: int | None) -> str:

@@ -62,15 +62,15 @@ class Report:
 
 
 def problem_dict(problem: dict[str, str]) -> dict[str, str]:
-    """One shape for every problem in a report: {collection, path, item, key, message}.
+    """One shape for every problem in a report: {collection, path, line, item, key, message}.
 
     The engine records a file's problems under ``item`` (its path) and an item's under its id
     or slug; the report says which is which."""
     if "path" in problem and "key" in problem:
-        return problem
+        return {"line": None, **problem}
     where = problem.get("item", "")
     is_path = where.endswith(".md") or "/" in where
     extra = {k: v for k, v in problem.items() if k not in ("collection", "item", "field", "message")}
-    return {"collection": problem.get("collection", ""), "path": where if is_path else "",
+    return {"collection": problem.get("collection", ""), "path": where if is_path else "", "line": None,
             "item": "" if is_path else where, "key": problem.get("field", ""), "message": problem.get("message", ""),
             **extra}

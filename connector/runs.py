@@ -86,6 +86,7 @@ class LocalView:
     info: FileInfo
     side: Side | None = None
     document: Document | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)  # where each key is written, for problems
 
 
 @dataclass

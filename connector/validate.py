@@ -25,6 +25,7 @@ class FileProblem:
     path: str
     key: str
     message: str
+    line: int | None = None  # counted in the file, when the problem is on a line
 
     def __str__(self) -> str:
         return f"{self.path}: {self.key}: {self.message}"

@@ -285,6 +285,17 @@ def local_files(snapshot: Path) -> dict[str, tuple[bytes, int]]:
 BASE_URL = "http://emulator.invalid/v2"
 
 
+def in_snapshot(report: dict[str, Any], prefix: str = "snapshots/model/") -> dict[str, Any]:
+    """The report's paths as the model knows them, relative to the snapshot (the JSON names files
+    from the project root, as the human output does)."""
+    for name in ("problems", "conflicts", "actions", "skipped", "warnings"):
+        for entry in report.get(name) or []:
+            for key in ("path", "remote_copy"):
+                if isinstance(entry.get(key), str):
+                    entry[key] = entry[key].removeprefix(prefix)
+    return report
+
+
 def run_cli(adapter: InProcess, root: Path, *args: str) -> tuple[int, dict[str, Any] | None, str, int]:
     """``wfsync <args> --snapshot model --json`` in this process: (exit code, report, stderr, writes)."""
     from unittest import mock
@@ -308,6 +319,8 @@ def run_cli(adapter: InProcess, root: Path, *args: str) -> tuple[int, dict[str, 
         report = json.loads(result.stdout) if result.stdout.strip() else None
     except ValueError:
         report = None
+    if report is not None:
+        report = in_snapshot(report)
     stderr = result.stderr
     if report is not None and report.get("ok") is False and not report.get("collections"):
         # the run stopped (its JSON says why): no report of a finished run

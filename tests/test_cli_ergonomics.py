@@ -129,3 +129,14 @@ def test_a_new_file_no_mapping_covers_is_reported(emulator: EmulatorServer, tmp_
     (snapshot(root) / "notes" / "todo.md").write_text("---\ntitle: x\n---\n\nbody\n", encoding="utf-8")
     result = invoke(env_for(emulator, SITE_ID), "--root", str(root), "status", "--snapshot", "demo")
     assert "snapshots/demo/notes/todo.md: no mapping covers this file" in result.stderr
+
+
+def test_outside_a_project_the_error_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no mappings/ here or above: the wrong folder, not a project to init
+    env = {"WEBFLOW_API_BASE": "http://127.0.0.1:9/v2", "WEBFLOW_TOKEN": "t", "WEBFLOW_SITE_ID": SITE_ID}
+    result = invoke(env, "status")
+    assert result.exit_code == 2
+    assert "not in a wfsync project" in result.stderr and "your project folder" in result.stderr
+    (tmp_path / "mappings").mkdir()
+    result = invoke(env, "status")
+    assert result.exit_code == 2 and "no mapping files in mappings/" in result.stderr

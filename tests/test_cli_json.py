@@ -83,7 +83,7 @@ def test_validation_problems_are_json_with_path_and_key(emulator: EmulatorServer
     code, document, _ = run_json(env_for(emulator, SITE_ID), root, "push", "--snapshot", "demo")
     assert code == 1
     assert_failure(document, 1, "validation")
-    assert any(p["path"] == "cms/infos/piscines.md" and p["key"] == "slug" and p["message"]
+    assert any(p["path"] == "snapshots/demo/cms/infos/piscines.md" and p["key"] == "slug" and p["message"]
                for p in document["problems"])
 
 
@@ -112,4 +112,4 @@ def test_a_run_with_conflicts_says_so_in_error(emulator: EmulatorServer, tmp_pat
     edit_both_sides(emulator, root, ("title: Piscines", "title: Piscines A"), {"name": "Piscines B"})
     code, document, _ = run_json(env_for(emulator, SITE_ID), root, "sync", "--snapshot", "demo")
     assert code == 3 and document["exit_code"] == 3 and document["ok"] is False
-    assert document["error"]["kind"] == "conflicts" and document["conflicts"][0]["path"] == "cms/infos/piscines.md"
+    assert document["error"]["kind"] == "conflicts" and document["conflicts"][0]["path"] == "snapshots/demo/cms/infos/piscines.md"

@@ -14,5 +14,5 @@ def test_an_unreadable_file_is_held_and_named_even_when_quiet(emulator: Emulator
     (snapshot(root) / "cms/infos/social.md").write_text('---\ntitle: "unbalanced\n---\n\nx\n', encoding="utf-8")
     result = wfsync(emulator, SITE_ID, root, "-q", "pull", "--snapshot", "demo")
     assert result.exit_code == 1
-    assert "held      snapshots/demo/cms/infos/social.md  (the file cannot be read" in result.stdout
-    assert "problem: snapshots/demo/cms/infos/social.md: title: not valid YAML" in result.stderr  # the key on the line
+    assert "held      snapshots/demo/cms/infos/social.md:2  (the file cannot be read" in result.stdout
+    assert "problem: snapshots/demo/cms/infos/social.md:2: title: not valid YAML" in result.stderr  # the key on the line

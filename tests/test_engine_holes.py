@@ -53,7 +53,7 @@ def once_after_the_read(action: Any) -> Any:
 
 def status_actions(emulator: EmulatorServer, root: Path) -> list[tuple[str, str]]:
     report = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
-    return [(a["op"], a["path"]) for a in report["actions"]]
+    return [(a["op"], a["path"].removeprefix("snapshots/demo/")) for a in report["actions"]]
 
 
 # -- 1. a re-created item ----------------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_a_bulk_update_with_one_item_gone_updates_the_others_and_reports_it(
     assert result.exit_code == 3, result.output
     report = json.loads(result.stdout)
     assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"].startswith("Édité")
-    assert [c["path"] for c in report["conflicts"]] == ["cms/infos/hopital.md"]
+    assert [c["path"] for c in report["conflicts"]] == ["snapshots/demo/cms/infos/hopital.md"]
     # the edit is kept: the next sync re-creates the item (a modification beats a deletion)
     wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
     assert remote_item(emulator, "infos", "hopital").staged["fieldData"]["tag-2"].startswith("Édité")
@@ -253,7 +253,7 @@ def test_two_new_items_with_one_slug_stay_a_conflict_past_the_incremental_window
         result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--json")
         assert result.exit_code == 3, result.output
         report = json.loads(result.stdout)
-        assert [c["path"] for c in report["conflicts"]] == ["cms/infos/nouveau.md"]
+        assert [c["path"] for c in report["conflicts"]] == ["snapshots/demo/cms/infos/nouveau.md"]
         assert "title: Nouveau là-bas" in (snapshot(root) / "cms/infos/nouveau.remote.md").read_text(encoding="utf-8")
         assert remote_item(emulator, "infos", "autre") is not None  # the other new file was created
         age(emulator, "infos", "nouveau")
@@ -275,7 +275,7 @@ def test_an_edit_to_an_item_archived_in_webflow_is_held_and_reported_on_every_ru
         item.staged["lastUpdated"] = emulator.state.now()
     for _ in range(2):
         report = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
-        held = [a for a in report["actions"] if a["path"] == "cms/infos/piscines.md"]
+        held = [a for a in report["actions"] if a["path"] == "snapshots/demo/cms/infos/piscines.md"]
         assert held and held[0]["blocked"] and "archived" in held[0]["blocked"]
         assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
         assert "f_tag-2: Natation" in file.read_text(encoding="utf-8") and untouched.exists()
@@ -341,5 +341,5 @@ def test_a_publish_refused_for_one_item_names_its_file_and_publishes_the_others(
     emulator.before_request = None
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
-    assert [(p["path"], p["key"]) for p in report["problems"]] == [("cms/infos/hopital.md", "(publish)")]
+    assert [(p["path"], p["key"]) for p in report["problems"]] == [("snapshots/demo/cms/infos/hopital.md", "(publish)")]
     assert remote_item(emulator, "infos", "piscines").live["fieldData"]["tag-2"].startswith("Édité")

@@ -25,7 +25,7 @@ def webflow_edits(emulator: EmulatorServer, slug: str, **fields: object) -> None
 
 
 def problems(report: dict) -> list[tuple[str, str]]:
-    return [(p["path"], p["key"]) for p in report["problems"]]
+    return [(p["path"].removeprefix("snapshots/demo/"), p["key"]) for p in report["problems"]]
 
 
 def no_changes(emulator: EmulatorServer, root: Path) -> None:
@@ -52,15 +52,15 @@ def test_case1_unreadable_file_is_held_and_never_overwritten(emulator: EmulatorS
     broken = UNREADABLE[mistake](text)
     file.write_bytes(broken if isinstance(broken, bytes) else broken.encode("utf-8"))  # ...and goes on editing
     webflow_edits(emulator, "piscines", **{"mini-description": "Changé dans Webflow"})
-    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
-    found = [p for p in status["problems"] if p["path"] == "cms/infos/piscines.md"]
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo", code=1)
+    found = [p for p in status["problems"] if p["path"] == "snapshots/demo/cms/infos/piscines.md"]
     lines = text.split("\n")
     # the line in the file: where the mistake is (for Latin-1, the first accented letter)
     wanted = next(n for n, ln in enumerate(lines, 1) if (not ln.isascii() if mistake == "latin-1"
                                                          else ln.startswith("f_tag-2")))
     key = "(file)" if mistake == "latin-1" else "f_tag-2"  # the key on the line, when there is one
     assert found and found[0]["key"] == key and found[0]["line"] == wanted, found
-    assert [a["op"] for a in status["actions"] if a["path"] == "cms/infos/piscines.md"] == ["hold"]
+    assert [a["op"] for a in status["actions"] if a["path"] == "snapshots/demo/cms/infos/piscines.md"] == ["hold"]
     for command in ("pull", "sync"):
         result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo", "--json")
         assert result.exit_code == 1
@@ -124,8 +124,8 @@ def test_case3_body_text_with_body_null_is_reported_and_held(emulator: EmulatorS
     file.write_text(file.read_text(encoding="utf-8") + "Une note tapée sous le front matter.\n", encoding="utf-8")
     before = file.read_bytes()
     lines = before.decode().split("\n")
-    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
-    body = [p for p in status["problems"] if p["path"] == "cms/infos/piscines.md"]
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo", code=1)
+    body = [p for p in status["problems"] if p["path"] == "snapshots/demo/cms/infos/piscines.md"]
     assert body[0]["key"] == "(body)" and "body: null" in body[0]["message"]
     assert lines[body[0]["line"] - 1] == "Une note tapée sous le front matter."
     webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
@@ -141,8 +141,8 @@ def test_case3_unknown_key_is_reported_and_held(emulator: EmulatorServer, tmp_pa
     file = snapshot(root) / "cms/infos/piscines.md"
     edit(file, "slug: piscines\n", f"slug: piscines\n{line}\n")
     before = file.read_bytes()
-    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
-    found = {p["key"]: p for p in status["problems"] if p["path"] == "cms/infos/piscines.md"}
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo", code=1)
+    found = {p["key"]: p for p in status["problems"] if p["path"] == "snapshots/demo/cms/infos/piscines.md"}
     assert key in found
     assert before.decode().split("\n")[found[key]["line"] - 1] == line
     if key == "on":
@@ -160,16 +160,16 @@ def test_case4_duplicate_key_is_an_error(emulator: EmulatorServer, tmp_path: Pat
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--json")
     assert result.exit_code == 1 and writes(emulator) == []
     assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
-    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo", code=1)
     dup = [p for p in status["problems"] if p["key"] == "f_tag-2"]
-    assert dup and "twice" in dup[0]["message"] and dup[0]["path"] == "cms/infos/piscines.md"
+    assert dup and "twice" in dup[0]["message"] and dup[0]["path"] == "snapshots/demo/cms/infos/piscines.md"
 
 
 def test_case4_blank_title_is_an_error(emulator: EmulatorServer, tmp_path: Path) -> None:
     root = pulled(emulator, tmp_path)
     edit(snapshot(root) / "cms/infos/piscines.md", "title: Piscines", "title: '   '")
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
-    assert result.exit_code == 1 and "piscines.md: title: required" in result.output
+    assert result.exit_code == 1 and "piscines.md:3: title: required" in result.output
     assert writes(emulator) == [] and remote_item(emulator, "infos", "piscines").staged["fieldData"]["name"] == "Piscines"
 
 
@@ -188,6 +188,26 @@ def test_case4_a_vanished_key_is_never_an_erasure(emulator: EmulatorServer, tmp_
     file.write_text(text[:start] + "f_contenu: null\n" + text[end:], encoding="utf-8")
     wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
     assert not remote_item(emulator, "infos", "piscines").staged["fieldData"].get("contenu")
+
+
+def test_case4_an_unquoted_colon_that_swallows_the_next_lines_is_never_pushed(emulator: EmulatorServer,
+                                                                              tmp_path: Path) -> None:
+    """The issue's YAML mistake that still parses: a line typed into the rich text without its
+    indentation, holding an unquoted `: `. YAML reads it as a new key whose value swallows the
+    text's next lines, so the rich-text field loses them: it must be held, never pushed."""
+    root = pulled(emulator, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    typed = "Fermé le dimanche: voir les horaires d'été"
+    edit(file, "  *   Contact : 027 452 01 11\n", f"  *   Contact : 027 452 01 11\n{typed}\n")
+    line = file.read_text(encoding="utf-8").split("\n").index(typed) + 1
+    before = file.read_bytes()
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1, result.output
+    assert f"piscines.md:{line}: Fermé le dimanche: unknown key" in result.output
+    assert writes(emulator) == [] and file.read_bytes() == before
+    contenu = remote_item(emulator, "infos", "piscines").staged["fieldData"]["contenu"]
+    assert "Plus d" in contenu and "sierre.ch" in contenu  # the swallowed paragraph is still in Webflow
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 1 and writes(emulator) == []
 
 
 def test_case4_bom_and_crlf_are_read_normally(emulator: EmulatorServer, tmp_path: Path) -> None:
@@ -212,7 +232,7 @@ def test_case4_empty_file_or_no_front_matter_says_so(emulator: EmulatorServer, t
     webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
     result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
     assert result.exit_code == 1
-    found = [p for p in json.loads(result.stdout)["problems"] if p["path"] == "cms/infos/piscines.md"]
+    found = [p for p in json.loads(result.stdout)["problems"] if p["path"] == "snapshots/demo/cms/infos/piscines.md"]
     assert words in found[0]["message"]
     assert file.read_bytes() == content
 
@@ -228,8 +248,8 @@ def test_case5_alias_bomb_and_huge_file_are_refused(emulator: EmulatorServer, tm
     big.write_bytes(big.read_bytes().replace(b"title: H", b"x: '" + b"y" * 2_100_000 + b"'\ntitle: H"))
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--json")
     assert result.exit_code == 1 and writes(emulator) == []
-    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
-    by_file = {p["path"]: p for p in status["problems"]}
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo", code=1)
+    by_file = {p["path"].removeprefix("snapshots/demo/"): p for p in status["problems"]}
     assert "anchor" in by_file["cms/infos/piscines.md"]["message"]
     assert by_file["cms/infos/piscines.md"]["line"] == file.read_text().split("\n").index(lines[0]) + 1
     assert "bytes" in by_file["cms/infos/hopital.md"]["message"]
@@ -247,7 +267,7 @@ def test_case9_new_file_missing_the_draft_key_says_so(emulator: EmulatorServer, 
     assert "draft: false" in piscines
     new = piscines.replace("slug: piscines", "slug: patinoire").replace("title: Piscines", "title: Patinoire")
     (snapshot(root) / "cms/infos/patinoire.md").write_text(new.replace("draft: false\n", ""), encoding="utf-8")
-    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo", code=1)
     assert ("cms/infos/patinoire.md", "draft") in problems(status)
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
     assert result.exit_code == 1 and "draft: missing" in result.output and "changed while wfsync ran" not in result.output
@@ -275,7 +295,7 @@ def test_case6_push_validates_a_file_that_needs_a_merge(emulator: EmulatorServer
          "f_couleur: cms/categories/nulle-part.md")
     webflow_edits(emulator, "piscines", name="Piscines de Sierre")
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
-    assert result.exit_code == 1 and "piscines.md: f_couleur" in result.output
+    assert result.exit_code == 1 and "piscines.md:17: f_couleur" in result.output
 
 
 def test_case6_pull_says_which_files_it_left_alone(emulator: EmulatorServer, tmp_path: Path) -> None:
@@ -339,7 +359,7 @@ def test_case8_a_reference_to_a_deleted_item_is_reported_never_written_as_an_id(
     result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    found = {(p["item"] or p["path"], p["key"]) for p in report["problems"]}
+    found = {(p["item"] or p["path"].removeprefix("snapshots/demo/"), p["key"]) for p in report["problems"]}
     assert ("cms/infos/piscines.md", "f_couleur") in found  # its file refers to the deleted one
     # Webflow's copy refers to the deleted item: named by its file (an item a quiet run does not
     # re-read) or, when it was re-read, by the item itself

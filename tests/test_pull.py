@@ -85,7 +85,7 @@ def test_remote_delete_removes_only_unchanged_files(emulator: EmulatorServer, tm
     assert not (snapshot(root) / "cms/infos/hopital.md").exists()
     assert seniors.exists() and "Aînés" in seniors.read_text()  # a modification beats a deletion
     actions = {a["path"]: a for a in report["actions"]}
-    assert actions["cms/infos/nouveaux-habitants.md"]["blocked"]
+    assert actions["snapshots/demo/cms/infos/nouveaux-habitants.md"]["blocked"]
 
 
 def test_conflict_keeps_both_versions(emulator: EmulatorServer, tmp_path: Path) -> None:
@@ -154,8 +154,9 @@ def test_bad_field_value_is_reported_and_the_pull_goes_on(emulator: EmulatorServ
     assert wfsync(emulator, SITE_ID, root, "init").exit_code == 0
     report = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=1)
     slug = item.staged["fieldData"]["slug"]
-    assert report["problems"] == [{"collection": "evenements", "path": f"cms/evenements/{slug}.md", "item": slug,
-                                   "key": "places", "message": "expected a number, found 'beaucoup'"}]
+    assert report["problems"] == [{"collection": "evenements", "path": f"snapshots/demo/cms/evenements/{slug}.md",
+                                   "line": None, "item": slug, "key": "places",
+                                   "message": "expected a number, found 'beaucoup'"}]
     text = (snapshot(root) / f"cms/evenements/{item.staged['fieldData']['slug']}.md").read_text()
     assert "f_places: beaucoup" in text  # kept as found, not lost
     assert len(list((snapshot(root) / "cms/evenements").glob("*.md"))) == 11
@@ -191,7 +192,7 @@ def test_switching_from_the_earlier_exporter_changes_no_file(emulator: EmulatorS
     os.utime(existing, ns=(1_000_000_000, 1_000_000_000))
     report = init_and_pull(emulator, root)
     assert existing.stat().st_mtime_ns == 1_000_000_000  # adopted as it is, not rewritten
-    assert any(a["op"] == "adopt" and a["path"] == "cms/infos/social.md" for a in report["actions"])
+    assert any(a["op"] == "adopt" and a["path"] == "snapshots/demo/cms/infos/social.md" for a in report["actions"])
 
 
 def test_parallel_conversion_writes_the_same_files(emulator: EmulatorServer, tmp_path: Path, monkeypatch) -> None:

@@ -41,4 +41,4 @@ def test_resync_refuses_when_the_sides_differ_and_changes_nothing(emulator: Emul
     assert writes(emulator) == []
     report = wfsync_json(emulator, SITE_ID, root, "resync", "--snapshot", "demo", code=1)
     assert report["error"]["kind"] == "resync_refused"
-    assert {p["path"] for p in report["problems"]} == {"cms/infos/piscines.md", "cms/infos/new.md"}
+    assert {p["path"] for p in report["problems"]} == {"snapshots/demo/cms/infos/piscines.md", "snapshots/demo/cms/infos/new.md"}

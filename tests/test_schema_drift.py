@@ -168,7 +168,7 @@ def test_a_removed_field_stops_its_collection_only(emulator: EmulatorServer, tmp
     edit_in_webflow(emulator, "infos", "hopital", name="Hôpital", couleur=new.id)
     report = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=2)
     assert [p["path"] for p in report["problems"] if p["key"] == "couleur" and p["collection"] == "infos"] \
-        == ["cms/infos/hopital.md"]
+        == ["snapshots/demo/cms/infos/hopital.md"]
     assert (snapshot(root) / "cms/infos/hopital.md").read_text(encoding="utf-8") == hopital
     assert not (snapshot(root) / "cms/categories/sport.md").exists()
 

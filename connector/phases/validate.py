@@ -3,6 +3,8 @@ first write; all problems are reported at once and nothing is sent if there is o
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..context import RunContext
 from ..errors import LocalValidationError
 from ..plan import Action, Op, Plan
@@ -58,7 +60,7 @@ def validate(ctx: RunContext) -> None:
             if local is None or local.document is None:
                 continue
             found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners)
-            found = [p for p in found if (p.path, p.key) not in already]
+            found = [replace(p, line=local.key_lines.get(p.key)) for p in found if (p.path, p.key) not in already]
             if found:
                 bad_keys.add(action.key)
                 problems.extend(found)
@@ -71,11 +73,12 @@ def validate(ctx: RunContext) -> None:
     if referenced:
         _hold_referenced_deletes(ctx, {p.path for p in referenced})
     for p in problems + left_for_sync(ctx):
-        report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message})
+        report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message,
+                                "line": p.line})
     held = {r.local[a.key].path for r in ctx.runs if r.plan for a in r.plan.of(Op.HOLD, active_only=False)}
     if held and not (opts.skip_invalid or opts.dry_run):
         # files that cannot be read are files a push could send: nothing goes until they are fixed
-        problems.extend(FileProblem(p["item"], p["field"], p["message"]) for p in report.problems
+        problems.extend(FileProblem(p["item"], p["field"], p["message"], p.get("line")) for p in report.problems
                         if p["item"] in held)
     if problems and not (opts.skip_invalid or opts.dry_run):
         raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
