@@ -116,7 +116,7 @@ def test_both_sides_changing_one_variant_is_a_conflict_of_that_locale_only(site:
     replace_in(snap / "de/cms/infos/stadtbusse.md", "title: Stadtbusse", "title: Stadtbusse Siders")
     edit_in_webflow(site, DE, "stadtbusse", **{"tag-2": "ÖV"})
     report = wfsync_json(site, SITE_ID, root, "sync", "--snapshot", "demo", code=3)
-    assert [c["path"] for c in report["conflicts"]] == ["de/cms/infos/soziales.md"]
+    assert [c["path"] for c in report["conflicts"]] == ["snapshots/demo/de/cms/infos/soziales.md"]
     assert "title: Soziales (Datei)" in (snap / "de/cms/infos/soziales.md").read_text(encoding="utf-8")
     assert "title: Soziales (Webflow)" in (snap / "de/cms/infos/soziales.remote.md").read_text(encoding="utf-8")
     assert variant(site, DE, "soziales").staged["fieldData"]["name"] == "Soziales (Webflow)"
@@ -178,9 +178,9 @@ def test_deleting_the_french_file_deletes_the_item_in_every_locale(site: Emulato
     assert item_id not in infos(site).items and item_id not in infos(site).localized[DE]
     assert not (snap / "de/cms/infos/stadtbusse.md").exists()
     deletes = [a for a in report["actions"] if a["op"] in ("delete-remote", "delete-local")]
-    assert any(a["path"] == "cms/infos/bus-urbains.md" and "every locale" in a["reason"]
+    assert any(a["path"] == "snapshots/demo/cms/infos/bus-urbains.md" and "every locale" in a["reason"]
                and "de/cms/infos/stadtbusse.md" in a["reason"] for a in deletes)
-    assert any(a["path"] == "de/cms/infos/stadtbusse.md" for a in deletes)
+    assert any(a["path"] == "snapshots/demo/de/cms/infos/stadtbusse.md" for a in deletes)
     again = wfsync_json(site, SITE_ID, root, "sync", "--snapshot", "demo")
     assert again["collections"][0]["written"] == 0 and not again["conflicts"]
 
@@ -193,7 +193,7 @@ def test_deleting_a_german_file_deletes_that_variant_only(site: EmulatorServer, 
     report = wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete")
     assert item_id in infos(site).items and item_id not in infos(site).localized[DE]
     assert (snap / "cms/infos/bus-urbains.md").exists()
-    assert any(a["path"] == "de/cms/infos/stadtbusse.md" and "de variant only" in a["reason"]
+    assert any(a["path"] == "snapshots/demo/de/cms/infos/stadtbusse.md" and "de variant only" in a["reason"]
                for a in report["actions"])
     again = wfsync_json(site, SITE_ID, root, "sync", "--snapshot", "demo")
     assert not (snap / "de/cms/infos/stadtbusse.md").exists() and again["collections"][0]["created"] == 0
@@ -207,7 +207,7 @@ def test_the_whole_item_is_not_deleted_while_its_german_variant_changed(site: Em
     edit_in_webflow(site, DE, "stadtbusse", name="Stadtbusse neu")
     report = wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete")
     assert item_id in infos(site).items and item_id in infos(site).localized[DE]
-    blocked = [a for a in report["actions"] if a["path"] == "cms/infos/bus-urbains.md"]
+    blocked = [a for a in report["actions"] if a["path"] == "snapshots/demo/cms/infos/bus-urbains.md"]
     assert blocked and "not deleted in any locale" in (blocked[0]["blocked"] or "")
 
 
@@ -272,7 +272,7 @@ def test_a_slug_is_checked_within_its_locale_before_anything_is_sent(site: Emula
     replace_in(snap / "de/cms/infos/stadtbusse.md", "slug: stadtbusse", "slug: soziales")  # another German item's
     replace_in(snap / "cms/infos/social.md", "title: Social", "title: Social!")
     report = wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo", code=1)
-    assert [(p["path"], p["key"]) for p in report["problems"]] == [("de/cms/infos/stadtbusse.md", "slug")]
+    assert [(p["path"], p["key"]) for p in report["problems"]] == [("snapshots/demo/de/cms/infos/stadtbusse.md", "slug")]
     assert not [r for r in site.log if r.method != "GET"]
     # a slug another item has only in French is free in German (slugs are unique per locale)
     replace_in(snap / "de/cms/infos/stadtbusse.md", "slug: soziales", "slug: social")
