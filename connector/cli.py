@@ -714,7 +714,7 @@ def init(ctx: click.Context, force: bool, bodies: tuple[str, ...], update: bool)
             click.echo(f"kept {target} (exists; --force to overwrite)")
             continue
         text = render_mapping(mappings[schema.slug])
-        parse_mapping(text, source=target.name)  # what we write must load
+        parse_mapping(text, source=f"{target.parent.name}/{target.name}")  # what we write must load
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}")
 
@@ -725,7 +725,7 @@ def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:
     from .schema_lock import add_fields, check, load_lock, locked_entry, save_lock
 
     text = target.read_text(encoding="utf-8")
-    mapping = parse_mapping(text, source=target.name)
+    mapping = parse_mapping(text, source=f"{target.parent.name}/{target.name}")
     roots = [p.parent.parent for p in sorted(snapshots.glob("*/.wfsync/schema.lock.json"))]
     locks = {root: load_lock(root) for root in roots}
     new = sorted({slug for lock in locks.values() for slug in check(lock, schema, mapping).new})
@@ -740,7 +740,7 @@ def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:
             keys.add(key)
             additions.append((key, slug))
         text = add_fields(text, additions)
-        mapping = parse_mapping(text, source=target.name)  # what we write must load
+        mapping = parse_mapping(text, source=f"{target.parent.name}/{target.name}")  # what we write must load
         target.write_text(text, encoding="utf-8")
         out.append(f"updated {target}: added " + ", ".join(f"{k}: {s}" for k, s in additions))
     else:

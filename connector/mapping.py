@@ -195,7 +195,8 @@ def load_mappings(folder: Path) -> list[Mapping]:
         return []
     out = []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-        out.append(parse_mapping(path.read_text(encoding="utf-8"), source=str(path.name)))
+        # named as every other path in messages: from the project root (``mappings/infos.yaml``)
+        out.append(parse_mapping(path.read_text(encoding="utf-8"), source=f"{folder.name}/{path.name}"))
     names = [m.collection for m in out]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:

@@ -120,7 +120,7 @@ def options_of(spec: Any) -> dict[str, str]:
 def problems(drift: Drift, schema: Collection, mapping: Mapping) -> list[dict[str, str]]:
     """The report's problems for a stopped collection: the mapping file (from the project root),
     the field (its slug as last synced) and the front-matter key that mapping writes it as."""
-    path = f"mappings/{mapping.source}" if mapping.source else f"mappings/{schema.slug}.yaml"
+    path = mapping.source or f"mappings/{schema.slug}.yaml"
     # the engine's problem shape: ``item`` a path, ``field`` the key (``report.problem_dict``)
     return [{"collection": schema.slug, "item": path, "field": b.field, "message": b.message,
              "front_matter_key": b.key, "kind": "schema_drift"} for b in drift.blocking]

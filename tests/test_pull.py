@@ -142,7 +142,7 @@ def test_mapping_path_outside_the_root_is_refused(emulator: EmulatorServer, tmp_
         (root / "mappings" / "infos.yaml").read_text().replace("path: cms/infos/{slug}.md", "path: ../x/{slug}.md"))
     result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
     assert result.exit_code == 2
-    assert "infos.yaml" in result.output and "'..' would leave the snapshot root" in result.output
+    assert "mappings/infos.yaml: " in result.output and "'..' would leave the snapshot root" in result.output
     assert not (tmp_path / "x").exists() and not (root / "snapshots").exists()
 
 

@@ -58,7 +58,7 @@ def test_a_removed_mapped_field_stops_with_what_to_do_and_drops_nothing(emulator
         result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo")
         assert result.exit_code == 2, result.output
         assert "'couleur'" in result.output and "was removed in Webflow" in result.output
-        assert "Remove `f_couleur: couleur` from categories.yaml" in result.output
+        assert "Remove `f_couleur: couleur` from mappings/categories.yaml" in result.output
     assert writes(emulator) == [] and file.read_bytes() == before
 
 
