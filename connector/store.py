@@ -73,16 +73,14 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> os.stat_resul
 BOM = b"\xef\xbb\xbf"
 
 
-def keep_conventions(path: Path, data: bytes) -> bytes:
-    """``data`` (LF, no BOM, as wfsync renders) with the line ends and BOM of the file at ``path``."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(64 * 1024)
-    except (FileNotFoundError, IsADirectoryError):
+def keep_conventions(current: bytes | None, data: bytes) -> bytes:
+    """``data`` (LF, no BOM, as wfsync renders) with the line ends and BOM of ``current``, the
+    file it replaces."""
+    if not current:
         return data
-    if b"\r\n" in head and b"\r\n" not in data:
+    if b"\r\n" in current and b"\r\n" not in data:
         data = data.replace(b"\n", b"\r\n")
-    if head.startswith(BOM) and not data.startswith(BOM):
+    if current.startswith(BOM) and not data.startswith(BOM):
         data = BOM + data
     return data
 
@@ -152,12 +150,15 @@ class SnapshotStore:
         """Remember what the run read at ``rel`` (its sha256, or None: no file there)."""
         self._seen[rel] = digest
 
-    def _check_unchanged(self, rel: str, path: Path, data: bytes | None) -> bool:
-        """False if the file already holds ``data``; raises if it is not what the run saw."""
+    @staticmethod
+    def _current(path: Path) -> bytes | None:
         try:
-            current: bytes | None = path.read_bytes()
+            return path.read_bytes()
         except FileNotFoundError:
-            current = None
+            return None
+
+    def _check_unchanged(self, rel: str, current: bytes | None, data: bytes | None) -> bool:
+        """False if the file (``current``) already holds ``data``; raises if it is not what the run saw."""
         if data is not None and current == data:
             return False
         if (sha256(current) if current is not None else None) != self._seen.get(rel):
@@ -171,8 +172,9 @@ class SnapshotStore:
         A file the editor keeps with CRLF line ends or a UTF-8 BOM (Windows editors) keeps them:
         rewritten with LF alone, every line would show as changed in git."""
         path = self.resolve(rel)
-        data = keep_conventions(path, data)
-        if not self._check_unchanged(rel, path, data):
+        current = self._current(path)  # read once: for its conventions and for the compare
+        data = keep_conventions(current, data)
+        if not self._check_unchanged(rel, current, data):
             self._seen[rel] = sha256(data)
             return False
         st = atomic_write(path, data, durable=False)
@@ -192,17 +194,17 @@ class SnapshotStore:
     def check(self, rel: str) -> None:
         """Raise ``FileChangedError`` if ``rel`` is no longer what the run read or last wrote there
         (checked before a write elsewhere that would make it a stale second copy)."""
-        path = self.resolve(rel)
-        if path.exists():
-            self._check_unchanged(rel, path, None)
+        current = self._current(self.resolve(rel))
+        if current is not None:
+            self._check_unchanged(rel, current, None)
 
     def remove(self, rel: str) -> bool:
         """``delete``, only if the file is still what the run read or last wrote there."""
-        path = self.resolve(rel)
-        if not path.exists():
+        current = self._current(self.resolve(rel))
+        if current is None:
             self._seen[rel] = None
             return False
-        self._check_unchanged(rel, path, None)
+        self._check_unchanged(rel, current, None)
         self._seen[rel] = None
         return self.delete(rel)
 

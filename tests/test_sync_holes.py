@@ -208,12 +208,18 @@ def test_a_save_during_a_merge_keeps_webflows_side_as_a_change_for_the_next_run(
     with _save_after_the_run_read(path, saved):
         code, _, stderr, _ = site.run("sync")
     assert code == 3, stderr  # the save was kept, the merge's file not written
-    code, report, stderr, _ = site.run("sync")
-    assert observe_remote(site.server.state)["u2"][0].page.texte == "écrit dans Webflow", \
-        "Webflow's edit, never seen in the file, was overwritten"
-    assert code == 3 and report is not None and [c["path"] for c in report["conflicts"]] == ["pages/page-2.md"]
-    assert path.read_text(encoding="utf-8") == saved
+    _next_sync_keeps_both(site, "u2", path, saved, "Webflow's edit, never seen in the file, was overwritten")
 
+
+
+def _next_sync_keeps_both(site: Site, uid: str, path: Path, saved: str, lost: str) -> None:
+    """After a save kept during a run: the next sync leaves Webflow's edit of ``uid`` in Webflow, the
+    saved file as it is, and reports the item as a conflict."""
+    code, report, stderr, _ = site.run("sync")
+    assert observe_remote(site.server.state)[uid][0].page.texte == "écrit dans Webflow", lost
+    rel = path.relative_to(site.snap).as_posix()
+    assert code == 3 and report is not None and [c["path"] for c in report["conflicts"]] == [rel], stderr
+    assert path.read_text(encoding="utf-8") == saved
 
 def test_an_edit_undone_during_a_merge_is_not_overwritten_by_the_next_sync(site: Site) -> None:
     """Found by the long profile: both sides changed, the run pushed the file's change and an editor
@@ -355,11 +361,7 @@ def test_webflows_edit_not_written_because_of_a_save_is_read_again_however_late(
     with _save_after_the_run_read(path, saved):
         code, report, stderr, _ = site.run("pull")
     assert code == 3 and report is not None, stderr  # the save was kept
-    code, report, stderr, _ = site.run("sync")
-    assert observe_remote(site.server.state)["u1"][0].page.texte == "écrit dans Webflow", \
-        "Webflow's edit was overwritten by the save without a conflict"
-    assert code == 3 and report is not None and [c["path"] for c in report["conflicts"]] == ["pages/page-1.md"]
-    assert path.read_text(encoding="utf-8") == saved
+    _next_sync_keeps_both(site, "u1", path, saved, "Webflow's edit was overwritten by the save without a conflict")
 
 
 def test_a_run_killed_once_webflow_re_created_an_item_finishes_on_the_rerun(site: Site) -> None:
