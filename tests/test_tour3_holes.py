@@ -3,6 +3,8 @@ command, edits on both sides."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from connector.emulator.fixtures import SITE_ID
@@ -58,4 +60,46 @@ def test_after_a_webflow_slug_rename_pull_then_sync_keeps_the_edit_and_sends_onl
     after = referrer.read_text(encoding="utf-8")
     assert "(modifié)" in after and "cms/infos/bus.md" in after and "cms/infos/bus-urbains.md" not in after
     assert "f_lieux" not in synced.stdout  # the ids did not change: nothing to send for the reference
+    assert "Everything is in step" in wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo").stdout
+
+
+def test_a_file_edited_outside_the_synced_values_is_decided_by_on_conflict_like_any_conflict(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    edit(infos / "etat-civil.md", "layout: '[info].html'", "layout: '[other].html'")
+    dechetterie = (infos / "dechetterie.md").read_text(encoding="utf-8")
+    updated = next(line for line in dechetterie.splitlines() if line.startswith("updated-on: "))
+    edit(infos / "dechetterie.md", updated, "updated-on: '2030-01-01T00:00:00.000Z'")
+    for name in ("etat-civil.md", "dechetterie.md"):  # saved a minute before Webflow's edits
+        os.utime(infos / name, (time.time() - 60, time.time() - 60))
+    for slug in ("etat-civil", "dechetterie"):
+        edit_in_webflow(emulator, "infos", slug, name=f"Renommé {slug}")
+
+    held = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert held.exit_code == 3, held.output
+
+    # a cron job's policy: Webflow's edit is the newer one, so it wins; the file's own edit is kept beside it
+    newer = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "newer")
+    assert newer.exit_code == 0, newer.output
+    assert "title: Renommé etat-civil" in (infos / "etat-civil.md").read_text(encoding="utf-8")
+    assert "[other].html" in (infos / "etat-civil.local.md").read_text(encoding="utf-8")
+    assert "title: Renommé dechetterie" in (infos / "dechetterie.md").read_text(encoding="utf-8")
+    assert "2030-01-01" in (infos / "dechetterie.local.md").read_text(encoding="utf-8")
+    assert remote_item(emulator, "infos", "etat-civil").staged["fieldData"]["name"] == "Renommé etat-civil"
+
+
+def test_on_conflict_local_decides_a_file_edited_outside_the_synced_values(emulator: EmulatorServer,
+                                                                           tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    edit(infos / "etat-civil.md", "layout: '[info].html'", "layout: '[other].html'")
+    edit_in_webflow(emulator, "infos", "etat-civil", name="Renommé")
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 3
+    local = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local",
+                   "snapshots/demo/cms/infos/etat-civil.md")
+    assert local.exit_code == 0, local.output
+    # the file's values win (Webflow's rename is undone there) and Webflow's version is kept beside it
+    assert remote_item(emulator, "infos", "etat-civil").staged["fieldData"]["name"] != "Renommé"
+    assert "title: Renommé" in (infos / "etat-civil.remote.md").read_text(encoding="utf-8")
     assert "Everything is in step" in wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo").stdout
