@@ -531,7 +531,9 @@ def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, A
 def push(ctx: click.Context, **options: Any) -> None:
     """Send local changes to Webflow.
 
-    Webflow's changes are left for pull. A conflict needs both directions: see `wfsync sync`."""
+    Webflow's changes are left for pull. A conflict needs both directions: see `wfsync sync`.
+    PATHs (files or folders, as for diff) go with --on-conflict: only the conflicts of those
+    files are decided; every file's changes are sent either way."""
     write_run(ctx, "push", False, options)
 
 

@@ -109,6 +109,8 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
 def _held_reason(op: str, reason: str, blocked: str) -> str:
     if op == "delete-remote" and "allow-delete" in blocked:
         return "file deleted: the Webflow item is deleted only with --allow-delete"
+    if blocked == "not pushed by this command" and op == "delete-remote":
+        return "file deleted: wfsync push --allow-delete (or sync --allow-delete) deletes the item in Webflow"
     if blocked == "not pushed by this command":
         return f"{_local_change(op, reason)}: wfsync push or sync sends it"
     if blocked == "not pulled by this command":

@@ -103,3 +103,15 @@ def test_on_conflict_local_decides_a_file_edited_outside_the_synced_values(emula
     assert remote_item(emulator, "infos", "etat-civil").staged["fieldData"]["name"] != "Renommé"
     assert "title: Renommé" in (infos / "etat-civil.remote.md").read_text(encoding="utf-8")
     assert "Everything is in step" in wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo").stdout
+
+
+def test_pull_says_a_deleted_file_needs_allow_delete_to_delete_its_item(emulator: EmulatorServer,
+                                                                        tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    (snapshot(root) / "cms/infos/hopital.md").unlink()
+    pulled = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
+    line = next(x for x in pulled.stdout.splitlines() if "cms/infos/hopital.md" in x)
+    assert line.startswith("held") and "--allow-delete" in line, line
+    pushed = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")  # without it: nothing deleted
+    assert "hopital" in {i.staged["fieldData"]["slug"] for i in coll(emulator, "infos").items.values()}
+    assert "--allow-delete" in next(x for x in pushed.stdout.splitlines() if "cms/infos/hopital.md" in x)
