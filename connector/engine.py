@@ -100,6 +100,8 @@ class Engine:
                 scan(ctx, run)
             with ctx.phase("plan", run):
                 plan_collection(ctx, run)
+        for run in ctx.runs:
+            with ctx.phase("plan", run):
                 hold_moved_out(ctx, run, strays, parsed)
         variants.adjust_plans(ctx)
         if not opts.collections:

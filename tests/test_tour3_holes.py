@@ -115,3 +115,20 @@ def test_pull_says_a_deleted_file_needs_allow_delete_to_delete_its_item(emulator
     pushed = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")  # without it: nothing deleted
     assert "hopital" in {i.staged["fieldData"]["slug"] for i in coll(emulator, "infos").items.values()}
     assert "--allow-delete" in next(x for x in pushed.stdout.splitlines() if "cms/infos/hopital.md" in x)
+
+
+def test_a_file_moved_into_another_collections_folder_does_not_delete_its_item(emulator: EmulatorServer,
+                                                                               tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    moved = snapshot(root) / "cms/evenements/piscines.md"
+    (snapshot(root) / "cms/infos/piscines.md").rename(moved)
+    args = ("push", "--snapshot", "demo", "--allow-delete", "--skip-invalid")
+    dry = wfsync(emulator, SITE_ID, root, *args, "--dry-run")
+    assert not any(x.startswith("would delete") for x in dry.stdout.splitlines()), dry.stdout
+    result = wfsync(emulator, SITE_ID, root, *args)
+    assert "piscines" in {i.staged["fieldData"]["slug"] for i in coll(emulator, "infos").items.values()}
+    assert result.exit_code == 1, result.output
+    line = next(x for x in result.stdout.splitlines() if "cms/infos/piscines.md" in x)
+    assert line.startswith("held") and "cms/evenements/piscines.md" in line, line
+    assert "another collection" in line and "move the file back" in line
+    assert moved.exists()
