@@ -132,3 +132,22 @@ def test_a_file_moved_into_another_collections_folder_does_not_delete_its_item(e
     assert line.startswith("held") and "cms/evenements/piscines.md" in line, line
     assert "another collection" in line and "move the file back" in line
     assert moved.exists()
+
+
+def test_a_git_merge_conflict_in_the_state_says_what_to_do_and_either_side_recovers(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    from tests.helpers import wfsync_json
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    state = snapshot(root) / ".wfsync/state.json"
+    ours = state.read_text(encoding="utf-8")
+    lines = ours.splitlines(keepends=True)
+    state.write_text("".join([*lines[:3], "<<<<<<< HEAD\n", lines[3], "=======\n", lines[3], ">>>>>>> other\n",
+                              *lines[4:]]), encoding="utf-8")
+    report = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", code=2)
+    assert report["error"]["kind"] == "config", report["error"]
+    assert "conflict markers" in report["error"]["message"]
+    assert "git checkout --ours -- snapshots/demo/.wfsync/state.json" in report["error"]["hint"]
+    human = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert "bug" not in human.output and "conflict markers" in human.output
+    state.write_text(ours, encoding="utf-8")  # one side taken
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 0
