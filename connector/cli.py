@@ -37,7 +37,7 @@ from .cliout import (
     report_exit_code,
 )
 from .config import Settings, load_settings
-from .state import load_state
+from .state import STATE_DIR, load_state
 from .engine import Engine, RunOptions
 from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
@@ -394,8 +394,22 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     if not mappings:
         raise no_project(settings.mappings_dir)
     root = snapshot_root(settings, client, site_id, snapshot)
+    check_known_snapshot(settings.snapshots_dir, root, ctx.command.name or "")
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings
+
+
+def check_known_snapshot(snapshots_dir: Path, root: Path, command: str) -> None:
+    """A mistyped --snapshot would silently start a second copy of the site (sync) or list every
+    item as new (push, status, diff): only pull starts a snapshot once the project has one."""
+    if command in ("pull", "resync") or root.exists():
+        return
+    pulled = sorted(p.parent.name for p in snapshots_dir.glob(f"*/{STATE_DIR}") if p.is_dir())
+    if pulled:
+        error = ConfigError(f"no snapshot {root.name!r} in {snapshots_dir.name}/ (this project has: {', '.join(pulled)})")
+        error.hint = (f"Check --snapshot; to start a new snapshot of the site, run `wfsync pull --snapshot {root.name}` "
+                      "first.")
+        raise error
 
 
 def no_project(mappings_dir: Path) -> ConfigError:

@@ -151,3 +151,18 @@ def test_a_git_merge_conflict_in_the_state_says_what_to_do_and_either_side_recov
     assert "bug" not in human.output and "conflict markers" in human.output
     state.write_text(ours, encoding="utf-8")  # one side taken
     assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 0
+
+
+def test_a_mistyped_snapshot_name_is_an_error_not_a_second_copy(emulator: EmulatorServer, tmp_path: Path) -> None:
+    from tests.helpers import wfsync_json
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    for command in ("sync", "push", "status", "diff"):
+        result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "dmeo")
+        assert result.exit_code == 2, (command, result.output)
+        assert "no snapshot 'dmeo'" in result.output and "demo" in result.output
+    assert not (root / "snapshots/dmeo").exists()
+    report = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "dmeo", code=2)
+    assert report["error"]["kind"] == "config" and "wfsync pull --snapshot dmeo" in report["error"]["hint"]
+    # pull starts a snapshot on purpose
+    assert wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "staging").exit_code == 0
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "staging").exit_code == 0
