@@ -166,3 +166,25 @@ def test_a_mistyped_snapshot_name_is_an_error_not_a_second_copy(emulator: Emulat
     # pull starts a snapshot on purpose
     assert wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "staging").exit_code == 0
     assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "staging").exit_code == 0
+
+
+def test_a_slug_changed_on_both_sides_names_the_file_on_disk_and_is_decided_per_file(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    edit(infos / "bibliotheque.md", "slug: bibliotheque", "slug: biblio-local")
+    remote_item(emulator, "infos", "bibliotheque").staged["fieldData"]["slug"] = "biblio-remote"
+    edit_in_webflow(emulator, "infos", "biblio-remote")
+
+    held = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert held.exit_code == 3, held.output
+    line = next(x for x in held.stdout.splitlines() if x.startswith("held") and "biblio" in x)
+    assert "snapshots/demo/cms/infos/bibliotheque.md" in line, line
+    assert (infos / "bibliotheque.remote.md").exists() and not (infos / "biblio-remote.remote.md").exists()
+
+    decided = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "local",
+                     "snapshots/demo/cms/infos/bibliotheque.md")
+    assert decided.exit_code == 0, decided.output
+    assert remote_item(emulator, "infos", "biblio-local") is not None
+    assert (infos / "biblio-local.md").exists() and not (infos / "bibliotheque.md").exists()
+    assert "Everything is in step" in wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo").stdout

@@ -44,7 +44,8 @@ class LocalWriter:
         if action.op is not Op.NOTHING:
             rv, be = run.remote.get(action.key), run.base.get(action.key)
             report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
-                                   "path": path_of(run, action.key), "reason": action.reason,
+                                   "path": (conflict_path if action.op is Op.CONFLICT else path_of)(run, action.key),
+                                   "reason": action.reason,
                                    "blocked": action.blocked, "fields": action_fields(
                                        action, rv.side if rv else None,
                                        BaseSide(be.record_hash, be.fields) if be else None)})
@@ -205,7 +206,7 @@ class LocalWriter:
         c = report.of(run.schema.slug)
         c.conflicts += 1
         rv = (remote or run.remote.get(action.key)) if copy else None
-        path = path_of(run, action.key)
+        path = conflict_path(run, action.key)
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:
             self.ctx.store.write(copy, rv.rendered())
@@ -262,6 +263,12 @@ class LocalWriter:
                 rv = RemoteView(item, converted, old_path, side)
                 run.remote[item.id] = rv
         self.record(run, rv, data, kept=kept)
+
+
+def conflict_path(run: CollectionRun, key: str) -> str:
+    """The file a conflict is about: the one on disk (a slug changed on both sides leaves Webflow's
+    path with no file), its copies beside it."""
+    return run.local[key].path if key in run.local else path_of(run, key)
 
 
 def path_of(run: CollectionRun, key: str) -> str:
