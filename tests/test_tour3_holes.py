@@ -188,3 +188,23 @@ def test_a_slug_changed_on_both_sides_names_the_file_on_disk_and_is_decided_per_
     assert remote_item(emulator, "infos", "biblio-local") is not None
     assert (infos / "biblio-local.md").exists() and not (infos / "bibliotheque.md").exists()
     assert "Everything is in step" in wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo").stdout
+
+
+def test_a_file_renamed_with_its_slug_is_the_same_item_renamed_not_a_duplicate(emulator: EmulatorServer,
+                                                                                tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    before = len(coll(emulator, "infos").items)
+    item_id = remote_item(emulator, "infos", "ecoles-primaires").id
+    (infos / "ecoles-primaires.md").rename(infos / "ecoles.md")
+    edit(infos / "ecoles.md", "slug: ecoles-primaires", "slug: ecoles")
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert "new file" not in status.stdout and "deleted" not in status.stdout, status.stdout
+    pushed = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert pushed.exit_code == 0, pushed.output
+    assert len(coll(emulator, "infos").items) == before  # no duplicate
+    assert coll(emulator, "infos").items[item_id].staged["fieldData"]["slug"] == "ecoles"
+    # the files that referred to the old path now name the new one
+    texts = [p.read_text(encoding="utf-8") for p in (snapshot(root) / "cms").rglob("*.md")]
+    assert not any("cms/infos/ecoles-primaires.md" in t for t in texts)
+    assert "Everything is in step" in wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo").stdout

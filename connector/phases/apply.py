@@ -216,6 +216,16 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
+    def renamed_in_place(self, run: CollectionRun, item: RemoteItem, path: str) -> None:
+        """A file the editor renamed along with its slug is already where the new slug puts it: the
+        slug history and the files referring to its former path follow, as for any rename."""
+        base = run.base.get(item.id)
+        if base is None or base.path == path or slug_unchanged(run, item.id, item.slug):
+            return
+        record_move(self.ctx.store.root, run.mapping, item.id, base.path, item.slug)
+        if run.locale is None:
+            follow_rename(self.ctx, run.schema.id, item.id, base.path, path)
+
     def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False,
                      merged: bool = False) -> None:
         """Webflow's answer to a write becomes the file (new dates, same content) and the base.
@@ -244,6 +254,8 @@ class LocalWriter:
                 self.ctx.store.remove(old_path)
                 if run.locale is None:  # references name the primary's files
                     follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
+            else:
+                self.renamed_in_place(run, item, path)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None, item.id)
