@@ -614,6 +614,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     lines = first_lines(problem_dict(p) for p in report.problems)
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
+        if a["op"] == "pull" and str(a["reason"]).startswith("new in Webflow"):
+            words = "new in Webflow"  # as push, pull and sync label it
         if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
             side, words = "other", "moved out of mapping"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""

@@ -3,6 +3,7 @@ command, edits on both sides."""
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from pathlib import Path
@@ -208,3 +209,25 @@ def test_a_file_renamed_with_its_slug_is_the_same_item_renamed_not_a_duplicate(e
     texts = [p.read_text(encoding="utf-8") for p in (snapshot(root) / "cms").rglob("*.md")]
     assert not any("cms/infos/ecoles-primaires.md" in t for t in texts)
     assert "Everything is in step" in wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo").stdout
+
+
+def test_sync_totals_tell_deletions_apart_and_status_says_new_in_webflow(emulator: EmulatorServer,
+                                                                          tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    (snapshot(root) / "cms/infos/hopital.md").unlink()
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--allow-delete")
+    totals = next(x for x in result.stdout.splitlines() if x.startswith("infos "))
+    assert "1 deleted" in totals and "pushed" not in totals, totals
+
+    created = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert "Everything is in step" in created.stdout
+    infos = coll(emulator, "infos")
+    template = next(iter(infos.items.values()))
+    new = copy.deepcopy(template)
+    new.id = "a" * 24
+    new.staged["fieldData"].update(name="Nouveau", slug="nouveau")
+    new.staged["lastUpdated"] = new.staged["createdOn"] = emulator.state.now()
+    infos.items[new.id] = new
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    line = next(x for x in status.stdout.splitlines() if "cms/infos/nouveau.md" in x)
+    assert "new in Webflow" in line, status.stdout
