@@ -231,3 +231,12 @@ def test_sync_totals_tell_deletions_apart_and_status_says_new_in_webflow(emulato
     status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     line = next(x for x in status.stdout.splitlines() if "cms/infos/nouveau.md" in x)
     assert "new in Webflow" in line, status.stdout
+
+
+def test_a_tab_in_the_front_matter_is_reported_on_its_own_line() -> None:
+    from connector.mapping import load_mappings
+    from connector.reading import read_document
+    mapping = next(m for m in load_mappings(Path(__file__).parent.parent / "mappings") if m.collection == "infos")
+    for raw, line in ((b"---\ntitle: D\n\tslug: d\n---\n", 3), (b"---\ntitle: D\nslug:\n\t- a\n---\n", 4)):
+        problems = read_document("cms/infos/x.md", raw, mapping, None).problems
+        assert [(p.line, "a tab on line" in p.message) for p in problems] == [(line, True)], problems
