@@ -240,3 +240,17 @@ def test_a_tab_in_the_front_matter_is_reported_on_its_own_line() -> None:
     for raw, line in ((b"---\ntitle: D\n\tslug: d\n---\n", 3), (b"---\ntitle: D\nslug:\n\t- a\n---\n", 4)):
         problems = read_document("cms/infos/x.md", raw, mapping, None).problems
         assert [(p.line, "a tab on line" in p.message) for p in problems] == [(line, True)], problems
+
+
+def test_an_item_archived_after_its_file_was_moved_is_skipped_under_the_path_on_disk(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    (infos / "bibliotheque.md").rename(infos / "bibliotheque-municipale.md")
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo").exit_code == 0
+    item = remote_item(emulator, "infos", "bibliotheque")
+    item.staged["isArchived"] = True
+    edit_in_webflow(emulator, "infos", "bibliotheque")
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    line = next(x for x in result.stdout.splitlines() if x.startswith("skipped") and "biblio" in x)
+    assert "cms/infos/bibliotheque-municipale.md" in line, line

@@ -41,6 +41,9 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
                            "(see --archived / --drafts); the file is left alone"})
     adopt_moved_files(run)
     keep_moved_files(run, ctx.store.root)
+    for skipped in report.skipped:  # an item left alone is named by its file where the editor has it
+        if skipped["collection"] == run.schema.slug and skipped["item"] in run.local:
+            skipped["path"] = run.local[skipped["item"]].path
 
 
 def recreated(run: CollectionRun, key: str, same_slug: str | None) -> str | None:
