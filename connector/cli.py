@@ -600,13 +600,14 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
 
     Exits 0, or 1 when a file or item has a problem to fix (a file that cannot be read, an
     invalid value): what a cron job or an editor needs to know without reading the output."""
-    report, _ = dry_run_both(ctx, collections, snapshot)
+    report, engine = dry_run_both(ctx, collections, snapshot)
     prefix = ctx.obj["prefix"]
     differs = any(a["op"] not in IN_STEP for a in report.actions)
+    copies = kept_copies(engine.root)
     code = EXIT_USAGE if report.stopped else inspection_exit_code(report, differs, with_exit_code)
     if as_json:
         document = report_document(report, prefix)
-        document.update(exit_code=code, differences=differs)
+        document.update(exit_code=code, differences=differs, copies=[shown(prefix, c) for c in copies])
         echo_json(document)
         sys.exit(code)
     console = out_console()
@@ -630,8 +631,25 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
             console.print(f"[bold]{titles[side]}[/]")
             for line in groups[side]:
                 console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if copies and not ctx.obj["quiet"]:
+        console.print("[bold]Copies kept beside files (delete each once you no longer need it)[/]")
+        for c in copies:
+            console.print(f"  {shown(prefix, c)}", highlight=False, markup=False, soft_wrap=True)
     print_problems(err_console, report, prefix)
     sys.exit(code)
+
+
+def kept_copies(snapshot: Path) -> list[str]:
+    """The other side's versions wfsync wrote beside files (``x.remote.md``, ``x.local.md``): they
+    stay until the user removes them, so status names them, as git names untracked files."""
+    if not snapshot.is_dir():
+        return []
+    found = []
+    for path in snapshot.rglob("*.md"):
+        rel = path.relative_to(snapshot).as_posix()
+        if path.name.endswith((".remote.md", ".local.md")) and not rel.startswith(f"{STATE_DIR}/"):
+            found.append(rel)
+    return sorted(found)
 
 
 def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str | None,

@@ -254,3 +254,17 @@ def test_an_item_archived_after_its_file_was_moved_is_skipped_under_the_path_on_
     result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
     line = next(x for x in result.stdout.splitlines() if x.startswith("skipped") and "biblio" in x)
     assert "cms/infos/bibliotheque-municipale.md" in line, line
+
+
+def test_status_names_the_copies_kept_beside_files(emulator: EmulatorServer, tmp_path: Path) -> None:
+    from tests.helpers import wfsync_json
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    edit(infos / "piscines.md", "title: Piscines", "title: Piscines A")
+    edit_in_webflow(emulator, "infos", "piscines", name="Piscines B")
+    assert wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--on-conflict", "remote").exit_code == 0
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert "Everything is in step" in status.stdout
+    assert "snapshots/demo/cms/infos/piscines.local.md" in status.stdout
+    report = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert report["copies"] == ["snapshots/demo/cms/infos/piscines.local.md"]
