@@ -316,7 +316,9 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         console.print("\nNext: try it by hand against a running emulator:\n"
                       "  wfsync emulator serve --demo --data .emulator --port 8765\n"
                       "  (it prints four export lines: paste them in another shell; the token is demo-token)\n"
-                      "  wfsync init && wfsync pull; edit a file; wfsync status, diff, push",
+                      "  in a new folder outside this one (this project already has the demo's snapshot):\n"
+                      "  mkdir ../wfsync-try && cd ../wfsync-try && wfsync init && wfsync pull;\n"
+                      "  edit a file; wfsync status, diff, push",
                       highlight=False)
         if keep_running:
             console.print(f"export WEBFLOW_API_BASE={server.base_url} WEBFLOW_TOKEN=demo-token WEBFLOW_SITE_ID={site.id}")
