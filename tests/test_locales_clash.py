@@ -143,3 +143,24 @@ def test_a_german_file_changed_while_its_variant_was_deleted_in_webflow_is_held_
     line = next(li for li in result.output.splitlines() if "de/cms/infos/soziales.md" in li)
     assert line.startswith("held") and "CMS panel" in result.output, result.output
     assert german.exists() and "Soziales und Gesundheit" in german.read_text(encoding="utf-8")
+
+
+def test_if_webflow_refuses_a_copy_slug_taken_by_a_leftover_variant_the_re_create_is_a_problem_and_nothing_is_lost(
+        tmp_path: Path) -> None:
+    # what Webflow does with the automatic copy's slug is not documented: the other way it may go
+    with EmulatorServer(demo_state(), tokens={TOKEN: ALL_SCOPES}, deviations=["unique-copy-slugs"]) as site:
+        root = pulled(site, tmp_path)
+        snap = snapshot(root)
+        german = snap / "de/cms/infos/creches-et-garderies.md"
+        before = german.read_bytes()
+        orphan = delete_primary_only(site, "creches-et-garderies")
+        replace_in(snap / "cms/infos/creches-et-garderies.md", "title: Crèches et garderies", "title: Crèches LOCAL")
+        result = wfsync(site, SITE_ID, root, "sync", "--snapshot", "demo", "--allow-delete")
+        assert result.exit_code == 1 and not [li for li in result.output.splitlines() if li.startswith("created")]
+        assert "Webflow refused it, nothing was created" in result.output, result.output
+        report = wfsync_json(site, SITE_ID, root, "sync", "--snapshot", "demo", "--allow-delete", code=1)
+        assert any(p["path"].endswith("cms/infos/creches-et-garderies.md") and "slug" in p["message"]
+                   for p in report["problems"]), report["problems"]
+        assert not [i for i in infos(site).items.values() if i.staged["fieldData"]["slug"] == "creches-et-garderies"]
+        assert german.read_bytes() == before and orphan in infos(site).localized[DE]
+        assert "title: Crèches LOCAL" in (snap / "cms/infos/creches-et-garderies.md").read_text(encoding="utf-8")

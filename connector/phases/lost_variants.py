@@ -34,10 +34,11 @@ def hold_lost_variants(ctx: RunContext) -> None:
         actions = []
         for a in run.plan.actions:
             if a.key in lost:
-                why = _why(ctx, run, primary, lost[a.key])
-                a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged, why)
+                a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
+                           f"its item has no {run.locale.tag} variant in Webflow, which the API cannot add back: "
+                           "see the problem below")
                 ctx.report.problems.append({"collection": run.schema.slug, "item": run.local[a.key].path,
-                                            "field": "(item)", "message": why})
+                                            "field": "(item)", "message": _why(ctx, run, primary, lost[a.key])})
             actions.append(a)
         run.plan = Plan(tuple(actions))
 
