@@ -98,6 +98,16 @@ def add_locale_in_designer(site: EmulatorServer, item_id: str) -> None:
                                                    staged=staged)
 
 
+def held_run(site: EmulatorServer, root: Path, rel: str, command: str) -> tuple[str, str]:
+    """A run that exits 1, sends nothing and holds ``rel``: (its line, the whole output)."""
+    site.clear_log()
+    result = wfsync(site, SITE_ID, root, command, "--snapshot", "demo")
+    assert result.exit_code == 1 and not writes(site), result.output
+    line = next(li for li in result.output.splitlines() if rel in li)
+    assert line.startswith("held"), result.output
+    return line, result.output
+
+
 def test_a_german_file_restored_after_its_variant_was_deleted_is_held_with_a_way_forward(
         site: EmulatorServer, tmp_path: Path) -> None:
     root = pulled(site, tmp_path)
@@ -112,12 +122,8 @@ def test_a_german_file_restored_after_its_variant_was_deleted_is_held_with_a_way
     status = wfsync(site, SITE_ID, root, "status", "--snapshot", "demo")
     assert "de/cms/infos/etat-civil.md" in status.output and "CMS panel" in status.output, status.output
     for _ in range(2):
-        site.clear_log()
-        result = wfsync(site, SITE_ID, root, "push", "--snapshot", "demo")
-        assert result.exit_code == 1 and not writes(site), result.output
-        line = next(li for li in result.output.splitlines() if "de/cms/infos/etat-civil.md" in li)
-        assert line.startswith("held") and "created" not in line, result.output
-        assert "no de variant" in result.output and "CMS panel" in result.output, result.output
+        line, output = held_run(site, root, "de/cms/infos/etat-civil.md", "push")
+        assert "created" not in line and "no de variant" in output and "CMS panel" in output, output
     report = wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo", code=1)
     action = next(a for a in report["actions"] if a["path"].endswith("de/cms/infos/etat-civil.md"))
     assert action["blocked"] and report["collections"][0]["created"] == 0
@@ -137,11 +143,8 @@ def test_a_german_file_changed_while_its_variant_was_deleted_in_webflow_is_held_
     item_id = variant(site, FR, "social").id
     replace_in(german, "title: Soziales", "title: Soziales und Gesundheit")
     site.state.delete(infos(site).id, [item_id], live=False, locales=[DE])
-    site.clear_log()
-    result = wfsync(site, SITE_ID, root, "sync", "--snapshot", "demo")
-    assert result.exit_code == 1 and not writes(site), result.output
-    line = next(li for li in result.output.splitlines() if "de/cms/infos/soziales.md" in li)
-    assert line.startswith("held") and "CMS panel" in result.output, result.output
+    line, output = held_run(site, root, "de/cms/infos/soziales.md", "sync")
+    assert "CMS panel" in output, output
     assert german.exists() and "Soziales und Gesundheit" in german.read_text(encoding="utf-8")
 
 
