@@ -264,3 +264,20 @@ def test_a_first_pull_killed_while_writing_pages_is_finished_by_the_next(tmp_pat
     assert [p for p in killed_files if p.endswith((".tmp", ".remote.md"))] == []
     assert {p: b for p, b in killed_files.items() if not p.startswith(".wfsync")} == \
            {p: b for p, b in clean_files.items() if not p.startswith(".wfsync")}
+
+
+def test_the_temp_file_of_a_write_killed_halfway_is_removed_by_the_next_pull(tmp_path: Path) -> None:
+    # a run killed between a write's temp file and its rename leaves the temp file (hidden, but
+    # git shows it); the next pull, which holds the lock, removes it; a dry run leaves it alone
+    with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
+        engine = _pull(server, tmp_path)
+        folder = engine.root / "cms" / "articles"
+        leftover = folder / ".article-3.md.k2x9_q0a.tmp"
+        leftover.write_text("half")
+        unrelated = folder / ".notes.tmp"  # not a name wfsync makes
+        unrelated.write_text("mine")
+        engine.run(RunOptions(command="pull", full=True, dry_run=True))
+        assert leftover.exists()
+        engine.run(RunOptions(command="pull", full=True))
+        assert not leftover.exists()
+        assert unrelated.read_text() == "mine"

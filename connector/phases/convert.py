@@ -4,7 +4,7 @@ run leaves alone (archived, drafts, unsafe slugs), which are held."""
 from __future__ import annotations
 
 from ..context import RunContext
-from ..convert import Problem, field_hashes, record_hash
+from ..convert import Problem, hashes
 from ..errors import UnsafePathError
 from ..itemlines import skip_reason
 from ..model import RemoteItem
@@ -54,12 +54,11 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
             report.problems.append({**problem_entry(p), "path": path})  # the file the item is written to
             if p.hold:
                 run.unwritable[item.id] = f"{p.field}: {p.message}"
-        hashes = field_hashes(converted.record)
-        digest = record_hash(converted.record)
+        digest, fields = hashes(converted.record)
         if not converted.problems:
             # the bytes hold the same values (a value with a problem may not survive the YAML)
             converted.record = LazyRecord(data, run.mapping)  # type: ignore[assignment]
-        side = Side(converted.record, digest, iso_seconds(item.last_updated), fields=hashes)
+        side = Side(converted.record, digest, iso_seconds(item.last_updated), fields=fields)
         run.remote[item.id] = RemoteView(item, converted, path, side, data)
         run.planned_versions[item.id] = item.last_updated
 
