@@ -47,12 +47,13 @@ def _state() -> EmulatorState:
     return state
 
 
-def _pull(server: EmulatorServer, root: Path, hook: Any = None) -> Engine:
+def _pull(server: EmulatorServer, root: Path, hook: Any = None, helper: bool | None = None) -> Engine:
     client = WebflowClient(Transport(server.base_url, TOKEN, sleep=NoSleep(), timeout=10))
     (root / "mappings").mkdir(parents=True)
     for c in client.list_collections(SITE):
         (root / "mappings" / f"{c.slug}.yaml").write_text(render_mapping(default_mapping(client.get_collection(c.id))))
-    engine = Engine(client, SITE, root / "snapshots" / "p", load_mappings(root / "mappings"), workers=1, hook=hook)
+    engine = Engine(client, SITE, root / "snapshots" / "p", load_mappings(root / "mappings"), workers=1, hook=hook,
+                    helper=helper)
     engine.run(RunOptions(command="pull"))
     return engine
 
@@ -281,3 +282,46 @@ def test_the_temp_file_of_a_write_killed_halfway_is_removed_by_the_next_pull(tmp
         engine.run(RunOptions(command="pull", full=True))
         assert not leftover.exists()
         assert unrelated.read_text() == "mine"
+
+
+def test_a_second_process_converts_part_of_each_page_into_the_same_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores a helper process converts a share of each page while this one converts the
+    rest (the pages after the first minute's budget arrive together); the files are the same."""
+    from connector import workers
+    shared: list[int] = []
+    balance = workers.Helper._balance
+
+    def counted(self: workers.Helper, mine: int, own: float, theirs: int, their_seconds: float) -> None:
+        shared.append(theirs)
+        balance(self, mine, own, theirs, their_seconds)
+
+    monkeypatch.setattr(workers.Helper, "_balance", counted)
+    with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
+        _pull(server, tmp_path / "helped", helper=True)
+        _pull(server, tmp_path / "alone", helper=False)
+    assert sum(shared) >= 100  # items converted by the helper (it joins once it is up)
+    assert _files(tmp_path / "helped") == _files(tmp_path / "alone")
+
+
+def test_a_helper_that_dies_leaves_the_pull_to_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from connector import workers
+    balance = workers.Helper._balance
+    killed: list[int] = []
+
+    def kill(self: workers.Helper, *args: Any) -> None:
+        balance(self, *args)
+        if not killed and self._pool is not None:
+            for pid in list(self._pool._processes):  # noqa: SLF001 - the process to kill
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    monkeypatch.setattr(workers.Helper, "_balance", kill)
+    with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
+        _pull(server, tmp_path / "helped", helper=True)
+        _pull(server, tmp_path / "alone", helper=False)
+    assert killed
+    assert _files(tmp_path / "helped") == _files(tmp_path / "alone")

@@ -10,11 +10,11 @@ from ..itemlines import skip_reason
 from ..model import RemoteItem
 from ..plan import Side
 from ..runs import CollectionRun, LazyRecord, RemoteView, iso_seconds
-from ..workers import convert_items
+from ..workers import Helper, convert_items
 from .read import SAFE_SLUG
 
 
-def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:
+def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper: Helper | None = None) -> None:
     opts, report = ctx.opts, ctx.report
     archived = run.mapping.archived if opts.archived is None else opts.archived
     drafts = run.mapping.drafts if opts.drafts is None else opts.drafts
@@ -42,7 +42,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
         wanted.append((item, path))
     items.clear()  # the caller's list: raw items should not outlive their conversion
     paths = [path for _, path in wanted]
-    results = convert_items([i for i, _ in wanted], run.mapping, run.schema, ctx.refs, ctx.workers)
+    results = convert_items([i for i, _ in wanted], run.mapping, run.schema, ctx.refs, ctx.workers, helper)
     if wanted:
         ctx.progress.phase("converting", run.schema.slug, len(wanted))
     wanted.clear()
