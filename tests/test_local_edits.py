@@ -99,8 +99,8 @@ def test_case2_save_during_the_pull_window_is_kept(emulator: EmulatorServer, tmp
     webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
     original = SnapshotStore.scan
 
-    def editor_saves_after_the_scan(self: SnapshotStore, prefix: str = "", **kwargs: object):  # noqa: ANN202
-        yield from original(self, prefix, **kwargs)  # type: ignore[arg-type]
+    def editor_saves_after_the_scan(self: SnapshotStore, prefix: str = ""):  # noqa: ANN202
+        yield from original(self, prefix)
         if prefix == "cms/infos" and "title: Piscines\n" in file.read_text(encoding="utf-8"):
             edit(file, "title: Piscines", "title: Piscines couvertes")  # after wfsync looked, before it writes
 

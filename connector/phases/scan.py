@@ -20,10 +20,9 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
     slugs = {rv.item.slug: rid for rid, rv in run.remote.items()}
     slugs.update({slug_of(ctx, run, i): i for i in run.held})
     written_early = {run.remote[k].path for k in run.early if k in run.remote}
-    # the files carried out while Webflow was read (``pagewrites``) are not looked at again
-    for info in ctx.store.scan(template_prefix(run.mapping), known=written_early):
+    for info in ctx.store.scan(template_prefix(run.mapping)):
         match = pattern.match(info.rel)
-        if not match:
+        if not match or info.rel in written_early:  # carried out while Webflow was read (``pagewrites``)
             continue
         base = by_path.get(info.rel)
         if base is not None and base.collection == run.schema.id and base.locale == run.cms_locale:
