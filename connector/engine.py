@@ -140,6 +140,8 @@ class Engine:
                 for run in ctx.runs:
                     publish(ctx, writer, run)
                 ctx.save()
+        if not opts.dry_run and ctx.settle_stats():
+            ctx.save()
         ctx.report.notices.extend(ctx.caps.notices)
         if not opts.dry_run:
             ctx.caps.tick()
