@@ -40,6 +40,15 @@ def _item(emulator: EmulatorServer, slug: str):  # noqa: ANN202
     return next(i for i in coll.items.values() if i.staged["fieldData"]["slug"] == slug)
 
 
+def _pulled(emulator: EmulatorServer, tmp_path: Path, html: str) -> tuple[dict, Path, Path]:  # type: ignore[type-arg]
+    """The demo item piscines with ``html`` as its rich text, pulled: (its fieldData in
+    Webflow, the project, its file)."""
+    item = _item(emulator, "piscines")
+    item.staged["fieldData"]["contenu"] = html
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    return item.staged["fieldData"], root, snapshot(root) / "cms/infos/piscines.md"
+
+
 def _writes(emulator: EmulatorServer) -> list:
     return [r for r in emulator.log if r.method in ("POST", "PATCH", "DELETE")]
 
@@ -74,16 +83,13 @@ def test_pulled_intraword_emphasis_stays_when_another_paragraph_is_edited() -> N
 
 def test_push_sends_typed_underscores_as_text_and_keeps_webflow_emphasis(emulator: EmulatorServer,
                                                                         tmp_path: Path) -> None:
-    item = _item(emulator, "piscines")
-    item.staged["fieldData"]["contenu"] = PULLED
-    root = pulled_project(emulator, SITE_ID, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
+    webflow, root, file = _pulled(emulator, tmp_path, PULLED)
     text = file.read_text(encoding="utf-8")
     assert "snake_case_word" in text
     file.write_text(text.replace("Autre paragraphe.", "2 * 3 = 6 et my_var_name, mon_fichier_final.pdf."),
                     encoding="utf-8")
     wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
-    assert item.staged["fieldData"]["contenu"] == (
+    assert webflow["contenu"] == (
         "<p>Formule H<em>2</em>O et snake<em>case</em>word.</p>"
         "<p>2 * 3 = 6 et my_var_name, mon_fichier_final.pdf.</p>")
     # the file now reads as a pull writes what Webflow has: the typed underscores are escaped
@@ -129,15 +135,12 @@ def test_lines_trimmed_on_save_keep_webflow_line_breaks() -> None:
 
 def test_push_after_trailing_spaces_were_trimmed_keeps_the_line_breaks(emulator: EmulatorServer,
                                                                        tmp_path: Path) -> None:
-    item = _item(emulator, "piscines")
-    item.staged["fieldData"]["contenu"] = ADDRESS
-    root = pulled_project(emulator, SITE_ID, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
+    webflow, root, file = _pulled(emulator, tmp_path, ADDRESS)
     # what "trim trailing whitespace" does on save, and an edit elsewhere in the field
     text = file.read_text(encoding="utf-8")
     file.write_text(re.sub(r"(?m) +$", "", text).replace("Fin.", "Fin, revu."), encoding="utf-8")
     wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
-    assert item.staged["fieldData"]["contenu"] == ADDRESS.replace("Fin.", "Fin, revu.")
+    assert webflow["contenu"] == ADDRESS.replace("Fin.", "Fin, revu.")
 
 
 def test_a_backslash_line_break_is_a_line_break() -> None:
@@ -149,16 +152,13 @@ def test_a_backslash_line_break_is_a_line_break() -> None:
 
 def test_an_html_comment_in_rich_text_is_refused_before_anything_is_sent(emulator: EmulatorServer,
                                                                          tmp_path: Path) -> None:
-    item = _item(emulator, "piscines")
-    item.staged["fieldData"]["contenu"] = before = ADDRESS
-    root = pulled_project(emulator, SITE_ID, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
+    webflow, root, file = _pulled(emulator, tmp_path, ADDRESS)
     text = file.read_text(encoding="utf-8")
     assert text.count("Fin.") == 1
     file.write_text(text.replace("Fin.", "Fin.\n\n  <!-- un commentaire -->"), encoding="utf-8")
     report = wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo", code=1)
     assert _writes(emulator) == []
-    assert item.staged["fieldData"]["contenu"] == before
+    assert webflow["contenu"] == ADDRESS
     [problem] = [p for p in report["problems"] if "comment" in p["message"]]
     assert (problem["path"], problem["key"]) == ("snapshots/demo/cms/infos/piscines.md", "f_contenu")
     assert "<!-- un commentaire -->" in problem["message"] and "a pull drops it" in problem["message"]
