@@ -143,6 +143,22 @@ def test_push_after_trailing_spaces_were_trimmed_keeps_the_line_breaks(emulator:
     assert webflow["contenu"] == ADDRESS.replace("Fin.", "Fin, revu.")
 
 
+def test_a_push_that_drops_line_breaks_webflow_has_says_so(emulator: EmulatorServer, tmp_path: Path) -> None:
+    webflow, root, file = _pulled(emulator, tmp_path, ADDRESS)
+    # trimmed on save, and the line that held a break edited too: that break cannot come back
+    text = re.sub(r"(?m) +$", "", file.read_text(encoding="utf-8"))
+    file.write_text(text.replace("lundi", "lundi et mardi"), encoding="utf-8")
+    report = wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert webflow["contenu"] == ADDRESS.replace("lundi<br>", "lundi et mardi\n")
+    [warning] = report["warnings"]
+    assert warning["path"].endswith("cms/infos/piscines.md")
+    assert warning["message"].startswith("f_contenu: 1 line break(s) Webflow has are not in the file")
+    # nothing said when the breaks are kept
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace("Fin.", "Fin, revu."), encoding="utf-8")
+    assert wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")["warnings"] == []
+
+
 def test_a_backslash_line_break_is_a_line_break() -> None:
     assert to_html("**Horaires :** lundi\\\n**Téléphone :** 079", "") == (
         "<p><strong>Horaires :</strong> lundi<br><strong>Téléphone :</strong> 079</p>")

@@ -22,7 +22,7 @@ from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from . import variants
 from .apply import LocalWriter, path_of
 from .validate import pending_creates
-from .webflow_now import current_record
+from .webflow_now import current_record, warn_lost_breaks
 
 
 class Pusher:
@@ -175,7 +175,9 @@ class Pusher:
                 merges[action.key] = action
             if not keys:
                 continue
-            data, flags = self._encode(run, record, keys, ctx.refs, current_record(ctx, run, action.key, keys))
+            current = current_record(ctx, run, action.key, keys)
+            data, flags = self._encode(run, record, keys, ctx.refs, current)
+            warn_lost_breaks(ctx, run, action.key, data, current)
             base = run.base.get(action.key)
             data = with_file_ids(data, run.schema, base.files if base else {})  # hosted files by fileId
             entry: dict[str, Any] = {"id": action.key, "fieldData": data}
