@@ -834,12 +834,19 @@ def resync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
 def convert(direction: str, source: Any) -> None:
     """Convert one rich-text value, as pull and push do.
 
-    The value is read from FILE or stdin and written to stdout."""
-    from .richtext.to_html import to_html
+    The value is read from FILE or stdin and written to stdout. to-html reads it as a push
+    of a new item does (an `_` pair inside a word is text: nothing in Webflow has it yet)."""
+    from .codecs import NoReferences, codec_for
+    from .errors import ValueProblem
+    from .model import Field
     from .richtext.to_markdown import to_markdown
 
     text = source.read()
-    out = to_markdown(text) if direction == "to-markdown" else to_html(text)
+    try:
+        out = to_markdown(text) if direction == "to-markdown" else \
+            str(codec_for("RichText").encode(text, Field("", "", "RichText", ""), NoReferences()))
+    except ValueProblem as exc:
+        raise click.ClickException(str(exc)) from None
     # the exact value through a pipe or into a file; on a terminal, the prompt on a line of its own
     click.echo(out, nl=sys.stdout.isatty() and not out.endswith("\n"))
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from .errors import DanglingReference, ValueProblem
 from .model import Field
+from .richtext.editing import comment_problem, comments_dropped
 from .richtext.to_html import to_html
 from .richtext.to_markdown import to_markdown
 
@@ -83,6 +84,10 @@ class Codec:
     def encode(self, value: Any, field: Field, refs: References) -> Any:
         return value
 
+    def encode_against(self, value: Any, field: Field, refs: References, current: Any) -> Any:
+        """``encode``, knowing the value Webflow has now as the file holds it (None: unknown)."""
+        return self.encode(value, field, refs)
+
 
 @dataclass(frozen=True)
 class TextCodec(Codec):
@@ -114,10 +119,18 @@ class RichTextCodec(Codec):
         return to_markdown(value)
 
     def encode(self, value: Any, field: Field, refs: References) -> Any:
+        return self.encode_against(value, field, refs, None)
+
+    def encode_against(self, value: Any, field: Field, refs: References, current: Any) -> Any:
+        """What Webflow has now decides how Turndown's and CommonMark's readings part
+        (``richtext.editing``); without it, the value is read as typed (a new item)."""
         if value is None:
             return None
         _expect(isinstance(value, str), "Markdown text", value)
-        return to_html(value)
+        html = to_html(value, current if isinstance(current, str) else "")
+        for comment in comments_dropped(html):
+            raise ValueProblem(comment_problem(comment))
+        return html
 
 
 @dataclass(frozen=True)

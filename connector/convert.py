@@ -161,9 +161,12 @@ def document_record(doc: Document, mapping: Mapping) -> dict[str, Any]:
 
 
 def record_to_field_data(record: TMapping[str, Any], mapping: Mapping, schema: Collection, refs: References,
-                         keys: set[str] | None = None) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, str]]]:
-    """Encode a record's content for the API: (fieldData, item flags, [(key, problem)])."""
+                         keys: set[str] | None = None, current: TMapping[str, Any] | None = None,
+                         ) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, str]]]:
+    """Encode a record's content for the API: (fieldData, item flags, [(key, problem)]).
+    ``current``: the record of Webflow's version of the item, when known (see ``Codec.encode_against``)."""
     fields = {f.slug: f for f in schema.fields}
+    now = current or {}
     data: dict[str, Any] = {}
     flags: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
@@ -176,7 +179,7 @@ def record_to_field_data(record: TMapping[str, Any], mapping: Mapping, schema: C
             if not spec.is_editable:
                 continue
             try:
-                data[entry.field] = codec_for(spec.type).encode(value, spec, refs)
+                data[entry.field] = codec_for(spec.type).encode_against(value, spec, refs, now.get(entry.key))
             except ValueProblem as exc:
                 problems.append((entry.key, str(exc)))
         elif entry.meta in WRITABLE_META:
@@ -187,7 +190,8 @@ def record_to_field_data(record: TMapping[str, Any], mapping: Mapping, schema: C
     if mapping.body and (keys is None or BODY_KEY in keys):
         spec = fields[mapping.body]
         try:
-            data[mapping.body] = codec_for(spec.type).encode(record.get(BODY_KEY, ""), spec, refs)
+            data[mapping.body] = codec_for(spec.type).encode_against(record.get(BODY_KEY, ""), spec, refs,
+                                                                      now.get(BODY_KEY))
         except ValueProblem as exc:
             problems.append(("(body)", str(exc)))
     return data, flags, problems

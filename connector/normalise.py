@@ -33,7 +33,7 @@ def same_content(local: MappingABC[str, Any], remote: MappingABC[str, Any], mapp
             return False
         codec = codec_for(spec.type)
         try:
-            again = canonical(codec.decode(codec.encode(mine, spec, refs), spec, refs))
+            again = canonical(codec.decode(codec.encode_against(mine, spec, refs, theirs), spec, refs))
         except ValueProblem:
             return False
         if value_hash(again) != value_hash(theirs):

@@ -22,6 +22,7 @@ from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from . import variants
 from .apply import LocalWriter, path_of
 from .validate import pending_creates
+from .webflow_now import current_record, warn_lost_breaks
 
 
 class Pusher:
@@ -38,8 +39,8 @@ class Pusher:
         return document_record(view.document, run.mapping)
 
     def _encode(self, run: CollectionRun, record: dict[str, Any], keys: set[str] | None,
-                refs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        data, flags, problems = record_to_field_data(record, run.mapping, run.schema, refs, keys=keys)
+                refs: Any, current: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        data, flags, problems = record_to_field_data(record, run.mapping, run.schema, refs, keys=keys, current=current)
         if problems:  # validation ran first: a file changed during the run
             error = LocalValidationError("; ".join(f"{k}: {m}" for k, m in problems), problems=problems)
             error.hint = ("A file changed while wfsync ran; what was sent so far is recorded. "
@@ -181,7 +182,9 @@ class Pusher:
                 merges[action.key] = action
             if not keys:
                 continue
-            data, flags = self._encode(run, record, keys, ctx.refs)
+            current = current_record(ctx, run, action.key, keys)
+            data, flags = self._encode(run, record, keys, ctx.refs, current)
+            warn_lost_breaks(ctx, run, action.key, data, current)
             base = run.base.get(action.key)
             data = with_file_ids(data, run.schema, base.files if base else {})  # hosted files by fileId
             entry: dict[str, Any] = {"id": action.key, "fieldData": data}

@@ -20,6 +20,7 @@ from typing import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .editing import restore_line_ends, webflow_has_pair
 from .emphasis import turndown_pairs
 from .reading import angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, read_final_marker, \
     read_lone_numbers, read_setext, restore_raw_blocks
@@ -28,9 +29,13 @@ ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
           "<div>{img}</div></figure>")
 # a hard break, with the indentation and quote markers of the line it continues
-_HARD_BREAK = re.compile(r" {2,}\n(?:[ ]*>)*[ ]*")
-_BREAK_BEFORE_CLOSE = re.compile(r" {2,}\n(?:[ ]*>)*[ ]*$")
+# (Turndown never writes a delimiter beside a bare line end: that is a break whose two spaces an
+# editor trimmed, and left as it is an opener alone on a block's first line would make it raw HTML)
+_HARD_BREAK = re.compile(r" *\n(?:[ ]*>)*[ ]*")
+_BREAK_BEFORE_CLOSE = re.compile(r" *\n(?:[ ]*>)*[ ]*$")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# CommonMark's autolinks, read before emphasis (``<https://x.com/a_b_c>``)
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9.-]+)>")
 
 
 @lru_cache(maxsize=1)
@@ -71,15 +76,19 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def to_html(markdown: str) -> str:
-    """Webflow rich-text HTML for one Markdown value."""
+def to_html(markdown: str, current: str | None = None) -> str:
+    """Webflow rich-text HTML for one Markdown value. ``current``: the Markdown of the value
+    Webflow has now (``editing``), "" for none (a new item, typed text); by default the value
+    itself, which is then read entirely as Turndown's output (a round trip)."""
     if markdown == "":
         return ""
+    if current:
+        markdown = restore_line_ends(markdown, current)
     md = _parser()
     source, raws = protect_raw_blocks(md, markdown)
     source = read_lone_numbers(read_breaks(read_final_marker(read_setext(angle_destinations(source)))))
     source = keep_breaks_inline(source)
-    source = _protect_edge_nbsp(_emphasis_commonmark_cannot_read(source))
+    source = _protect_edge_nbsp(_emphasis_commonmark_cannot_read(source, current))
     # a line of only "#" is text to Turndown (it escapes "# " alone), an empty heading to CommonMark
     source = re.sub(r"(?m)^([ >]*)(#{1,6})[ \t]*$", lambda m: m.group(1) + "\\" + m.group(2), source)
     if not source.strip("\n"):
@@ -131,7 +140,7 @@ def _delimiters(text: str) -> list[tuple[int, str, bool]]:
                 depth += {"(": 1, ")": -1}.get(text[j], 0)
                 j += 1
             i = j + 1
-        elif ch == "<" and (tag := _TAG.match(text, i)):
+        elif ch == "<" and (tag := _TAG.match(text, i) or _AUTOLINK.match(text, i)):
             i = tag.end()
         elif ch == "*":
             run = len(text[i:]) - len(text[i:].lstrip("*"))
@@ -185,12 +194,13 @@ def _can_close(text: str, pos: int, mark: str) -> bool:
     return right
 
 
-def _emphasis_commonmark_cannot_read(markdown: str) -> str:
+def _emphasis_commonmark_cannot_read(markdown: str, current: str | None = None) -> str:
     """Turndown writes ``**``/``_`` around whatever ``<strong>``/``<em>`` held, and escapes every
     literal ``*`` and ``_``. Where CommonMark would read such a pair as literal characters
     (``**  \nOBJECTIFS**``, ``H_2_O``), the pair becomes HTML tags; the rest stays Markdown.
     Where CommonMark would pair them otherwise than Turndown nested them (``**a****b****``,
-    ``_a **b _c_**_``), every pair of the block becomes HTML tags."""
+    ``_a **b _c_**_``), every pair of the block becomes HTML tags. Given ``current`` (see
+    ``to_html``), an ``_`` pair CommonMark reads as text is emphasis only where it has it."""
     if "_" not in markdown and "**" not in markdown:
         return markdown
     out = []
@@ -209,9 +219,19 @@ def _emphasis_commonmark_cannot_read(markdown: str) -> str:
         edits: list[tuple[int, int, str]] = []
         for a, b in pairs:
             (start, mark, open_in_run), (pos, _, in_run) = found[a], found[b]
-            after_open = _HARD_BREAK.match(block, start + len(mark))
-            before_close = _BREAK_BEFORE_CLOSE.search(block, 0, pos)
+            # (a line end is one break: not taken twice, ``**\n**``, ``**_\n**_``)
+            after_open = _unclaimed(_HARD_BREAK.match(block, start + len(mark)), edits)
+            before_close = _unclaimed(_BREAK_BEFORE_CLOSE.search(block, 0, pos), edits)
+            if after_open and before_close and before_close.start() < after_open.end():
+                before_close = None
             lead, trail = _spaces_moved_out(block, start, pos, mark)
+            unreadable = not _can_open(block, start, mark) or not _can_close(block, pos, mark)
+            if (current is not None and mark == "_" and unreadable and not (
+                    every or after_open or before_close or open_in_run or in_run or lead or trail)
+                    and not webflow_has_pair(block, start, pos, current)):
+                # typed text (``snake_case_word``): as CommonMark reads it, plain
+                edits.extend([(start, start + 1, "\\_"), (pos, pos + 1, "\\_")])
+                continue
             if (every or after_open or before_close or open_in_run or in_run or lead or trail
                     or not _can_open(block, start, mark) or not _can_close(block, pos, mark)):
                 tag = "strong" if mark == "**" else "em"
@@ -220,10 +240,19 @@ def _emphasis_commonmark_cannot_read(markdown: str) -> str:
                 close_from = before_close.start() if before_close else pos
                 edits.append((close_from, pos + len(mark) + len(trail),
                               ("<br>" if before_close else "") + trail + f"</{tag}>"))
+        done = len(block) + 1
         for start, end, text in sorted(edits, reverse=True):
-            block = block[:start] + text + block[end:]
+            if end <= done:  # (never one edit inside another's span: no tag cut in two)
+                block = block[:start] + text + block[end:]
+                done = start
         out.append(block)
     return "".join(out)
+
+
+def _unclaimed(found: re.Match[str] | None, edits: list[tuple[int, int, str]]) -> re.Match[str] | None:
+    if found is None or any(start < found.end() and found.start() < end for start, end, _ in edits):
+        return None
+    return found
 
 
 _SPACES_AFTER = re.compile(r"(?:[^\S\n]|\ufeff)+")
