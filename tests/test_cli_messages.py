@@ -8,6 +8,7 @@ from pathlib import Path
 from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import EmulatorServer
 from tests.helpers import pulled_project, snapshot, wfsync
+from tests.test_cli_paths import edited_line
 from tests.test_push import edit, edit_both_sides
 
 P = "snapshots/demo/cms/infos/piscines.md"
@@ -45,9 +46,7 @@ def test_status_and_diff_name_no_webflow_copy_they_did_not_write(emulator: Emula
 def test_an_unclosed_quote_is_named_as_such_with_the_line_it_opened_on(emulator: EmulatorServer,
                                                                       tmp_path: Path) -> None:
     root = pulled_project(emulator, SITE_ID, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
-    edit(file, "f_tag-2: Sport", 'f_tag-2: "Natation')
-    line = file.read_text(encoding="utf-8").split("\n").index('f_tag-2: "Natation') + 1
+    line = edited_line(root, "f_tag-2: Sport", 'f_tag-2: "Natation')
     result = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     assert result.exit_code == 1
     said = _text(result.stderr)
