@@ -127,14 +127,14 @@ def test_export_and_validation_counts_agree_with_their_number() -> None:
     from connector.validate import check_rules
 
     out = StringIO()
-    report = {"profile": "hugo", "versions": 1, "out": "site", "pages": 1, "collections": {"infos": 1},
+    report = {"profile": "hugo", "versions": "staged", "out": "site", "pages": 1, "collections": {"infos": 1},
               "list_pages": 0, "drafts": 0, "redirects": {"rules": 1, "by_reason": {"slug": 1}, "notes": []},
               "assets": {"files": 1, "bytes": 1, "unique_urls": 1, "references": 1, "fetched": 1, "missing": []},
               "references_left_out": [], "api_calls": 1, "seconds": 0.5,
               "files": {"written": 1, "unchanged": 0, "removed": [], "starters": [], "kept_edited": []}}
     print_export_report(Console(file=out, width=200), report)
     said = " ".join(out.getvalue().split())
-    assert "(hugo, 1 version)" in said and "assets: 1 file (1 byte) for 1 URL and 1 reference;" in said, said
+    assert "(hugo, staged versions)" in said and "assets: 1 file (1 byte) for 1 URL and 1 reference;" in said, said
     assert "redirects: 1 rule (slug 1)" in said and "1 API call, 0.5 s" in said, said
     spec = Field(id="f", slug="title", display_name="Title", type="PlainText", validations={"minLength": 3})
     assert check_rules(spec, "a") == ["too short: 1 character, at least 3"]

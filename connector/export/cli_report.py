@@ -33,7 +33,7 @@ def snapshot_for_history(settings: Settings, client: WebflowClient, site_id: str
 
 def print_export_report(console: Console, r: dict[str, Any]) -> None:
     a = r["assets"]
-    console.print(f"[bold]wfsync export[/] ({r['profile']}, {counted(r['versions'], 'version')}) into {r['out']}", highlight=False)
+    console.print(f"[bold]wfsync export[/] ({r['profile']}, {r['versions']} versions) into {r['out']}", highlight=False)
     console.print(f"  pages: {r['pages']} ({', '.join(f'{k} {v}' for k, v in r['collections'].items())}), "
                   f"list pages: {r['list_pages']}, drafts: {r['drafts']}", highlight=False)
     console.print(f"  assets: {counted(a['files'], 'file')} ({counted(a['bytes'], 'byte')}) for "
