@@ -42,7 +42,7 @@ from .engine import Engine, RunOptions
 from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
-from .plan import Policy
+from .plan import MAPPING_CHANGED, Policy
 from .progress import NoProgress, Progress, TerminalProgress
 from .moved_out import MOVED_OUT
 from .project import display_prefix, project_root, resolve_paths
@@ -621,6 +621,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
             words = "new in Webflow"  # as push, pull and sync label it
         if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
             side, words = "other", "moved out of mapping"
+        elif (a["reason"] or "").startswith(MAPPING_CHANGED):  # Webflow changed nothing: the mapping did
+            words = "mapping changed"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
         groups.setdefault(side, []).append(f"  {words + ':':<21} {located(prefix, a['path'], lines.get(a['path']))}"
                                            f"{note}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from .convert import BODY_KEY, value_hash
-from .plan import Action, BaseSide, Op, Side
+from .plan import MAPPING_CHANGED, Action, BaseSide, Op, Side
 from .report import Report
 from .userpaths import located, shown
 
@@ -52,7 +52,8 @@ def action_fields(action: Action, remote: Side | None, base: BaseSide | None) ->
     if action.op in (Op.PUSH_UPDATE, Op.MERGE):
         return field_names(action.push_keys or action.conflict_keys)
     if action.op is Op.PULL and remote is not None and base is not None:
-        keys = remote.keys() | set(base.fields)
+        # a key only one of them has was added to or removed from the mapping: not Webflow's change
+        keys = remote.keys() & set(base.fields)
         return field_names(k for k in keys if remote.field_hash(k) != base.fields.get(k, value_hash(None)))
     return []
 
@@ -116,6 +117,10 @@ def _held_reason(op: str, reason: str, blocked: str) -> str:
     if blocked == "not pushed by this command" and op == "delete-remote":
         return "file deleted: wfsync push --allow-delete (or sync --allow-delete) deletes the item in Webflow"
     if blocked == "not pushed by this command":
+        if MAPPING_CHANGED in reason:  # the push's answer writes the file again, with the mapping as it is
+            change = reason.split(MAPPING_CHANGED, 1)[1]
+            return (f"file changed: wfsync push or sync sends it, then writes the file with the mapping as it is "
+                    f"now ({change})")
         return f"{_local_change(op, reason)}: wfsync push or sync sends it"
     if blocked == "not pulled by this command":
         return f"{reason}: wfsync pull or sync brings it"

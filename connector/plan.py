@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Mapping
 
-from .convert import value_hash
+from .convert import BODY_KEY, value_hash
 from .errors import WfsyncError
 
 
@@ -31,6 +31,7 @@ class Op(str, Enum):
 
 
 _NONE_HASH = value_hash(None)
+_ABSENT = frozenset({_NONE_HASH, value_hash("")})  # a key not in a file, a file without a body
 PUSH_OPS = frozenset({Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE})
 PULL_OPS = frozenset({Op.PULL, Op.PULL_DELETE})
 DELETE_NEEDS_PERMISSION = "remote deletes need --allow-delete"
@@ -191,12 +192,90 @@ def _conflict(key: str, local: Side, remote: Side, mine: set[str], theirs: set[s
 
 
 def plan(local: Mapping[str, Side], remote: Mapping[str, Side], base: Mapping[str, BaseSide],
-         policy: Policy) -> Plan:
+         policy: Policy, keys: frozenset[str] | None = None) -> Plan:
+    """``keys``: the record keys the mapping has now (see ``decide_mapped``); None: as the base's."""
     actions = []
     for key in sorted(set(local) | set(remote) | set(base)):
-        action = decide(key, local.get(key), remote.get(key), base.get(key), policy)
+        action = decide_mapped(key, local.get(key), remote.get(key), base.get(key), policy, keys)
         actions.append(block(action, policy))
     return Plan(tuple(actions))
+
+
+# -- a mapping changed since the base was recorded ---------------------------------------------------
+#: the reason of a file rewritten only because its mapping gained or lost a key
+MAPPING_CHANGED = "mapping: "
+
+
+def decide_mapped(key: str, local: Side | None, remote: Side | None, base: BaseSide | None, policy: Policy,
+                  keys: frozenset[str] | None) -> Action:
+    """``decide``, when the mapping's keys (``keys``) may differ from those the base was recorded with.
+
+    A key added to the mapping is no change on either side: Webflow's value is what the base would
+    have held, and a file without the key (written before it was mapped) has not changed it. A key
+    removed from the mapping is no longer synced: nothing compares it, nothing sends it. Three sides
+    that then agree make the file be written again from Webflow's item with the mapping as it is
+    now, by a run that pulls (the reason says so); a file edited outside the synced values is held,
+    never overwritten.
+    A file with edits of its own keeps them: its push writes the new key back with Webflow's answer."""
+    if keys is None or base is None:
+        return decide(key, local, remote, base, policy)
+    added, removed = keys - set(base.fields), set(base.fields) - keys
+    if not added and not removed:
+        return decide(key, local, remote, base, policy)
+    fields = {k: v for k, v in base.fields.items() if k in keys}
+    fields.update({k: remote.field_hash(k) if remote is not None and not _opaque(remote) else _NONE_HASH
+                   for k in added})
+    rebased = BaseSide(_fields_hash(fields), fields)
+    new_local = _projected(local, base, rebased, keys, added)
+    action = decide(key, new_local, _projected(remote, base, rebased, keys, set()), rebased, policy)
+    why = MAPPING_CHANGED + mapping_change(added, removed)
+    if action.op is Op.NOTHING and policy.pull and local is not None and remote is not None and not _opaque(remote):
+        if new_local is not None and new_local.edited:
+            return Action(key, Op.PULL, why, blocked="the file was edited outside the synced values (comments, "
+                          "formatting): add the new keys by hand, or move the file away and pull")
+        return Action(key, Op.PULL, why)
+    if action.op is Op.PUSH_UPDATE:
+        return Action(key, action.op, f"file changed; {why}", action.push_keys)
+    return action
+
+
+def mapping_change(added: set[str], removed: set[str]) -> str:
+    """``new key draft``, ``key f_tag-3 removed``: what changed in the mapping, in front-matter words."""
+    def named(keys: set[str]) -> str:
+        return ", ".join(sorted("body" if k == BODY_KEY else k for k in keys))
+    parts = []
+    if added:
+        parts.append(f"new {'key' if len(added) == 1 else 'keys'} {named(added)}")
+    if removed:
+        parts.append(f"{'key' if len(removed) == 1 else 'keys'} {named(removed)} removed")
+    return ", ".join(parts)
+
+
+def _opaque(side: Side) -> bool:
+    """A side known by its hash only (a file unchanged since wfsync wrote it, an item not re-read)."""
+    return side.fields is None and not side.record
+
+
+def _fields_hash(fields: Mapping[str, str]) -> str:
+    return value_hash(sorted(fields.items()))
+
+
+def _projected(side: Side | None, base: BaseSide, rebased: BaseSide, keys: frozenset[str],
+               absent_is_base: set[str]) -> Side | None:
+    """``side`` compared on the mapping's keys only, hashed like ``rebased``; a side known by its hash
+    only and equal to the base is the rebased base. A key of ``absent_is_base`` the side lacks holds
+    the rebased base's value (a file written before the key was mapped)."""
+    if side is None:
+        return None
+    if _opaque(side):
+        if side.hash != base.hash:
+            return side
+        return Side(side.record, rebased.hash, side.updated, rebased.fields, side.hold, side.edited)
+    fields = {k: side.field_hash(k) for k in keys}
+    for k in absent_is_base:
+        if fields[k] in _ABSENT:  # (no body is an empty one)
+            fields[k] = rebased.fields[k]
+    return Side(side.record, _fields_hash(fields), side.updated, fields, side.hold, side.edited)
 
 
 def block(action: Action, policy: Policy) -> Action:

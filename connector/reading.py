@@ -273,6 +273,11 @@ def _check_keys(path: str, doc: Document, key_lines: dict[Any, int], mapping: Ma
             problems.append(ReadProblem(path, raw, f"YAML reads this key as {shown}, not as the text {raw!r}: "
                                         f"quote it ('{raw}':)" + ("" if raw in known else
                                                                  "; and the mapping has no such key"), line))
+        elif base_keys and key in base_keys:  # synced until the mapping lost it
+            problems.append(ReadProblem(path, key, "no longer in the mapping (the last sync wrote it), so it is "
+                                        "not synced: delete this line; Webflow keeps its value (if the mapping now "
+                                        "puts that field elsewhere, such as the body, move your edit of it there)",
+                                        line))
         else:
             problems.append(ReadProblem(path, key, "unknown key: not in the mapping, so it would never reach "
                                         "Webflow (a typo? or add it to the mapping)", line))

@@ -16,6 +16,7 @@ from .convert import Document
 from .errors import ValueProblem
 from .mapping import WRITABLE_META, Mapping
 from .model import Collection, Field
+from .words import counted
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
@@ -80,9 +81,9 @@ def check_rules(spec: Field, value: Any) -> list[str]:
     out: list[str] = []
     if spec.type in ("PlainText", "RichText") and isinstance(value, str):
         if rules.get("maxLength") is not None and len(value) > int(rules["maxLength"]):
-            out.append(f"too long: {len(value)} characters, at most {rules['maxLength']}")
+            out.append(f"too long: {counted(len(value), 'character')}, at most {rules['maxLength']}")
         if rules.get("minLength") and len(value) < int(rules["minLength"]):
-            out.append(f"too short: {len(value)} characters, at least {rules['minLength']}")
+            out.append(f"too short: {counted(len(value), 'character')}, at least {rules['minLength']}")
         if spec.type == "PlainText" and rules.get("singleLine") and "\n" in value:
             out.append("must be a single line")
     if spec.type == "Number" and isinstance(value, (int, float)):

@@ -8,6 +8,7 @@ from pathlib import Path
 from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import EmulatorServer
 from tests.helpers import pulled_project, snapshot, wfsync
+from tests.test_cli_paths import edited_line
 from tests.test_push import edit, edit_both_sides
 
 P = "snapshots/demo/cms/infos/piscines.md"
@@ -45,9 +46,7 @@ def test_status_and_diff_name_no_webflow_copy_they_did_not_write(emulator: Emula
 def test_an_unclosed_quote_is_named_as_such_with_the_line_it_opened_on(emulator: EmulatorServer,
                                                                       tmp_path: Path) -> None:
     root = pulled_project(emulator, SITE_ID, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
-    edit(file, "f_tag-2: Sport", 'f_tag-2: "Natation')
-    line = file.read_text(encoding="utf-8").split("\n").index('f_tag-2: "Natation') + 1
+    line = edited_line(root, "f_tag-2: Sport", 'f_tag-2: "Natation')
     result = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     assert result.exit_code == 1
     said = _text(result.stderr)
@@ -116,3 +115,26 @@ def test_a_resync_refusal_names_what_differs_in_each_file(emulator: EmulatorServ
     problems = _json(emulator, root, "resync")["problems"]
     assert problems and all(p["key"] for p in problems), problems
     assert {p["key"] for p in problems if p["path"] == P} == {"title"}
+
+
+def test_export_and_validation_counts_agree_with_their_number() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from connector.export.cli_report import print_export_report
+    from connector.model import Field
+    from connector.validate import check_rules
+
+    out = StringIO()
+    report = {"profile": "hugo", "versions": "staged", "out": "site", "pages": 1, "collections": {"infos": 1},
+              "list_pages": 0, "drafts": 0, "redirects": {"rules": 1, "by_reason": {"slug": 1}, "notes": []},
+              "assets": {"files": 1, "bytes": 1, "unique_urls": 1, "references": 1, "fetched": 1, "missing": []},
+              "references_left_out": [], "api_calls": 1, "seconds": 0.5,
+              "files": {"written": 1, "unchanged": 0, "removed": [], "starters": [], "kept_edited": []}}
+    print_export_report(Console(file=out, width=200), report)
+    said = " ".join(out.getvalue().split())
+    assert "(hugo, staged versions)" in said and "assets: 1 file (1 byte) for 1 URL and 1 reference;" in said, said
+    assert "redirects: 1 rule (slug 1)" in said and "1 API call, 0.5 s" in said, said
+    spec = Field(id="f", slug="title", display_name="Title", type="PlainText", validations={"minLength": 3})
+    assert check_rules(spec, "a") == ["too short: 1 character, at least 3"]

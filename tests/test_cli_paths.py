@@ -30,9 +30,7 @@ def run_json(emulator: EmulatorServer, root: Path, *args: str) -> dict:
 
 def unreadable(root: Path) -> int:
     """An unbalanced quote on the title line of piscines.md; the line it is on, counted in the file."""
-    file = snapshot(root) / "cms/infos/piscines.md"
-    edit(file, "title: Piscines", 'title: "Piscines')
-    return file.read_text(encoding="utf-8").split("\n").index('title: "Piscines') + 1
+    return edited_line(root, "title: Piscines", 'title: "Piscines')
 
 
 @pytest.mark.parametrize("command", ["status", "pull", "push", "sync"])
@@ -52,11 +50,16 @@ def test_a_held_file_is_named_with_its_line_in_every_command(emulator: EmulatorS
     assert all(a["path"].startswith("snapshots/demo/") for a in document["actions"])
 
 
+def edited_line(root: Path, old: str, new: str) -> int:
+    """piscines.md with the line ``old`` replaced by ``new``; the line it is on, counted in the file."""
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, old, new)
+    return file.read_text(encoding="utf-8").split("\n").index(new) + 1
+
+
 def test_a_schema_problem_names_the_line_of_its_key(emulator: EmulatorServer, tmp_path: Path) -> None:
     root = pulled_project(emulator, SITE_ID, tmp_path)
-    file = snapshot(root) / "cms/infos/piscines.md"
-    edit(file, "slug: piscines", "slug: Pis cines")
-    line = file.read_text(encoding="utf-8").split("\n").index("slug: Pis cines") + 1
+    line = edited_line(root, "slug: piscines", "slug: Pis cines")
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
     assert result.exit_code == 1
     assert any(text.startswith(f"{P}:{line}: slug: 'Pis cines'") for text in lines_of(result.stderr)), result.stderr

@@ -10,6 +10,7 @@ from rich.console import Console
 from ..client import WebflowClient
 from ..config import Settings
 from ..errors import MissingScopeError
+from ..words import counted
 
 BUILD = {
     "eleventy": "npm install && npx @11ty/eleventy --serve     # or: npx @11ty/eleventy (writes _site/)",
@@ -35,14 +36,15 @@ def print_export_report(console: Console, r: dict[str, Any]) -> None:
     console.print(f"[bold]wfsync export[/] ({r['profile']}, {r['versions']} versions) into {r['out']}", highlight=False)
     console.print(f"  pages: {r['pages']} ({', '.join(f'{k} {v}' for k, v in r['collections'].items())}), "
                   f"list pages: {r['list_pages']}, drafts: {r['drafts']}", highlight=False)
-    console.print(f"  assets: {a['files']} files ({a['bytes']:,} bytes) for {a['unique_urls']} URLs and "
-                  f"{a['references']} references; downloaded now: {a['fetched']}", highlight=False)
+    console.print(f"  assets: {counted(a['files'], 'file')} ({counted(a['bytes'], 'byte')}) for "
+                  f"{counted(a['unique_urls'], 'URL')} and {counted(a['references'], 'reference')}; "
+                  f"downloaded now: {a['fetched']}", highlight=False)
     if a["missing"]:
         console.print(f"  [yellow]missing assets kept as Webflow URLs:[/] {len(a['missing'])}")
         for m in a["missing"]:
             console.print(f"    {m['url']}: {m['error']}", highlight=False, markup=False)
     red = r["redirects"]
-    console.print(f"  redirects: {red['rules']} rules ({', '.join(f'{k} {v}' for k, v in red['by_reason'].items()) or 'none'})",
+    console.print(f"  redirects: {counted(red['rules'], 'rule')} ({', '.join(f'{k} {v}' for k, v in red['by_reason'].items()) or 'none'})",
                   highlight=False)
     for note in red["notes"]:
         console.print(f"    {note}", highlight=False, markup=False)
@@ -53,5 +55,5 @@ def print_export_report(console: Console, r: dict[str, Any]) -> None:
                   f"starter files written: {len(f['starters'])}", highlight=False)
     for rel in f["kept_edited"]:
         console.print(f"  [yellow]kept[/] {rel}: no longer exported, but edited since the last export", highlight=False)
-    console.print(f"  {r['api_calls']} API calls, {r['seconds']} s")
+    console.print(f"  {counted(r['api_calls'], 'API call')}, {r['seconds']} s")
     console.print(f"\nBuild and browse: cd {r['out']} && {BUILD[r['profile']]}", highlight=False, markup=False)

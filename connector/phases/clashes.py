@@ -96,7 +96,7 @@ def _clash_message(ctx: RunContext, run: CollectionRun, ids: list[str], orphans:
             return f"{key} (no {primary_tag} variant: left over from a delete of the item without cmsLocaleIds)"
         where = primary.remote[key].path if primary is not None and key in primary.remote else \
             primary.base[key].path if primary is not None and key in primary.base else ""
-        return f"{key}" + (f" ({where})" if where else "")
+        return f"{key}" + (f" ({ctx.shown(where)})" if where else "")
 
     items = " and ".join(named(k) for k in sorted(ids, key=lambda k: (k not in orphans, k)))
     what = f"Webflow has {len(ids)} items whose {tag} variant maps to this file: {items}. " if run.locale \

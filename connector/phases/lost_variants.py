@@ -75,8 +75,8 @@ def _why(ctx: RunContext, run: CollectionRun, primary: CollectionRun, item_id: s
     assert run.locale is not None
     tag = run.locale.tag
     primary_tag = next((loc.tag for loc in locales_from_json(ctx.caps.locales) or [] if loc.primary), "primary")
-    where = primary.remote[item_id].path if item_id in primary.remote else \
-        primary.base[item_id].path if item_id in primary.base else item_id
+    where = ctx.shown(primary.remote[item_id].path) if item_id in primary.remote else \
+        ctx.shown(primary.base[item_id].path) if item_id in primary.base else item_id
     return (f"its item ({where}) has no {tag} variant in Webflow any more, and Webflow's API cannot add a locale to "
             f"an existing item: add {tag} to that item in Webflow's CMS panel (Designer), then run again and this "
             f"file updates it; or delete this file to leave the item without {tag}. Nothing was sent")

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..context import RunContext
+from ..mapkeys import record_keys
 from ..plan import (DELETE_NEEDS_PERMISSION, Action, BaseSide, Op, Plan, Side, block, check_delete_limit,
-                    check_empty_sides, decide, plan)
+                    check_empty_sides, decide_mapped, plan)
 from ..normalise import same_content
 from ..runs import CollectionRun, iso_seconds
 from .apply import conflict_path, path_of
@@ -54,13 +55,15 @@ def decide_named(ctx: RunContext, run: CollectionRun, local: dict[str, Side], re
     """The plan; ``--on-conflict`` with files named decides the conflicts of those files only:
     any other conflict stays one (a conflict the user has not seen is never decided for them)."""
     policy, named = ctx.opts.policy, ctx.opts.conflict_paths
+    keys = record_keys(run.mapping)  # a mapping line added or removed since the last sync is no change
     if named is None or policy.on_conflict == "stop":
-        return plan(local, remote, base, policy)
-    p = plan(local, remote, base, replace(policy, on_conflict="stop"))
+        return plan(local, remote, base, policy, keys)
+    p = plan(local, remote, base, replace(policy, on_conflict="stop"), keys)
     actions = []
     for a in p.actions:
         if a.op is Op.CONFLICT and (covered(path_of(run, a.key), named) or covered(conflict_path(run, a.key), named)):
-            a = block(decide(a.key, local.get(a.key), remote.get(a.key), base.get(a.key), policy), policy)
+            a = block(decide_mapped(a.key, local.get(a.key), remote.get(a.key), base.get(a.key), policy, keys),
+                      policy)
         actions.append(a)
     return Plan(tuple(actions))
 

@@ -11,6 +11,7 @@ from ..moves import slug_unchanged
 from ..context import RunContext
 from ..errors import ConfigError, NotFoundError
 from ..locales import api
+from ..mapkeys import changed_since
 from ..mapping import Mapping, bind
 from ..model import Collection, RemoteItem
 from .. import schema_lock
@@ -97,6 +98,15 @@ def fetch(ctx: RunContext, run: CollectionRun) -> list[RemoteItem]:
     """This collection's items in Webflow: those changed since the cursor when that is enough."""
     known = ctx.state.collections.get(run.scope)
     run.base = ctx.state.for_collection(run.schema.id, run.cms_locale)
+    # (items held in Webflow, archived or drafts this run leaves out, are written again once back)
+    change = changed_since(run.mapping, [e for k, e in run.base.items() if not (known and k in known.held)])
+    if change is not None and run.locale is None:
+        what = (f"{run.mapping.source or 'the mapping'} changed since the last sync ({change}): "
+                + ("every item is read again, and the files are written again with it" if ctx.opts.policy.pull
+                   else "`wfsync pull` writes the files again with it"))
+        ctx.report.notices.append({"collection": run.schema.slug, "capability": "mapping", "message": what})
+    if change is not None and ctx.opts.policy.pull:  # every file is written again from Webflow's item
+        run.read_in_full = True
     if known and not reads_in_full(ctx, run):
         changed = _fetch_changed(ctx, run, known)
         if changed is not None:
