@@ -70,7 +70,7 @@ def explain(exc: BaseException, prefix: str = "") -> int:
     for problem in structured_problems(exc):
         err_console.print(f"  {problem_text(prefix, problem)}", highlight=False, markup=False, soft_wrap=True)
     if getattr(exc, "stopped", None):
-        err_console.print(stopped_line(exc.stopped), highlight=False, markup=False, soft_wrap=True)  # type: ignore[attr-defined]
+        err_console.print(stopped_line(exc.stopped, finished=False), highlight=False, markup=False, soft_wrap=True)  # type: ignore[attr-defined]
     err_console.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, markup=True,
                       soft_wrap=True)
     hint = error_hint(exc)

@@ -96,8 +96,13 @@ def structured_problems(exc: BaseException) -> list[dict[str, Any]]:
     return drift + [as_problem(p) for p in getattr(exc, "problems", None) or []]
 
 
-def stopped_line(stopped: list[str]) -> str:
-    return f"{', '.join(stopped)}: not synced (a mapped field changed in Webflow). {STOPPED_HINT}"
+def stopped_line(stopped: list[str], finished: bool = True) -> str:
+    """What a run that stopped collections says of them; ``finished``: the others were synced
+    (else the run failed for another reason, said below)."""
+    if finished:
+        return f"{', '.join(stopped)}: not synced (a mapped field changed in Webflow). {STOPPED_HINT}"
+    return (f"{', '.join(stopped)}: not synced (a mapped field changed in Webflow): do what its problem says (in "
+            "the mapping file it names) as well.")
 
 
 def error_document(exc: BaseException, command: str, prefix: str = "") -> dict[str, Any]:

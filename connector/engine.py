@@ -100,7 +100,8 @@ class Engine:
         # files no mapping covers (of every mapping, also those this run leaves out): such a file may
         # still hold an item whose mapped file is gone, which then is not deleted
         strays = uncovered_files(self.root, [template_regex(m) for m in [*(r.mapping for r in ctx.runs),
-                                                                          *ctx.stopped, *self.mappings]])
+                                                                          *ctx.stopped, *variants.stopped_templates(ctx),
+                                                                          *self.mappings]])
         parsed: dict[str, dict[str, Any] | None] = {}
         for run in ctx.runs:
             with ctx.phase("scan", run):

@@ -256,5 +256,20 @@ def test_a_drift_is_reported_in_the_run_that_fails_validation_in_another_collect
         assert result.exit_code == 2, result.output
         assert "Remove `f_couleur: couleur` from mappings/categories.yaml" in result.output
         assert "categories: not synced (a mapped field changed in Webflow)" in result.output
+        assert "the others were synced" not in result.output  # they were not: validation failed
         assert "snapshots/demo/cms/infos/piscines.md" in result.output and "nothing was sent" in result.output
     assert writes(emulator) == []
+
+
+def test_a_stopped_collection_keeps_its_files_in_every_locale(localized_emulator: EmulatorServer,
+                                                              tmp_path: Path) -> None:
+    root = pulled_project(localized_emulator, SITE_ID, tmp_path)
+    german = sorted((snapshot(root) / "de/cms/categories").glob("*.md"))
+    assert german
+    cats = coll(localized_emulator, "categories")
+    cats.fields = [f for f in cats.fields if f["slug"] != "couleur"]
+    report = wfsync_json(localized_emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=2)
+    assert report["stopped"] == ["categories"]
+    # the German files are the stopped collection's, not files no mapping covers
+    assert [w for w in report["warnings"] if "/categories/" in w["path"]] == []
+    assert sorted((snapshot(root) / "de/cms/categories").glob("*.md")) == german
