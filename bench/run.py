@@ -103,9 +103,12 @@ def build_state(total: int) -> EmulatorState:
     n_articles = total - n_themes - n_places
     stamp = "2024-01-01T00:00:00.000Z"
     spread = lambda n: f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:{(n // 60) % 60:02d}.{n % 1000:03d}Z"  # noqa: E731
+    # each item created at its own instant, in the order built (themes first), as items added one
+    # by one or in batches would be: the order the API lists them in follows createdOn
+    created = lambda k: f"2023-01-{1 + k // 86400:02d}T{k // 3600 % 24:02d}:{k // 60 % 60:02d}:{k % 60:02d}.000Z"  # noqa: E731
     theme_ids = []
     for n in range(n_themes):
-        item = StoredItem(object_id(f"th{n}"), "cl", stamp, {"fieldData": {"name": f"Thème {n}", "slug": f"theme-{n}",
+        item = StoredItem(object_id(f"th{n}"), "cl", created(n), {"fieldData": {"name": f"Thème {n}", "slug": f"theme-{n}",
                                                                              "couleur": "#336699"},
                                                                "isDraft": False, "isArchived": False, "lastUpdated": stamp})
         themes.items[item.id] = item
@@ -113,13 +116,13 @@ def build_state(total: int) -> EmulatorState:
     for n in range(n_articles):
         data = {"name": f"Article {n}", "slug": f"article-{n}", "contenu": rich_text(rng, n), "image": image(n),
                 "theme": rng.choice(theme_ids), "resume": f"Résumé de l'article {n}"}
-        articles.items[object_id(f"a{n}")] = StoredItem(object_id(f"a{n}"), "cl", stamp, {
+        articles.items[object_id(f"a{n}")] = StoredItem(object_id(f"a{n}"), "cl", created(n_themes + n), {
             "fieldData": data, "isDraft": False, "isArchived": False, "lastUpdated": spread(n)})
     for n in range(n_places):
         data = {"name": f"Lieu {n}", "slug": f"lieu-{n}", "description": rich_text(rng, n),
                 "photos": [image(n * 3 + k) for k in range(2)], "places": rng.randrange(10, 500),
                 "themes": rng.sample(theme_ids, 2)}
-        places.items[object_id(f"p{n}")] = StoredItem(object_id(f"p{n}"), "cl", stamp, {
+        places.items[object_id(f"p{n}")] = StoredItem(object_id(f"p{n}"), "cl", created(n_themes + n_articles + n), {
             "fieldData": data, "isDraft": False, "isArchived": False, "lastUpdated": spread(n + 7)})
     return state
 

@@ -35,6 +35,8 @@ from .cliout import (
     print_totals,
     report_document,
     report_exit_code,
+    stopped_line,
+    structured_problems,
 )
 from .config import Settings, load_settings
 from .state import STATE_DIR, load_state
@@ -66,9 +68,10 @@ log = logging.getLogger("wfsync.cli")
 
 def explain(exc: BaseException, prefix: str = "") -> int:
     """Print what went wrong and what to do next; return the exit code."""
-    for problem in getattr(exc, "problems", None) or []:
-        err_console.print(f"  {problem_text(prefix, as_problem(problem))}", highlight=False, markup=False,
-                          soft_wrap=True)
+    for problem in structured_problems(exc):
+        err_console.print(f"  {problem_text(prefix, problem)}", highlight=False, markup=False, soft_wrap=True)
+    if getattr(exc, "stopped", None):
+        err_console.print(stopped_line(exc.stopped, finished=False), highlight=False, markup=False, soft_wrap=True)  # type: ignore[attr-defined]
     err_console.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, markup=True,
                       soft_wrap=True)
     hint = error_hint(exc)

@@ -62,6 +62,8 @@ def error_kind(exc: BaseException) -> str:
 
 
 def exit_code_of(exc: BaseException) -> int:
+    if getattr(exc, "stopped", None):  # collections stopped by a schema drift: 2 wins over 1, as after a run
+        return EXIT_USAGE
     if isinstance(exc, errors.LockedError):
         return EXIT_LOCKED
     if isinstance(exc, (errors.ConfigError, click.UsageError)):
@@ -89,15 +91,26 @@ def error_message(exc: BaseException) -> str:
 
 
 def structured_problems(exc: BaseException) -> list[dict[str, Any]]:
-    """The problems an error carries, as report problems (file problems keep path, key and line)."""
-    return [as_problem(p) for p in getattr(exc, "problems", None) or []]
+    """The problems an error carries, as report problems (file problems keep path, key and line),
+    after those of the collections the run had stopped (``schema_lock.carry``)."""
+    drift = [problem_dict(p) for p in getattr(exc, "drift", None) or []]
+    return drift + [as_problem(p) for p in getattr(exc, "problems", None) or []]
+
+
+def stopped_line(stopped: list[str], finished: bool = True) -> str:
+    """What a run that stopped collections says of them; ``finished``: the others were synced
+    (else the run failed for another reason, said below)."""
+    if finished:
+        return f"{', '.join(stopped)}: not synced (a mapped field changed in Webflow). {STOPPED_HINT}"
+    return (f"{', '.join(stopped)}: not synced (a mapped field changed in Webflow): do what its problem says (in "
+            "the mapping file it names) as well.")
 
 
 def error_document(exc: BaseException, command: str, prefix: str = "") -> dict[str, Any]:
     code = exit_code_of(exc)
     return project_paths({"ok": False, "command": command, "exit_code": code, "snapshot": prefix or None,
             "error": {"kind": error_kind(exc), "message": error_message(exc), "hint": error_hint(exc)},
-            "problems": structured_problems(exc), "conflicts": [], "collections": [], "actions": [],
+            "problems": structured_problems(exc), "stopped": list(getattr(exc, "stopped", None) or []), "conflicts": [], "collections": [], "actions": [],
             "skipped": [], "warnings": [], "api_calls": getattr(exc, "api_calls", 0)}, prefix)
 
 
@@ -212,8 +225,7 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
         console.print(f"warning: {shown(prefix, w['path'])}: {w['message']}", highlight=False, markup=False,
                       soft_wrap=True)
     if report.stopped:
-        console.print(f"{', '.join(report.stopped)}: not synced (a mapped field changed in Webflow). {STOPPED_HINT}",
-                      highlight=False, markup=False, soft_wrap=True)
+        console.print(stopped_line(report.stopped), highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
         console.print(f"Nothing was overwritten. {conflict_hint(report)}", highlight=False, markup=False,
                       soft_wrap=False)

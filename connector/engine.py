@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from .capabilities import load_capabilities, save_capabilities
-from .schema_lock import load_lock, locked_entry, save_lock
+from .schema_lock import carry, load_lock, locked_entry, save_lock
 from .client import WebflowClient
 from .context import Hook, RunContext
 from .convert import document_record
+from .errors import WfsyncError
 from .reading import read_document
 from .lock import SnapshotLock
 from .mapping import Mapping
@@ -71,10 +72,16 @@ class Engine:
         return self.ctx.runs if self.ctx else []
 
     def run(self, opts: RunOptions) -> Report:
-        if opts.dry_run:
-            return self._run(opts)
-        with SnapshotLock(self.root / STATE_DIR / LOCK_FILE):
-            return self._run(opts)
+        self.ctx = None
+        try:
+            if opts.dry_run:
+                return self._run(opts)
+            with SnapshotLock(self.root / STATE_DIR / LOCK_FILE):
+                return self._run(opts)
+        except WfsyncError as exc:
+            if self.ctx is not None:
+                carry(exc, self.ctx.report)
+            raise
 
     def _run(self, opts: RunOptions) -> Report:
         started = time.monotonic()
@@ -97,7 +104,8 @@ class Engine:
         # files no mapping covers (of every mapping, also those this run leaves out): such a file may
         # still hold an item whose mapped file is gone, which then is not deleted
         strays = uncovered_files(self.root, [template_regex(m) for m in [*(r.mapping for r in ctx.runs),
-                                                                          *ctx.stopped, *self.mappings]])
+                                                                          *ctx.stopped, *variants.stopped_templates(ctx),
+                                                                          *self.mappings]])
         parsed: dict[str, dict[str, Any] | None] = {}
         for run in ctx.runs:
             with ctx.phase("scan", run):

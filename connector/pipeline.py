@@ -27,7 +27,7 @@ from .model import Page, RemoteItem
 from . import pagewrites
 from .phases import read
 from .phases.apply import LocalWriter
-from .reads import READ_ATTEMPTS, IncompleteReadError, prove_order
+from .reads import READ_ATTEMPTS, IncompleteReadError, nothing_missed, prove_order
 from .phases.convert import convert
 from .progress import NoProgress
 from .references import reference_targets
@@ -106,6 +106,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun, helper: Helper | None 
         renamed = False
         stamps: list[RemoteItem] = []  # each item's id and lastUpdated, for the order proof
         totals: set[int] = set()
+        read_pages = 0
         with ctx.phase("read", run):
             pages = _prefetch(ctx, run)
         try:
@@ -114,6 +115,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun, helper: Helper | None 
                     page = next(pages, None)
                 if page is None:
                     break
+                read_pages += 1
                 totals.add(page.total)
                 if helper is not None and not helped and page.total >= THRESHOLD:
                     helper.start(run.mapping, run.schema, ctx.refs)  # up from the next pages on
@@ -142,7 +144,11 @@ def read_and_convert(ctx: RunContext, run: CollectionRun, helper: Helper | None 
                 ctx.progress.advance(len(page.items), total=page.total)
         finally:
             pages.close()
-        if len(totals) <= 1 and len(seen) == (totals.pop() if totals else 0):
+        added_up = len(totals) <= 1 and len(seen) == (totals.pop() if totals else 0)
+        if added_up:
+            with ctx.phase("read", run):
+                added_up = nothing_missed(api(ctx, run), run.schema.id, stamps, read_pages, live=ctx.opts.live)
+        if added_up:
             run.total = len(seen)
             pagewrites.finish(ctx, run, seen)
             if not ctx.opts.live:

@@ -2,7 +2,8 @@
 
 - ``read_all``: every item exactly once, even when items are created or deleted while the
   pages are read (offset paging shifts under such changes): duplicates are dropped and a read
-  whose count does not add up is made again.
+  whose count does not add up is made again; so is one that ``nothing_missed`` cannot clear (one
+  item created and another deleted leave the count as it was).
 - ``read_changed``: the items changed since the last run, newest first. The answer must be
   sorted; reading stops at the first item seen at the last run (same id, same ``lastUpdated``),
   so a run with nothing changed reads one page however recent the last edits are. When the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable, Collection as Ids, Iterator, Mapping
+from typing import Callable, Collection as Ids, Iterator, Mapping, Sequence
 
 from .capabilities import FILTER_PUBLISHED, FILTER_UPDATED, SORT, Capabilities
 from .client import PAGE_SIZE, WebflowClient
@@ -53,13 +54,17 @@ def _refused(exc: ApiError, caps: Capabilities, name: str, slug: str) -> None:
 
 
 def read_all(client: WebflowClient, collection_id: str, *, live: bool = False,
-             on_page: OnPage | None = None) -> tuple[list[RemoteItem], int]:
-    """Every item once, and the count: (items, total)."""
+             on_page: OnPage | None = None, whole: bool = True) -> tuple[list[RemoteItem], int]:
+    """Every item once, and the count: (items, total). ``whole``: the caller takes an item missing
+    from the answer as deleted (or a new one as absent), so the read must be shown to have missed
+    nothing; without it, a read whose count adds up will do."""
     for attempt in range(READ_ATTEMPTS):
         items: list[RemoteItem] = []
         seen: set[str] = set()
         totals: set[int] = set()
+        pages = 0
         for page in client.iter_pages(collection_id, live=live):
+            pages += 1
             totals.add(page.total)
             for item in page.items:
                 if item.id not in seen:
@@ -67,12 +72,54 @@ def read_all(client: WebflowClient, collection_id: str, *, live: bool = False,
                     items.append(item)
             if on_page:
                 on_page(len(page.items), page.total)
-        if len(totals) <= 1 and len(items) == (totals.pop() if totals else 0):
+        if len(totals) <= 1 and len(items) == (totals.pop() if totals else 0) \
+                and (not whole or nothing_missed(client, collection_id, items, pages, live=live)):
             return items, len(items)
         log.info("collection %s changed while it was read (counts %s, %d items): reading it again",
                  collection_id, sorted(totals), len(items))
     raise IncompleteReadError(f"the items of collection {collection_id} kept changing while they were read "
                               f"({READ_ATTEMPTS} attempts); nothing was inferred from an incomplete read")
+
+
+def newest_created_first(items: Sequence[RemoteItem]) -> bool:
+    """Whether the items came newest created first (ties allowed), as the live API lists them."""
+    stamps = [iso_seconds(i.created_on) if i.created_on else None for i in items]
+    return None not in stamps and all(a >= b for a, b in zip(stamps, stamps[1:]))  # type: ignore[operator]
+
+
+def nothing_missed(client: WebflowClient, collection_id: str, items: Sequence[RemoteItem], pages: int, *,
+                   live: bool = False) -> bool:
+    """After a full read whose count added up: whether it can have missed nothing.
+
+    One item created and another, already read, deleted while the pages are read leave
+    ``pagination.total`` as it was; the read then lacks the new item and holds the deleted one
+    (and, in an order where new items come last, lacks an item that moved up into a page already
+    read). A read of one page is one answer: nothing in it can have moved. Otherwise:
+
+    - read newest created first (the live order, shown by the answer itself): a new item would
+      now be the first of the list, so one call for that one item tells. It must be an item read,
+      and the newest one read;
+    - in any other order (the spec's oldest first, or none to be seen): a second read must list
+      the same items.
+    """
+    if pages <= 1:
+        return True
+    read = {i.id for i in items}
+    if newest_created_first(items):
+        head = client.list_items_page(collection_id, limit=1, live=live).items
+        if head and head[0].id in read and iso_seconds(head[0].created_on) >= iso_seconds(items[0].created_on):
+            return True
+        log.info("collection %s: an item not read, or not the newest one read, now heads the list", collection_id)
+        return False
+    again: set[str] = set()
+    totals: set[int] = set()
+    for page in client.iter_pages(collection_id, live=live):
+        totals.add(page.total)
+        again.update(i.id for i in page.items)
+    if totals == {len(read)} and again == read:
+        return True
+    log.info("collection %s: a second read did not list the same items", collection_id)
+    return False
 
 
 def prove_order(client: WebflowClient, collection_id: str, slug: str, items: list[RemoteItem],
@@ -220,5 +267,6 @@ def updated_since(client: WebflowClient, collection_id: str, slug: str, since: s
             except NotFoundError:
                 continue
         return [i for i in found if keep(i)]
-    items, _ = read_all(client, collection_id)
+    # items created or deleted meanwhile do not matter here: only the dates of those read do
+    items, _ = read_all(client, collection_id, whole=False)
     return [i for i in items if keep(i)]

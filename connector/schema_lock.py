@@ -126,6 +126,14 @@ def problems(drift: Drift, schema: Collection, mapping: Mapping) -> list[dict[st
              "front_matter_key": b.key, "kind": "schema_drift"} for b in drift.blocking]
 
 
+def carry(exc: BaseException, report: Any) -> None:
+    """A run that fails after it stopped collections (a validation problem in another one, say)
+    still says what stopped them, with its own error: the next run would only say it again."""
+    if report.stopped and not getattr(exc, "stopped", None):
+        exc.stopped = list(report.stopped)  # type: ignore[attr-defined]
+        exc.drift = [p for p in report.problems if p.get("kind") == "schema_drift"]  # type: ignore[attr-defined]
+
+
 def locked_entry(schema: Collection, mapping: Mapping | None, previous: dict[str, Any] | None,
                  accept: bool = False) -> dict[str, Any]:
     """The lock's entry after a run: the live fields, except new unmapped ones (still to be reported)

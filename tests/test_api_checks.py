@@ -126,3 +126,100 @@ def test_the_emulator_lists_newest_created_first_as_the_live_api_does() -> None:
     state.deviate(["oldest-first"])  # the other order, for tests that need it
     assert created() == sorted(listed)
     assert state.deviate(["newest-first"]).deviations == {"oldest-first"}  # the old mode name is still accepted
+
+
+# One item created and another, already read, deleted while a full read pages through a collection:
+# pagination.total does not change, so the count alone cannot tell. The deviation modes that change
+# the order the list comes in, or which parameters work, are the ones that matter here.
+CHURN_MODES = [(), ("oldest-first",), ("ignore-sort",), ("reject-params",), ("live",)]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["pipelined", "sequential"])
+@pytest.mark.parametrize("modes,tied", [(m, False) for m in CHURN_MODES] + [(m, True) for m in [(), ("oldest-first",)]],
+                         ids=lambda m: "+".join(m) or "default" if isinstance(m, tuple) else "tied" if m else "")
+def test_an_item_created_and_another_deleted_while_pages_are_read_are_both_seen(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, modes: tuple[str, ...], tied: bool, workers: str) -> None:
+    monkeypatch.setenv("WFSYNC_WORKERS", workers)  # 1: pages converted as they come; 2: read, then converted
+    with with_categories(250, deviations=modes) as server:
+        cid = cats_id(server)
+        if tied:  # items imported at one instant: their order cannot be told from createdOn
+            for item in server.state.collections[cid].items.values():
+                item.created_on = "2024-01-01T00:00:00.000Z"
+        root = categories_project(server, tmp_path)
+        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo")
+        count = len(server.state.collections[cid].items)
+        gone = server.state.list_items(cid, {"limit": "1"}, live=False)["items"][0]  # read in the first page
+        churned: list[str] = []
+
+        def churn(method: str, path: str, query: dict[str, str]) -> None:
+            if (method == "GET" and path.endswith(f"{cid}/items") and query.get("offset") == "100"
+                    and "sortBy" not in query and not churned):
+                server.state.create(cid, [{"fieldData": {"name": "Nouveau", "slug": "nouveau"}}], publish=False)
+                server.state.delete(cid, [gone["id"]], live=False)
+                churned.append(gone["fieldData"]["slug"])
+
+        server.before_request = churn
+        report = wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo", "--full")
+        names = {p.name for p in (snapshot(root) / "cms/categories").glob("*.md")}
+        slugs = {i.staged["fieldData"]["slug"] + ".md" for i in server.state.collections[cid].items.values()}
+        assert churned and len(slugs) == count
+        # the new item is written, the deleted one's file removed, and no other file lost
+        assert "nouveau.md" in names and churned[0] + ".md" not in names and names == slugs
+        row = report["collections"][0]
+        assert (row["written"], row["removed"]) == (1, 1), row
+
+
+@pytest.mark.parametrize("modes", [(), ("oldest-first",)], ids=["default", "oldest-first"])
+def test_a_quiet_full_read_pays_for_its_check_only_when_it_took_several_pages(
+        tmp_path: Path, modes: tuple[str, ...]) -> None:
+    with with_categories(250, deviations=modes) as server:
+        root = categories_project(server, tmp_path)
+        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo")
+        cid = cats_id(server)
+
+        def listed() -> list[dict[str, str]]:
+            return [r.query for r in server.log if r.method == "GET" and r.path.endswith(f"{cid}/items")
+                    and "sortBy" not in r.query]
+
+        server.clear_log()
+        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo", "--full")
+        if modes:
+            # oldest created first: a new item would be read at the end, and one not yet read moved
+            # up into the pages read: only a second read listing the same items shows nothing moved
+            assert [q["offset"] for q in listed()] == ["0", "100", "200"] * 2
+        else:
+            # newest created first (the order proven by the read itself): a new item would be first
+            assert [(q["offset"], q["limit"]) for q in listed()] == [("0", "100"), ("100", "100"), ("200", "100"),
+                                                                     ("0", "1")]
+        server.state.delete(cid, list(server.state.collections[cid].items)[:160], live=False)  # 90 left: one page
+        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo", "--full")
+        server.clear_log()
+        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo", "--full")
+        assert [q["offset"] for q in listed()] == ["0"]  # one answer: nothing in it can have moved
+
+
+@pytest.mark.parametrize("modes", [(), ("oldest-first",)], ids=["default", "oldest-first"])
+def test_a_collection_that_keeps_churning_stops_the_run_and_nothing_is_removed(
+        tmp_path: Path, modes: tuple[str, ...]) -> None:
+    with with_categories(250, deviations=modes) as server:
+        root = categories_project(server, tmp_path)
+        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo")
+        before = {p.name for p in (snapshot(root) / "cms/categories").glob("*.md")}
+        cid = cats_id(server)
+        first_page = [i["id"] for i in server.state.list_items(cid, {"limit": "50"}, live=False)["items"]]
+        made: list[str] = []
+
+        def churn(method: str, path: str, query: dict[str, str]) -> None:
+            # at every read's second page, one more item created and one already read deleted
+            if method == "GET" and path.endswith(f"{cid}/items") and query.get("offset") == "100" and first_page:
+                server.state.create(cid, [{"fieldData": {"name": "Nouveau", "slug": f"nouveau-{len(made)}"}}],
+                                    publish=False)
+                server.state.delete(cid, [first_page.pop()], live=False)
+                made.append(path)
+
+        server.before_request = churn
+        report = wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo", "--full", code=1)
+        assert report["error"]["kind"] == "incomplete_read" and "run again" in report["error"]["hint"]
+        assert len(made) >= 3
+        # no deletion was inferred from a read that could have missed an item
+        assert before <= {p.name for p in (snapshot(root) / "cms/categories").glob("*.md")}

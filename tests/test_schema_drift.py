@@ -235,3 +235,41 @@ def test_an_option_renamed_in_webflow_is_said_and_every_file_gets_the_new_name(e
                   if "f_type: Conférence publique\n" in p.read_text("utf-8")) == holding
     again = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo")
     assert again["notices"] == [] and again["collections"][0]["written"] == 0  # said once
+
+
+def test_a_drift_is_reported_in_the_run_that_fails_validation_in_another_collection(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    edit_file(root, "cms/infos/piscines.md", "slug: piscines", "slug: Pis cines")  # not a valid slug
+    cats = coll(emulator, "categories")
+    cats.fields = [f for f in cats.fields if f["slug"] != "couleur"]
+    emulator.clear_log()
+    for command in ("push", "sync"):
+        result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo", "--json")
+        assert result.exit_code == 2, result.output  # exit 2 wins over 1, as after a finished run
+        report = json.loads(result.stdout)
+        assert report["exit_code"] == 2 and report["error"]["kind"] == "validation" and report["stopped"] == ["categories"]
+        assert [(p["path"], p["key"]) for p in report["problems"] if p.get("kind") == "schema_drift"] \
+            == [("mappings/categories.yaml", "couleur")]
+        assert ("snapshots/demo/cms/infos/piscines.md", "slug") in {(p["path"], p["key"]) for p in report["problems"]}
+        result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo")
+        assert result.exit_code == 2, result.output
+        assert "Remove `f_couleur: couleur` from mappings/categories.yaml" in result.output
+        assert "categories: not synced (a mapped field changed in Webflow)" in result.output
+        assert "the others were synced" not in result.output  # they were not: validation failed
+        assert "snapshots/demo/cms/infos/piscines.md" in result.output and "nothing was sent" in result.output
+    assert writes(emulator) == []
+
+
+def test_a_stopped_collection_keeps_its_files_in_every_locale(localized_emulator: EmulatorServer,
+                                                              tmp_path: Path) -> None:
+    root = pulled_project(localized_emulator, SITE_ID, tmp_path)
+    german = sorted((snapshot(root) / "de/cms/categories").glob("*.md"))
+    assert german
+    cats = coll(localized_emulator, "categories")
+    cats.fields = [f for f in cats.fields if f["slug"] != "couleur"]
+    report = wfsync_json(localized_emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=2)
+    assert report["stopped"] == ["categories"]
+    # the German files are the stopped collection's, not files no mapping covers
+    assert [w for w in report["warnings"] if "/categories/" in w["path"]] == []
+    assert sorted((snapshot(root) / "de/cms/categories").glob("*.md")) == german

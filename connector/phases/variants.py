@@ -49,6 +49,13 @@ def expand(ctx: RunContext, runs: list[CollectionRun]) -> list[CollectionRun]:
     return [*runs, *extra]
 
 
+def stopped_templates(ctx: RunContext) -> list[Any]:
+    """The mappings of the collections this run stopped (a schema drift), in every locale last
+    seen: their files are theirs still, not files no mapping covers."""
+    found = locales_from_json(ctx.caps.locales) or []
+    return [for_locale(m, loc) for m in ctx.stopped for loc in selected(m, found) if not loc.primary]
+
+
 def adjust_plans(ctx: RunContext) -> None:
     """After planning every run, what spans locales: new files on variants still copies of the
     primary (``locales.new_files_on_copies``), deletes (``whole_item_deletes``, ``variant_deletes``)."""
