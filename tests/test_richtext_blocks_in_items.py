@@ -56,6 +56,20 @@ def test_an_item_whose_text_is_a_number_and_a_dot() -> None:
     # "1. " before a block loses its space, so Turndown does not escape it: "*   1." mid-value
     back = to_html(to_markdown("<ul><li>1. <p>b</p></li></ul><p>c</p>"))
     assert "<ol>" not in back and "1." in back
+    # and before a break, "*   1.  " (a nested item holding a break would be "*   1.    ")
+    assert "<ol>" not in assert_kept("<ul><li>1.<br>a</li><li>z</li></ul>")
+
+
+@pytest.mark.parametrize("html", [
+    "<ul><li><ol><li><br>a</li></ol></li></ul>",  # *   1.    (two markers, then the break)
+    "<ul><li><ul><li><br></li></ul></li><li>b</li></ul>",
+    "<ul><li><br><ul><li>n</li></ul></li><li>z</li></ul>",  # the nested list stays a list
+    "<ul><li><hr><br><ul><li>n</li></ul></li><li>z</li></ul>",
+])
+def test_items_of_only_breaks_and_nested_lists(html: str) -> None:
+    back = to_html(to_markdown(html))
+    assert "*" not in back and back.count("<br>") == html.count("<br>"), back
+    assert to_markdown(back) == to_markdown(html)
 
 
 @pytest.mark.parametrize("html", [

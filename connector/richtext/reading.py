@@ -135,7 +135,7 @@ def _split_title(inner: str) -> tuple[str, str]:
 # block, cannot start a block with one, and reads a line of only spaces as a blank line. Such
 # breaks become explicit <br> tags on the line they belong to.
 _LINE = re.compile(r"^( *)((?:> )*)(.*)$")
-_MARKER_ONLY = re.compile(r"^((?:\* {3}|\d+\. {2}|#{1,6} ))( {2,})$")
+_MARKER_ONLY = re.compile(r"^((?:\* {3}|\d+\. {2})*(?:\* {3}|\d+\. {2}|#{1,6} ))( {2,})$")  # (nested items on one line too)
 _ITEM_START = re.compile(r"^ *(?:\* {3}|\d+\. {2})")
 _UNDERLINE = re.compile(r"^(?:=+|-+)$")
 _ATX = re.compile(r"^#{1,6} ")
@@ -334,6 +334,8 @@ _LONE_NUMBER = re.compile(r"^([ >]*?)(\d{1,9})\.$")
 
 
 _ITEM_LONE_NUMBER = re.compile(r"^((?:[ >]*(?:\* {3}|\d{1,9}\. {2}))+)(\d{1,9})\.$")
+# an item's text "1." then a line break: a nested item holding a break would be "1.    "
+_ITEM_NUMBER_BREAK = re.compile(r"^((?:[ >]*(?:\* {3}|\d{1,9}\. {2}))+)(\d{1,9})\.(  )$")
 
 
 def read_lone_numbers(source: str) -> str:
@@ -350,6 +352,9 @@ def read_lone_numbers(source: str) -> str:
             lines[i] = f"{m.group(1)}{m.group(2)}\\."
         elif item := _ITEM_LONE_NUMBER.match(line):
             lines[i] = f"{item.group(1)}{item.group(2)}\\."
+    for i, line in enumerate(lines):
+        if broken := _ITEM_NUMBER_BREAK.match(line):
+            lines[i] = f"{broken.group(1)}{broken.group(2)}\\.{broken.group(3)}"
     return "\n".join(lines)
 
 

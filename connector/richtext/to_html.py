@@ -21,8 +21,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .emphasis import turndown_pairs
-from .reading import angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, read_final_marker, \
-    read_item_rules, read_lone_numbers, read_setext, restore_raw_blocks
+from .reading import BREAK_MARK, angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, \
+    read_final_marker, read_item_rules, read_lone_numbers, read_setext, restore_raw_blocks
 
 ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
@@ -361,6 +361,7 @@ def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:
 def _render_group(md: MarkdownIt, group: list[Token], lines: Sequence[str] = ()) -> str:
     _figures(group)
     _item_paragraphs(group, lines)
+    _bare_breaks_before_lists(group, lines)
     _unwrap_single_paragraph_quote(group)
     html = md.renderer.render(group, md.options, {})
     if any(t.type in ("html_block", "code_block", "fence") for t in group):
@@ -399,6 +400,16 @@ def _figures(group: list[Token]) -> None:
 
 
 _ITEM_GAP = re.compile(r"[ >]*    ")
+
+
+def _bare_breaks_before_lists(group: list[Token], lines: Sequence[str]) -> None:
+    """Breaks alone on their line right before a list (no blank line between) were an item's
+    own breaks, not a paragraph: Turndown writes a paragraph with blank lines around it."""
+    for i, tok in enumerate(group[:-2]):
+        if (tok.type == "paragraph_open" and tok.map and tok.level > 0 and tok.map[1] < len(lines)
+                and lines[tok.map[1]].strip(" ") != "" and group[i + 1].content.endswith(BREAK_MARK)
+                and group[i + 1].content.replace(BREAK_MARK, "").replace("<br>", "") == ""):
+            tok.hidden = group[i + 2].hidden = True
 
 
 def _item_paragraphs(group: list[Token], lines: Sequence[str]) -> None:
