@@ -63,7 +63,8 @@ def adjust_plans(ctx: RunContext) -> None:
             continue
         run.plan = whole_item_deletes(
             run.plan, {o.locale.tag: o.plan for o in others if o.plan is not None and o.locale is not None},
-            {o.locale.tag: {**{k: e.path for k, e in o.base.items()}, **{k: v.path for k, v in o.remote.items()}}
+            {o.locale.tag: {**{k: ctx.shown(e.path) for k, e in o.base.items()},
+                            **{k: ctx.shown(v.path) for k, v in o.remote.items()}}
              for o in others if o.locale is not None})
         going = {a.key for a in run.plan.of(Op.PUSH_DELETE)}
         for o in others:
@@ -146,8 +147,8 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
                 "back to an item: keep your text elsewhere and delete this file (or delete the item); nothing was sent")})
             continue
         if item_id is not None and item_id in has_variant:
-            other = run.remote[item_id].path if item_id in run.remote else \
-                run.base[item_id].path if item_id in run.base else f"(its {tag} variant)"
+            other = ctx.shown(run.remote[item_id].path) if item_id in run.remote else \
+                ctx.shown(run.base[item_id].path) if item_id in run.base else f"(its {tag} variant)"
             ctx.report.problems.append({"collection": run.schema.slug, "item": path, "field": "slug", "message": (
                 f"the item {slug!r} already has a {tag} variant ({other}): edit that file; nothing was sent")})
             continue
@@ -158,7 +159,7 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
         primary_path = primary.mapping.path_for(slug, "")
         if "{id}" in primary.mapping.path or ctx.store.read(primary_path) is not None:
             ctx.report.problems.append({"collection": run.schema.slug, "item": path, "field": "slug", "message": (
-                f"a new item needs its primary ({primary_tag}) file first, and {primary_path} is taken or cannot be "
+                f"a new item needs its primary ({primary_tag}) file first, and {ctx.shown(primary_path)} is taken or cannot be "
                 "named yet: create the item from its primary file; nothing was sent")})
             continue
         new.setdefault((bool(flags.get("isDraft")), bool(flags.get("isArchived"))), []).append(
@@ -197,7 +198,7 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
                 primary.created += 1
                 ctx.report.warnings.append({"path": paths.get(item.slug, ""), "message": (
                     f"no item had the slug {item.slug!r}: created it in {primary_tag} (the primary locale) too, "
-                    f"as {written}, with this file's text: translate that file")})
+                    f"as {ctx.shown(written)}, with this file's text: translate that file")})
         ctx.save()
 
 
