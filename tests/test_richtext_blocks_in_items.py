@@ -65,6 +65,8 @@ def test_an_item_whose_text_is_a_number_and_a_dot() -> None:
     "<ul><li><ul><li><br></li></ul></li><li>b</li></ul>",
     "<ul><li><br><ul><li>n</li></ul></li><li>z</li></ul>",  # the nested list stays a list
     "<ul><li><hr><br><ul><li>n</li></ul></li><li>z</li></ul>",
+    "<ul><li>x<br><br><ul><li>n</li></ul></li><li>z</li></ul>",  # *   x  ⏎      ⏎    *   n
+    "<ul><li>x<br><ul><li>n</li></ul></li><li>z</li></ul>",
 ])
 def test_items_of_only_breaks_and_nested_lists(html: str) -> None:
     back = to_html(to_markdown(html))

@@ -285,14 +285,15 @@ def read_breaks(source: str) -> str:
         continues = following is not None and not _is_blank(following) and not _UNDERLINE.match(following)
         if continues:
             assert following is not None
+            if _ITEM_START.match(following) and following.startswith(" "):
+                # breaks before an item's nested list: explicit, and the list stays on its own line
+                head = prefix + (marker.group(1) if marker else "" if starts_block else rest.rstrip(" "))
+                lines[i:j] = [head + "<br>" * (k + 1) + BREAK_MARK]
+                i += 1
+                continue
             if hard_break and k == 0 and not _ATX.match(rest):
                 i += 1
                 continue  # an ordinary hard break inside a paragraph: CommonMark reads it
-            if (marker or starts_block) and _ITEM_START.match(following):
-                # breaks alone before a (nested) list: the list stays on its own line
-                lines[i:j] = [prefix + (marker.group(1) if marker else "") + "<br>" * (k + 1) + BREAK_MARK]
-                i += 1
-                continue
             head = (prefix + marker.group(1)) if marker else (prefix if starts_block else prefix + rest.rstrip(" "))
             _, next_rest = _parts(following)
             lines[i:j + 1] = [head + "<br>" * (k + 1) + next_rest.lstrip(" ")]
