@@ -135,7 +135,7 @@ def _split_title(inner: str) -> tuple[str, str]:
 # block, cannot start a block with one, and reads a line of only spaces as a blank line. Such
 # breaks become explicit <br> tags on the line they belong to.
 _LINE = re.compile(r"^( *)((?:> )*)(.*)$")
-_MARKER_ONLY = re.compile(r"^((?:\* {3}|\d+\. {2}|#{1,6} ))( {2,})$")
+_MARKER_ONLY = re.compile(r"^((?:\* {3}|\d+\. {2})*(?:\* {3}|\d+\. {2}|#{1,6} ))( {2,})$")  # (nested items on one line too)
 _ITEM_START = re.compile(r"^ *(?:\* {3}|\d+\. {2})")
 _UNDERLINE = re.compile(r"^(?:=+|-+)$")
 _ATX = re.compile(r"^#{1,6} ")
@@ -165,39 +165,70 @@ def _is_blank(line: str) -> bool:
     return line.strip(" >") == ""
 
 
+_CONTAINER = re.compile(r"^[ >]*")
+_MARKER_HEAD = re.compile(r"^[ >]*(?:\* {3}|\d{1,9}\. {1,2})")
+
+
+def _inside(line: str, prefix: str) -> tuple[str, str] | None:
+    """(head, text) of a line inside the container whose lines begin with ``prefix`` (its
+    indentation and quote markers): the head is the prefix, or the list marker of the item's
+    first line, as wide. None for a line outside it."""
+    if line.startswith(prefix):
+        return prefix, line[len(prefix):]
+    if line.rstrip(" ") == prefix.rstrip(" "):
+        return line, ""
+    marker = _MARKER_HEAD.match(line)
+    if marker and len(marker.group(0)) == len(prefix) and marker.group(0).replace("*", " ").strip(" >0123456789.") == "":
+        return marker.group(0), line[len(prefix):]
+    return None
+
+
 def read_setext(source: str) -> str:
     """An h1/h2 whose text ends with a <br> (``a  \\n\\n----``: Turndown puts the break's newline
     before the underline, and an underline as long as the text with its break) and an h1/h2
     holding only a zero-width joiner (whose line the Markdown writes empty) are headings:
-    Turndown writes a real <hr> as ``* * *``, never as a line of ``-``."""
-    if "\n-" not in source and "\n=" not in source and not source.startswith(("-", "=")):
+    Turndown writes a real <hr> as ``* * *``, never as a line of ``-``. Inside a list item or a
+    quote the same lines carry the container's indentation and markers."""
+    if "-" not in source and "=" not in source:
         return source
     lines = source.split("\n")
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _UNDERLINE.match(line) and i >= 1 and lines[i - 1] == "":
-            if i == 1 or lines[i - 2] == "":
-                if len(line) == 1:
-                    lines[i - 1] = "\u200d"  # <h2>&zwj;</h2>
+        prefix = _CONTAINER.match(line).group(0)  # type: ignore[union-attr]
+        before = _inside(lines[i - 1], prefix) if i >= 1 else None
+        if _UNDERLINE.match(line[len(prefix):]) and before is not None and before[1] == "":
+            above = _inside(lines[i - 2], prefix) if i >= 2 else None
+            if above is None or above[1] == "":
+                if len(line) - len(prefix) == 1 and (i == 1 or above is not None):
+                    lines[i - 1] = prefix + "\u200d"  # <h2>&zwj;</h2>
             else:
                 start = i - 2
-                while start > 0 and lines[start - 1] != "":
+                heads = [above[0]]
+                texts = [above[1]]
+                while start > 0 and heads[0] == prefix:
+                    up = _inside(lines[start - 1], prefix)
+                    if up is None or up[1] == "":
+                        break
                     start -= 1
-                text = "\n".join(lines[start:i - 1]) + "\n"
-                if lines[i - 2].endswith("  ") and len(line) in (_utf16_len(text), _utf16_len(text) + 1):
-                    zwj = "\u200d" if len(line) == _utf16_len(text) + 1 else ""
-                    body = lines[start:i - 1]
+                    heads.insert(0, up[0])
+                    texts.insert(0, up[1])
+                text = "\n".join(texts) + "\n"
+                underline = len(line) - len(prefix)
+                if texts[-1].endswith("  ") and underline in (_utf16_len(text), _utf16_len(text) + 1):
+                    zwj = "\u200d" if underline == _utf16_len(text) + 1 else ""
                     count = 1
-                    while len(body) > 1 and _is_break_only(body[-1]):
-                        body.pop()
+                    while len(texts) > 1 and _is_break_only(texts[-1]):
+                        texts.pop()
+                        heads.pop()
                         count += 1
-                    body[-1] = body[-1].rstrip(" ") + "<br>" * count + zwj
-                    if len(body) == 1 and re.fullmatch(r"(?:<br>)+\u200d?", body[0]):
+                    texts[-1] = texts[-1].rstrip(" ") + "<br>" * count + zwj
+                    if len(texts) == 1 and re.fullmatch(r"(?:<br>)+\u200d?", texts[0]):
                         # a line of only <br> would open an HTML block: the ATX form says the same
-                        lines[start:i + 1] = ["#" * (1 if line[0] == "=" else 2) + " " + body[0]]
+                        lines[start:i + 1] = [heads[0] + "#" * (1 if line[-1] == "=" else 2) + " " + texts[0]]
                         i = start + 1
                         continue
+                    body = [h + t for h, t in zip(heads, texts)]
                     lines[start:i] = body
                     i = start + len(body)
                     continue
@@ -237,6 +268,8 @@ def read_breaks(source: str) -> str:
     while i < len(lines):
         line = lines[i]
         prefix, rest = _parts(line)
+        if not prefix and len(rest) > 2 and _is_break_only(line):
+            prefix = rest[:-2]  # a break alone between blocks of a list item: the item's indentation
         marker = _MARKER_ONLY.match(rest)
         starts_block = (_is_break_only(line) and (i == 0 or _is_blank(lines[i - 1]))
                         and not (i > 0 and lines[i - 1].strip(" ") != "" and lines[i - 1].endswith("  ")))
@@ -252,6 +285,12 @@ def read_breaks(source: str) -> str:
         continues = following is not None and not _is_blank(following) and not _UNDERLINE.match(following)
         if continues:
             assert following is not None
+            if _ITEM_START.match(following) and following.startswith(" "):
+                # breaks before an item's nested list: explicit, and the list stays on its own line
+                head = prefix + (marker.group(1) if marker else "" if starts_block else rest.rstrip(" "))
+                lines[i:j] = [head + "<br>" * (k + 1) + BREAK_MARK]
+                i += 1
+                continue
             if hard_break and k == 0 and not _ATX.match(rest):
                 i += 1
                 continue  # an ordinary hard break inside a paragraph: CommonMark reads it
@@ -295,10 +334,16 @@ def read_breaks(source: str) -> str:
 _LONE_NUMBER = re.compile(r"^([ >]*?)(\d{1,9})\.$")
 
 
+_ITEM_LONE_NUMBER = re.compile(r"^((?:[ >]*(?:\* {3}|\d{1,9}\. {2}))+)(\d{1,9})\.$")
+# an item's text "1." then a line break: a nested item holding a break would be "1.    "
+_ITEM_NUMBER_BREAK = re.compile(r"^((?:[ >]*(?:\* {3}|\d{1,9}\. {2}))+)(\d{1,9})\.(  )$")
+
+
 def read_lone_numbers(source: str) -> str:
-    """Turndown escapes ``1. `` only with its space, so a paragraph ``1.`` is written as it is;
-    a list item is never written so except at the very end (an item holding only a line
-    break, whose spaces the end of the value trims). CommonMark reads ``1.`` as an empty item."""
+    """Turndown escapes ``1. `` only with its space, so a paragraph ``1.`` (or a list item's
+    text ``1.`` before a block, which takes its space) is written as it is; a list item is
+    never written so except at the very end (an item holding only a line break, whose spaces
+    the end of the value trims). CommonMark reads ``1.`` as an empty item."""
     if "." not in source:
         return source
     lines = source.split("\n")
@@ -306,7 +351,24 @@ def read_lone_numbers(source: str) -> str:
         m = _LONE_NUMBER.match(line)
         if m and (i == 0 or _is_blank(lines[i - 1])):
             lines[i] = f"{m.group(1)}{m.group(2)}\\."
+        elif item := _ITEM_LONE_NUMBER.match(line):
+            lines[i] = f"{item.group(1)}{item.group(2)}\\."
+    for i, line in enumerate(lines):
+        if broken := _ITEM_NUMBER_BREAK.match(line):
+            lines[i] = f"{broken.group(1)}{broken.group(2)}\\.{broken.group(3)}"
     return "\n".join(lines)
+
+
+_RULE_IN_ITEM = re.compile(r"(?m)^((?:[ >]*(?:\* {3}|\d{1,9}\. {2}))+)\* \* \*$")
+
+
+def read_item_rules(source: str) -> str:
+    """Turndown writes an <hr> as ``* * *`` and a bulleted item as ``*   ``: an item that begins
+    with a rule is ``*   * * *``, which CommonMark reads as one rule (and what follows in the
+    item as a code block). The rule is written ``- - -`` after the item's marker."""
+    if "* * *" not in source:
+        return source
+    return _RULE_IN_ITEM.sub(lambda m: m.group(1) + "- - -", source)
 
 
 _FINAL_MARKER = re.compile(r"([ >]*)(\*|\d{1,9}\.)$")

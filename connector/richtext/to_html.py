@@ -22,8 +22,8 @@ from markdown_it.token import Token
 
 from .editing import restore_line_ends, webflow_has_pair
 from .emphasis import turndown_pairs
-from .reading import angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, read_final_marker, \
-    read_lone_numbers, read_setext, restore_raw_blocks
+from .reading import BREAK_MARK, angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, \
+    read_final_marker, read_item_rules, read_lone_numbers, read_setext, restore_raw_blocks
 
 ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
@@ -87,6 +87,7 @@ def to_html(markdown: str, current: str | None = None) -> str:
     md = _parser()
     source, raws = protect_raw_blocks(md, markdown)
     source = read_lone_numbers(read_breaks(read_final_marker(read_setext(angle_destinations(source)))))
+    source = read_item_rules(source)
     source = keep_breaks_inline(source)
     source = _protect_edge_nbsp(_emphasis_commonmark_cannot_read(source, current))
     # a line of only "#" is text to Turndown (it escapes "# " alone), an empty heading to CommonMark
@@ -122,7 +123,34 @@ def _render(md: MarkdownIt, source: str) -> str:
 
 def _delimiters(text: str) -> list[tuple[int, str, bool]]:
     """``**`` and ``_`` delimiters outside escapes, code spans, link targets and tags:
-    (position, mark, part of a longer run that CommonMark would read as one)."""
+    (position, mark, part of a longer run that CommonMark would read as one). A ``__`` is
+    bold as typed when another ``__`` pairs with it as CommonMark reads it; otherwise (the last
+    of an odd count, or all where CommonMark would not pair them) they are two of Turndown's
+    ``_`` each, where those nest as Turndown's pairs do (``<em>a<em>b</em></em>`` is ``_a_b__``)."""
+    typed: list[int] = []
+    found = _delimiters_outside(text, typed, frozenset())
+    # (inside a word, "snake__case__x", it stays as typed: CommonMark's literal underscores)
+    if len(typed) % 2 or not any(text[p - 1:p].isalnum() and text[p + 2:p + 3].isalnum() for p in typed) and not all(
+            _underscores_open(text, typed[k]) and _underscores_close(text, typed[k + 1])
+            for k in range(0, len(typed), 2)):
+        for singles in (frozenset(typed[-1:]), frozenset(typed)):
+            alt = _delimiters_outside(text, [], singles)
+            if turndown_pairs(text, [(pos, mark) for pos, mark, _ in alt]) is not None:
+                return alt
+    return found
+
+
+def _underscores_open(text: str, pos: int) -> bool:
+    left, right = _flanking(text, pos, pos + 2)
+    return left and (not right or _is_punct(text[pos - 1] if pos > 0 else ""))
+
+
+def _underscores_close(text: str, pos: int) -> bool:
+    left, right = _flanking(text, pos, pos + 2)
+    return right and (not left or _is_punct(text[pos + 2] if pos + 2 < len(text) else ""))
+
+
+def _delimiters_outside(text: str, typed: list[int], singles: frozenset[int]) -> list[tuple[int, str, bool]]:
     found: list[tuple[int, str, bool]] = []
     underscore_open = False
     i, n = 0, len(text)
@@ -149,11 +177,13 @@ def _delimiters(text: str) -> list[tuple[int, str, bool]]:
             i += run
         elif ch == "_":
             run = len(text[i:]) - len(text[i:].lstrip("_"))
-            if run == 1 or underscore_open:
+            if run == 1 or underscore_open or i in singles:
                 # Turndown's own pairs, one "_" each, also where two meet ("_a__b_")
                 for k in range(run):
                     found.append((i + k, "_", run > 1))
                 underscore_open ^= run % 2 == 1
+            elif run == 2:
+                typed.append(i)
             # else a run opening or closing by itself ("__bold__"): CommonMark's, as typed
             i += run
         else:
@@ -360,12 +390,18 @@ def _top_level_groups(tokens: list[Token]) -> list[list[Token]]:
 def _render_group(md: MarkdownIt, group: list[Token], lines: Sequence[str] = ()) -> str:
     _figures(group)
     _item_paragraphs(group, lines)
+    _bare_breaks_before_lists(group, lines)
     _unwrap_single_paragraph_quote(group)
     html = md.renderer.render(group, md.options, {})
     if any(t.type in ("html_block", "code_block", "fence") for t in group):
         return html.rstrip("\n")
     # (also after a paragraph followed by an item's bare last paragraph)
-    return re.sub(r"(?<=>)\n(?=<)|(?<=</p>)\n", "", html).rstrip("\n")
+    # (and after a block that an item's bare text follows: ``<li><hr>a</li>``)
+    return _RENDERER_NEWLINE.sub("", html).rstrip("\n")
+
+
+_RENDERER_NEWLINE = re.compile(r"(?<=>)\n(?=<)|(?<=</p>)\n|(?<=<hr>)\n|(?<=</h[1-6]>)\n|(?<=</[uo]l>)\n"
+                               r"|(?<=</blockquote>)\n|(?<=</pre>)\n")
 
 
 def _figures(group: list[Token]) -> None:
@@ -393,6 +429,16 @@ def _figures(group: list[Token]) -> None:
 
 
 _ITEM_GAP = re.compile(r"[ >]*    ")
+
+
+def _bare_breaks_before_lists(group: list[Token], lines: Sequence[str]) -> None:
+    """Breaks alone on their line right before a list (no blank line between) were an item's
+    own breaks, not a paragraph: Turndown writes a paragraph with blank lines around it."""
+    for i, tok in enumerate(group[:-2]):
+        if (tok.type == "paragraph_open" and tok.map and tok.level > 0 and tok.map[1] < len(lines)
+                and lines[tok.map[1]].strip(" ") != "" and group[i + 1].content.endswith(BREAK_MARK)
+                and group[i + 1].content.replace(BREAK_MARK, "").replace("<br>", "") == ""):
+            tok.hidden = group[i + 2].hidden = True
 
 
 def _item_paragraphs(group: list[Token], lines: Sequence[str]) -> None:
