@@ -58,6 +58,8 @@ def test_an_item_whose_text_is_a_number_and_a_dot() -> None:
     assert "<ol>" not in back and "1." in back
     # and before a break, "*   1.  " (a nested item holding a break would be "*   1.    ")
     assert "<ol>" not in assert_kept("<ul><li>1.<br>a</li><li>z</li></ul>")
+    # and as a later paragraph of the item, after a rule: "    1.  " then the text at its indent
+    assert "<ol>" not in assert_kept("<ul><li><hr>1.<br>a</li></ul>")
 
 
 @pytest.mark.parametrize("html", [

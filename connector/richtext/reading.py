@@ -336,6 +336,7 @@ _LONE_NUMBER = re.compile(r"^([ >]*?)(\d{1,9})\.$")
 
 _ITEM_LONE_NUMBER = re.compile(r"^((?:[ >]*(?:\* {3}|\d{1,9}\. {2}))+)(\d{1,9})\.$")
 # an item's text "1." then a line break: a nested item holding a break would be "1.    "
+_NUMBER_BREAK = re.compile(r"^((?: {4}|> ?)+)(\d{1,9})\.(  )$")
 _ITEM_NUMBER_BREAK = re.compile(r"^((?:[ >]*(?:\* {3}|\d{1,9}\. {2}))+)(\d{1,9})\.(  )$")
 
 
@@ -356,6 +357,11 @@ def read_lone_numbers(source: str) -> str:
     for i, line in enumerate(lines):
         if broken := _ITEM_NUMBER_BREAK.match(line):
             lines[i] = f"{broken.group(1)}{broken.group(2)}\\.{broken.group(3)}"
+        elif (after := _NUMBER_BREAK.match(line)) and (i == 0 or _is_blank(lines[i - 1])) \
+                and i + 1 < len(lines) and lines[i + 1].startswith(after.group(1)) \
+                and lines[i + 1][len(after.group(1)):][:1] not in ("", " "):
+            # an item's paragraph "1." then a line break, its text going on below at the same indent
+            lines[i] = f"{after.group(1)}{after.group(2)}\\.{after.group(3)}"
     return "\n".join(lines)
 
 
