@@ -34,9 +34,11 @@ def hold_lost_variants(ctx: RunContext) -> None:
         actions = []
         for a in run.plan.actions:
             if a.key in lost:
-                a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
-                           f"its item has no {run.locale.tag} variant in Webflow, which the API cannot add back: "
-                           "see the problem below")
+                tag = run.locale.tag
+                reason = f"its {tag} variant was deleted in Webflow after this file changed" if a.key in run.base \
+                    else f"new file for an item without a {tag} variant"
+                a = Action(a.key, a.op, reason, a.push_keys, a.conflict_keys, a.merged,
+                           "Webflow's API cannot add one back: see the problem below")
                 ctx.report.problems.append({"collection": run.schema.slug, "item": run.local[a.key].path,
                                             "field": "(item)", "message": _why(ctx, run, primary, lost[a.key])})
             actions.append(a)
