@@ -57,13 +57,14 @@ def for_locale(mapping: Mapping, locale: Locale | None) -> Mapping:
     return replace(mapping, path=locale_path(mapping.path, locale), entries=entries)
 
 
-def selected(mapping: Mapping, site_locales: list[Locale]) -> list[Locale]:
+def selected(mapping: Mapping, site_locales: list[Locale], gone: set[str] = frozenset()) -> list[Locale]:  # type: ignore[assignment]
     """The site's locales this mapping syncs (``locales:``, default all), primary first; an unknown
-    tag is a mistake in the mapping, named."""
+    tag is a mistake in the mapping, named (``gone``: tags the site had until now, removed in
+    Webflow: left out, said by ``set_aside``)."""
     if mapping.locales is None:
         return list(site_locales)
     tags = {loc.tag for loc in site_locales}
-    unknown = [t for t in mapping.locales if t not in tags]
+    unknown = [t for t in mapping.locales if t not in tags and t not in gone]
     if unknown:
         raise MappingError(f"{mapping.source}: locales: the site has no locale {', '.join(map(repr, unknown))} "
                           f"(it has: {', '.join(sorted(tags)) or 'none'})")
@@ -75,18 +76,30 @@ def is_localized(site_locales: list[Locale]) -> bool:
     return any(not loc.primary for loc in site_locales)
 
 
-def locales_from_json(raw: Any) -> list[Locale] | None:
+def locales_from_json(raw: Any, gone: bool = False) -> list[Locale] | None:
+    """The site's locales as remembered (``gone``: those it had and no longer has)."""
     if not isinstance(raw, list):
         return None
     try:
-        return [Locale(str(d["id"]), str(d["cmsLocaleId"]), str(d["tag"]), bool(d["primary"])) for d in raw]
-    except (KeyError, TypeError):
+        return [Locale(str(d["id"]), str(d["cmsLocaleId"]), str(d["tag"]), bool(d["primary"])) for d in raw
+                if bool(d.get("gone")) == gone]
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
-def locales_to_json(locales: list[Locale]) -> list[dict[str, Any]]:
+def locales_to_json(locales: list[Locale], gone: list[Locale] = []) -> list[dict[str, Any]]:  # noqa: B006
     return [{"id": loc.id, "cmsLocaleId": loc.cms_locale_id, "tag": loc.tag, "primary": loc.primary}
-            for loc in locales]
+            for loc in locales] + [{"id": loc.id, "cmsLocaleId": loc.cms_locale_id, "tag": loc.tag,
+                                    "primary": loc.primary, "gone": True} for loc in gone]
+
+
+def remember(raw: Any, found: list[Locale]) -> list[dict[str, Any]]:
+    """The locales to remember now the site has ``found``: those, and every one it had before and no
+    longer has (its files are left alone, ``phases/variants.set_aside``; a mapping may still name it)."""
+    ids = {loc.cms_locale_id for loc in found}
+    before = [*(locales_from_json(raw) or []), *(locales_from_json(raw, gone=True) or [])]
+    gone = {loc.cms_locale_id: loc for loc in before if loc.cms_locale_id not in ids and not loc.primary}
+    return locales_to_json(found, list(gone.values()))
 
 
 #: the client calls that read or write items: a secondary run's name its locale

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from .. import bulk
 from ..context import RunContext
-from ..errors import FileChangedError, MappingError
-from ..locales import (WITH_ITEM, for_locale, is_localized, locales_from_json, locales_to_json, new_files_on_copies, selected,
+from ..errors import FileChangedError, MappingError, NotFoundError, ValidationApiError
+from ..locales import (WITH_ITEM, for_locale, is_localized, locales_from_json, remember, new_files_on_copies, selected,
                        variant_deletes, whole_item_deletes)
 from ..model import Locale
 from ..plan import Op
@@ -17,22 +18,28 @@ from ..validate import FileProblem
 from . import read
 from .scan import slug_of
 
-def site_locales(ctx: RunContext, runs: list[CollectionRun]) -> list[Locale]:
-    """The site's locales: as remembered, read again (one call) whenever a collection is read in
-    full (the first run, every ``full_every`` runs, ``--full``), so a locale added is found then."""
+def site_locales(ctx: RunContext, runs: list[CollectionRun]) -> tuple[list[Locale], set[str]]:
+    """The site's locales, and the tags of those it had until now and no longer has. Fresh when the
+    command read the site already (for the snapshot's name: no call of ours), or read again (one
+    call) whenever a collection is read in full; else as remembered, a locale removed meanwhile
+    being found by its refused list (``locale_gone``), one added by the next full read."""
     cached = locales_from_json(ctx.caps.locales)
-    if cached is not None and not any(read.reads_in_full(ctx, r) for r in runs):
-        return cached
-    found = list(ctx.client.get_site(ctx.site_id).locales)
-    ctx.caps.locales = locales_to_json(found)  # type: ignore[assignment]
-    return found
+    site = ctx.client.take_site(ctx.site_id)
+    if site is None:
+        if cached is not None and not any(read.reads_in_full(ctx, r) for r in runs):
+            return cached, {loc.tag for loc in locales_from_json(ctx.caps.locales, gone=True) or []}
+        site = ctx.client.get_site(ctx.site_id)
+        ctx.client.take_site(ctx.site_id)
+    found = list(site.locales)
+    ctx.caps.locales = remember(ctx.caps.locales, found)  # type: ignore[assignment]
+    return found, {loc.tag for loc in locales_from_json(ctx.caps.locales, gone=True) or []}
 
 
 def expand(ctx: RunContext, runs: list[CollectionRun]) -> list[CollectionRun]:
     """Today's runs (the primary locale's), then one run per secondary locale each mapping covers."""
     if not runs:
         return runs
-    found = site_locales(ctx, runs)
+    found, gone = site_locales(ctx, runs)
     primary = next((loc for loc in found if loc.primary), None)
     templates = [run.mapping for run in runs]
     for run in runs:
@@ -42,13 +49,56 @@ def expand(ctx: RunContext, runs: list[CollectionRun]) -> list[CollectionRun]:
     extra = []
     for run, template in zip(runs, templates, strict=True):
         run.all_locales = tuple(loc.cms_locale_id for loc in found)
-        chosen = selected(template, found)
+        chosen = selected(template, found, gone)
         if primary not in chosen:
             raise MappingError(f"{template.source}: locales: the primary locale ({primary.tag if primary else '?'}) "
                               "is always synced (an item exists through its primary variant): add it to the list")
         extra += [CollectionRun(for_locale(template, loc), run.schema, locale=loc, read_in_full=run.read_in_full)
                   for loc in chosen if not loc.primary]
     return [*runs, *extra]
+
+
+def locale_gone(ctx: RunContext, run: CollectionRun, error: Exception) -> bool:
+    """A secondary locale's list was refused: whether the site no longer has that locale (read again,
+    one call, only then). If so, the run is left out (nothing of it written, ``set_aside`` says so)
+    and a whole-item delete takes the locales the site has."""
+    if run.locale is None or not isinstance(error, (ValidationApiError, NotFoundError)):
+        return False
+    found = list(ctx.client.get_site(ctx.site_id).locales)
+    ctx.client.take_site(ctx.site_id)
+    ctx.caps.locales = remember(ctx.caps.locales, found)  # type: ignore[assignment]
+    if any(loc.cms_locale_id == run.locale.cms_locale_id for loc in found):
+        return False
+    for other in ctx.runs:
+        if other.locale is None and other.all_locales:
+            other.all_locales = tuple(loc.cms_locale_id for loc in found) if is_localized(found) else ()
+    return True
+
+
+def set_aside(ctx: RunContext) -> None:
+    """The files of variants of a locale the site no longer has (removed in Webflow): left alone, not
+    synced, never deleted for that, not reported as files no mapping covers; said on every run, once
+    per collection and locale. Their base stays: they sync again if Webflow gets the locale back."""
+    known = locales_from_json(ctx.caps.locales)
+    if known is None:
+        return
+    ids = {loc.cms_locale_id for loc in known}
+    tags = {loc.cms_locale_id: loc.tag for loc in locales_from_json(ctx.caps.locales, gone=True) or []}
+    runs = {r.schema.id: r for r in ctx.runs if r.locale is None}
+    gone: dict[tuple[str, str], list[str]] = {}
+    for entry in ctx.state.items.values():
+        if entry.locale is not None and entry.locale not in ids and entry.collection in runs:
+            gone.setdefault((entry.collection, entry.locale), []).append(entry.path)
+    for (cid, locale), paths in sorted(gone.items()):
+        ctx.aside.update(paths)
+        folder = posixpath.commonpath([posixpath.dirname(p) for p in paths]) or "."
+        tag = tags.get(locale)
+        named = tag is not None and tag in (runs[cid].mapping.locales or ())
+        ctx.report.warnings.append({"path": folder + "/", "message": (
+            f"{runs[cid].schema.slug}: the site no longer has the locale {tag or locale!r}: its {len(paths)} "
+            "file(s) are left alone, not synced and not deleted for that; delete them yourself if they are not "
+            "wanted (they sync again if Webflow gets the locale back)"
+            + (f"; and remove {tag!r} from locales: in {runs[cid].mapping.source}" if named else ""))})
 
 
 def adjust_plans(ctx: RunContext) -> None:
