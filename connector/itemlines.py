@@ -109,8 +109,8 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
 
 def _held_reason(op: str, reason: str, blocked: str) -> str:
     if op == "delete-remote" and "allow-delete" in blocked:
-        if reason.startswith(WITH_ITEM) or "variant only" in reason:  # a localized site's: say which variants
-            return f"{reason}: only with --allow-delete"
+        if reason.startswith(WITH_ITEM) or "variant only" in reason or "whole item goes" in reason:
+            return f"{reason}: only with --allow-delete"  # a localized site's: which variants go
         return "file deleted: the Webflow item is deleted only with --allow-delete"
     if blocked == "not pushed by this command":
         return f"{_local_change(op, reason)}: wfsync push or sync sends it"
