@@ -50,6 +50,7 @@ from .project import display_prefix, project_root, resolve_paths
 from .report import Report, problem_dict
 from .transport import Transport
 from .userpaths import as_problem, first_lines, located, problem_text, project_paths, shown
+from .words import counted, plural
 
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
@@ -291,17 +292,19 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
             console.print(f"Wrote mapping files: {', '.join(written)}")
         snapshot = root / "snapshots" / "demo"
         prefix = display_prefix(root, snapshot)
-        engine = Engine(client, site.id, snapshot, load_mappings(root / "mappings"))
+        engine = Engine(client, site.id, snapshot, load_mappings(root / "mappings"), display=prefix)
         # the demo's emulator starts afresh each time: read everything, not since a cursor
         report = engine.run(RunOptions(command="pull", full=True))
         console.print("\n[bold]wfsync pull[/]")
         print_totals(console, report)
         if report.skipped:
-            console.print(f"(skipped: {len(report.skipped)} items are archived in Webflow, or drafts a mapping "
-                          "leaves out; pull does not write them. `wfsync pull --archived` would.)", highlight=False)
+            n = len(report.skipped)
+            console.print(f"(skipped: {counted(n, 'item')} {plural(n, 'is')} archived in Webflow, or drafts a "
+                          "mapping leaves out; pull does not write them. `wfsync pull --archived` would.)",
+                          highlight=False)
         print_problems(err_console, report, prefix)
         files = sorted(p.relative_to(root).as_posix() for p in snapshot.rglob("*.md"))
-        console.print(f"\n{len(files)} Markdown files under {prefix}:", highlight=False)
+        console.print(f"\n{counted(len(files), 'Markdown file')} under {prefix}:", highlight=False)
         for name in files[:8]:
             console.print(f"  {name}", highlight=False)
         if len(files) > 8:
@@ -334,13 +337,13 @@ def demo_round_trip(console: Console, client: WebflowClient, engine: Engine, sit
     infos = next(c.id for c in client.list_collections(site_id) if c.slug == "infos")
     item = client.find_by_slug(infos, "piscines")
     assert item is not None
-    console.print(f"  wfsync push: {sum(c.updated for c in pushed.collections.values())} item updated;\n"
+    console.print(f"  wfsync push: {counted(sum(c.updated for c in pushed.collections.values()), 'item')} updated;\n"
                   f"  Webflow now says tag-2 = {item.field_data.get('tag-2')!r}")
     console.print("[bold]An edit pulled back[/]: someone renames the item in Webflow")
     client.update_items(infos, [{"id": item.id, "fieldData": {"name": "Piscines de Sierre"}}])
     pulled = engine.run(RunOptions(command="pull", full=True))
     title = next(line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
-    console.print(f"  wfsync pull: {sum(c.written for c in pulled.collections.values())} file written;\n"
+    console.print(f"  wfsync pull: {counted(sum(c.written for c in pulled.collections.values()), 'file')} written;\n"
                   f"  cms/infos/piscines.md now says {title!r}")
 
 
@@ -428,7 +431,7 @@ def run_engine(ctx: click.Context, options: RunOptions, snapshot: str | None, as
     progress = make_progress(ctx, as_json)
     try:
         with stop_on_signals():
-            report = Engine(client, site_id, root, mappings, progress=progress).run(options)
+            report = Engine(client, site_id, root, mappings, progress=progress, display=ctx.obj["prefix"]).run(options)
     except Stopped as exc:
         progress.close()
         message = f"stopped by {exc.name}; what Webflow applied is recorded and the lock released"
@@ -621,7 +624,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
 def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str | None,
                  full: bool = False) -> tuple[Report, Engine]:
     client, site_id, root, mappings = open_project(ctx, snapshot)
-    engine = Engine(client, site_id, root, mappings)
+    engine = Engine(client, site_id, root, mappings, display=ctx.obj["prefix"])
     policy = Policy(pull=True, push=True, allow_delete=True)
     return engine.run(RunOptions(command="status", policy=policy, collections=collections, dry_run=True,
                                  full=full)), engine
@@ -782,7 +785,7 @@ def resync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     from .resync import check_agreement
 
     client, site_id, root, mappings = open_project(ctx, snapshot)
-    engine = Engine(client, site_id, root, mappings)
+    engine = Engine(client, site_id, root, mappings, display=ctx.obj["prefix"])
     check = engine.run(RunOptions(command="resync", policy=Policy(pull=True, push=True), collections=collections,
                                   dry_run=True, full=True, resync=True))
     check_agreement(check)
@@ -790,7 +793,7 @@ def resync(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         finish(ctx, check, as_json)
     progress = make_progress(ctx, as_json)
     try:
-        report = Engine(client, site_id, root, mappings, progress=progress).run(RunOptions(
+        report = Engine(client, site_id, root, mappings, progress=progress, display=ctx.obj["prefix"]).run(RunOptions(
             command="resync", policy=Policy(pull=True, push=False), collections=collections, full=True, resync=True))
     finally:
         progress.close()

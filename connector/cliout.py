@@ -26,6 +26,7 @@ from .report import Report, problem_dict
 from .resync import ResyncRefusedError
 from .schema_lock import STOPPED_HINT
 from .userpaths import as_problem, first_lines, problem_text, project_paths, shown
+from .words import counted
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONFLICTS, EXIT_LOCKED = 0, 1, 2, 3, 4
 
@@ -123,14 +124,23 @@ def report_error(report: Report) -> dict[str, str] | None:
         return {"kind": "schema_drift", "message": f"{', '.join(report.stopped)}: not synced, a mapped field changed "
                                                    "in Webflow; see problems", "hint": STOPPED_HINT}
     if report.conflicts:
-        return {"kind": "conflicts", "message": f"{len(report.conflicts)} conflict(s) left for you; nothing was "
-                                                "overwritten",
-                "hint": "Merge each file by hand (Webflow's version is beside it), then run `wfsync sync "
-                        "--on-conflict local PATH` for that file; or move the .remote.md copy over the file."}
+        return {"kind": "conflicts", "message": f"{counted(len(report.conflicts), 'conflict')} left for you; nothing "
+                                                "was overwritten", "hint": conflict_hint(report)}
     if report.problems:
-        return {"kind": "problems", "message": f"{len(report.problems)} problem(s); see problems",
+        return {"kind": "problems", "message": f"{counted(len(report.problems), 'problem')}; see problems",
                 "hint": "Fix the files or items listed; the rest of the run went through."}
     return None
+
+
+def conflict_hint(report: Report) -> str:
+    """What to do about the run's conflicts: merge against the ``.remote.md`` copies when the run
+    wrote them; a run that wrote none (status, diff, --dry-run) names no copy that is not there."""
+    if any(c.get("remote_copy") for c in report.conflicts):
+        return ("Merge each file by hand (Webflow's version is beside it, as .remote.md), then run `wfsync sync "
+                "--on-conflict local PATH` for that file (only that file's conflict is decided); or keep Webflow's "
+                "version by moving the .remote.md copy over the file.")
+    return ("Run `wfsync sync` to keep Webflow's version beside each file (as .remote.md) and merge by hand; or "
+            "decide a file outright with `wfsync sync --on-conflict local|remote PATH`.")
 
 
 def report_document(report: Report, prefix: str = "") -> dict[str, Any]:
@@ -173,14 +183,19 @@ def print_totals(console: Console, report: Report) -> None:
     for c in report.collections.values():
         if report.dry_run:
             counts = [f"{WOULD_WORDS[n]} {getattr(c, n):,}" if n in WOULD_WORDS and WOULD_WORDS[n].startswith("would")
-                      else f"{getattr(c, n):,} {WOULD_WORDS.get(n, n)}" for n in names if getattr(c, n)]
+                      else _count(getattr(c, n), WOULD_WORDS.get(n, n)) for n in names if getattr(c, n)]
         else:
-            counts = [f"{getattr(c, n):,} {TOTAL_WORDS.get(n, n)}" for n in names if getattr(c, n)]
+            counts = [_count(getattr(c, n), TOTAL_WORDS.get(n, n)) for n in names if getattr(c, n)]
         if report.command == "pull" and not counts:
             counts = ["would write 0" if report.dry_run else "0 written"]
-        calls = f"{c.api_calls:,} API call" + ("s" if c.api_calls != 1 else "")
+        calls = counted(c.api_calls, "API call")
         console.print(f"{c.collection:<{width}}  {', '.join(counts) or 'nothing to do'} · {calls}",
                       highlight=False, markup=False, soft_wrap=True)
+
+
+def _count(n: int, word: str) -> str:
+    """A total: "1 conflict", "2 conflicts"; participles ("written", "held") do not change."""
+    return counted(n, word[:-1]) if word == "conflicts" else f"{n:,} {word}"
 
 
 def print_problems(console: Console, report: Report, prefix: str) -> None:
@@ -196,7 +211,5 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
         console.print(f"{', '.join(report.stopped)}: not synced (a mapped field changed in Webflow). {STOPPED_HINT}",
                       highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
-        console.print("Nothing was overwritten. Merge each file by hand (Webflow's version is beside it), then run "
-                      "`wfsync sync --on-conflict local PATH` for that file (only that file's conflict is decided); "
-                      "or keep Webflow's version by moving the .remote.md copy over the file.", highlight=False,
-                      markup=False, soft_wrap=False)
+        console.print(f"Nothing was overwritten. {conflict_hint(report)}", highlight=False, markup=False,
+                      soft_wrap=False)

@@ -23,6 +23,7 @@ from .report import Report
 from .runs import CollectionRun, RunOptions
 from .state import StatCache, State, save_stat_cache, save_state
 from .store import SnapshotStore
+from .userpaths import shown
 
 log = logging.getLogger("wfsync.engine")
 
@@ -52,6 +53,12 @@ class RunContext:
     aside: set[str] = field(default_factory=set)  # files of locales the site no longer has: left alone (not strays)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
     calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
+    display: str = ""  # the snapshot folder seen from the project root (``snapshots/demo``), for messages
+
+    def shown(self, path: str) -> str:
+        """A snapshot path as a message names it to the user: relative to the project root, like
+        every other path the user reads (``userpaths``)."""
+        return shown(self.display, path)
 
     @contextmanager
     def phase(self, name: str, run: CollectionRun | None = None) -> Iterator[None]:

@@ -52,7 +52,7 @@ __all__ = ["Engine", "LazyRecord", "References", "RunOptions"]
 class Engine:
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
                  progress: Progress | None = None, workers: int | None = None,
-                 hook: Hook | None = None) -> None:
+                 hook: Hook | None = None, display: str = "") -> None:
         self.workers = default_workers() if workers is None else workers
         self.client = client
         self.site_id = site_id
@@ -62,6 +62,7 @@ class Engine:
         self.progress: Progress = progress or NoProgress()
         self.hook = hook  # called at each phase and around each write (see context.Hook)
         self.ctx: RunContext | None = None  # the last run's context
+        self.display = display  # the snapshot folder as the user sees it, to name other files in messages
 
     @property
     def runs(self) -> list[CollectionRun]:
@@ -82,7 +83,7 @@ class Engine:
                                     report=Report(command=opts.command, dry_run=opts.dry_run), state=state,
                                     stats=load_stat_cache(self.root), progress=self.progress,
                                     workers=self.workers, hook=self.hook, caps=load_capabilities(self.root),
-                                    schema_lock=load_lock(self.root))
+                                    schema_lock=load_lock(self.root), display=self.display)
         ctx.runs = variants.expand(ctx, read.bind_collections(ctx, self.mappings))
         for run in ctx.runs:
             ctx.report.of(run.schema.slug)

@@ -104,6 +104,8 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
         return _resolved(action, prefix, dry_run) or ("merged", reason, False)
     if op == "adopt":
         return "recorded", reason, False
+    if op == "relink":  # a file whose references follow a file renamed by this run
+        return "updated", f"{fields}: {reason}" if fields else reason, False
     return op, reason, False
 
 
@@ -156,6 +158,8 @@ def item_lines(report: Report, prefix: str = "", lines: Mapping[str, int] | None
         urgent = label == HELD and (detail.startswith("conflict") or action.get("blocked") == "invalid file"
                                     or action["op"] == "hold")
         where = located(prefix, action["path"], lines.get(action["path"]) if held else None)
+        if action.get("moved_from"):  # renamed by this run: where it was, where it is
+            where = f"{shown(prefix, action['moved_from'])} → {where}"
         out.append(ItemLine(label, where, detail, held, urgent))
         seen.add(action["path"])
     for path, conflict in conflicts.items():  # conflicts found while writing (changed during the run)

@@ -26,6 +26,7 @@ import yaml
 from .errors import MappingError
 from .model import Collection
 from .yamlstyle import dump
+from .words import plural
 
 META = {
     "$lastUpdated": "lastUpdated",
@@ -97,7 +98,7 @@ def check_path_template(template: str) -> list[str]:
     problems = []
     unknown = set(PLACEHOLDER.findall(template)) - {"slug", "id", "collection", "locale"}
     if unknown:
-        problems.append(f"path: unknown placeholder(s) {', '.join(sorted(unknown))}")
+        problems.append(f"path: unknown {plural(len(unknown), 'placeholder')} {', '.join(sorted(unknown))}")
     if "{slug}" not in template and "{id}" not in template:
         problems.append("path: needs {slug} or {id}, or every item would share one file")
     pure = PurePosixPath(template)
@@ -200,7 +201,8 @@ def load_mappings(folder: Path) -> list[Mapping]:
     names = [m.collection for m in out]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise MappingError(f"more than one mapping file for collection(s): {', '.join(sorted(dupes))}")
+        raise MappingError(f"more than one mapping file for {plural(len(dupes), 'collection')}: "
+                           f"{', '.join(sorted(dupes))}")
     return out
 
 

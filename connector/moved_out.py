@@ -48,12 +48,13 @@ def hold_moved_out(ctx: RunContext, run: CollectionRun, strays: list[str],
                 run.remote[a.key].item.slug if a.key in run.remote else None)
             holder = _holder(ctx, run, slug, strays, parsed) if slug else None
             if holder is not None:
-                how = (f"now {holder}, which no mapping covers: the Webflow item is kept; move the file back to "
-                       f"{entry.path} to go on syncing it, or delete {holder} to delete the item")
+                now, was = ctx.shown(holder), ctx.shown(entry.path)
+                how = (f"now {now}, which no mapping covers: the Webflow item is kept; move the file back to "
+                       f"{was} to go on syncing it, or delete {now} to delete the item")
                 a = Action(a.key, a.op, MOVED_OUT, a.push_keys, a.conflict_keys, a.merged, how)
                 ctx.report.problems.append({
                     "collection": run.schema.slug, "item": holder, "field": "(file)",
-                    "message": f"the file of {entry.path}, moved where no mapping covers it: its Webflow item is "
-                               f"not deleted; move it back to {entry.path}, or delete this file to delete the item"})
+                    "message": f"the file of {was}, moved where no mapping covers it: its Webflow item is "
+                               f"not deleted; move it back to {was}, or delete this file to delete the item"})
         actions.append(a)
     run.plan = Plan(tuple(actions))

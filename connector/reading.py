@@ -152,12 +152,12 @@ def _load(path: str, text: str) -> tuple[Any, dict[Any, int], list[ReadProblem]]
             elif isinstance(token, _CLOSE):
                 depth -= 1
     except yaml.YAMLError as exc:
-        raise _Refused(_yaml_message(exc), _yaml_line(exc)) from None
+        raise _Refused(_yaml_message(exc, text), _yaml_line(exc)) from None
     loader = _strict_loader()(text)
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise _Refused(_yaml_message(exc), _yaml_line(exc)) from None
+        raise _Refused(_yaml_message(exc, text), _yaml_line(exc)) from None
     finally:
         loader.dispose()
     return data, loader.key_lines, [ReadProblem(path, k, m, ln) for k, m, ln in loader.duplicates]
@@ -170,9 +170,31 @@ def _yaml_line(exc: yaml.YAMLError) -> int | None:
     return mark.line + 2 if mark is not None else None
 
 
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
-    said = ", ".join(p for p in parts if p) or str(exc).splitlines()[0]
+#: what YAML says it was doing when it stopped -> what was left open, in the user's words
+_LEFT_OPEN = {"while scanning a quoted scalar": "quote", "while parsing a flow sequence": "[",
+              "while parsing a flow mapping": "{"}
+
+
+def _yaml_message(exc: yaml.YAMLError, text: str) -> str:
+    """What is wrong, said as the user would fix it: a quote or bracket left open names itself and
+    the line it opened on; a ': ' inside a value asks for quotes; anything else says what YAML says."""
+    context, problem = getattr(exc, "context", None), getattr(exc, "problem", None)
+    opened = getattr(exc, "context_mark", None)
+    left = _LEFT_OPEN.get(context or "")
+    if left and opened is not None:
+        line = _yaml_line(exc)
+        if left == "quote":
+            lines = text.split("\n")
+            row = lines[opened.line] if 0 <= opened.line < len(lines) else ""
+            char = row[opened.column] if 0 <= opened.column < len(row) and row[opened.column] in "'\"" else '"'
+            return (f"not valid YAML: the quote {char} opened on line {line} is never closed; end the value "
+                    f"with {char} on the same line (or remove the opening {char})")
+        close = "]" if left == "[" else "}"
+        return f"not valid YAML: the {left} opened on line {line} is never closed with {close}"
+    if (problem or "").startswith("mapping values are not allowed"):
+        return ("not valid YAML: ': ' inside a value that is not in quotes; put the whole value in quotes "
+                "(title: \"a: b\")")
+    said = ", ".join(p for p in (context, problem) if p) or str(exc).splitlines()[0]
     return f"not valid YAML ({said}); quote a value that holds ': ', ' #' or starts with a quote"
 
 

@@ -38,7 +38,8 @@ def follow_recreated(ctx: RunContext, runs: list[CollectionRun], target: str, pa
             hits = [k for k in keys if _refers(doc.front_matter.get(k), path)]
             if not hits or not encodable(run, document_record(doc, run.mapping), refs or ctx.refs):
                 continue  # another reference of the file names nothing: validation reports it
-            _queue(ctx, run, key, view, doc, f"{', '.join(hits)}: now refers to the item re-created from {path}")
+            _queue(ctx, run, key, view, doc,
+                   f"{', '.join(hits)}: now refers to the item re-created from {ctx.shown(path)}")
 
 
 def follow_live_references(ctx: RunContext, run: CollectionRun) -> None:

@@ -45,8 +45,8 @@ def _refers(value: Any, path: str) -> bool:
     return value == path or (isinstance(value, list) and path in value)
 
 
-def referring_files(ctx: RunContext, target: str, path: str, skip: set[str]) -> list[str]:
-    """``file (key)`` for every file that refers to the file ``path`` of collection ``target``."""
+def referring_files(ctx: RunContext, target: str, path: str, skip: set[str]) -> list[tuple[str, list[str]]]:
+    """``(file, keys)`` for every file that refers to the file ``path`` of collection ``target``."""
     out = []
     for run in ctx.runs:
         keys = reference_keys(run, target)
@@ -55,7 +55,7 @@ def referring_files(ctx: RunContext, target: str, path: str, skip: set[str]) -> 
         for _, view, _, doc in _documents(ctx, run, path):
             hits = [k for k in keys if _refers(doc.front_matter.get(k), path)]
             if hits and view.path not in skip:
-                out.append(f"{view.path} ({', '.join(hits)})")
+                out.append((view.path, hits))
     return out
 
 
@@ -70,17 +70,25 @@ def check_referenced_deletes(ctx: RunContext) -> list[FileProblem]:
     for target, path in sorted(deleted):
         users = referring_files(ctx, target, path, skip=gone)
         if users:
-            problems.append(FileProblem(path, "(file)", "deleted here, but " + ", ".join(users) + " still refer "
-                                        "to it: change those references first (nothing was deleted)"))
+            named = ", ".join(f"{ctx.shown(file)} ({', '.join(keys)})" for file, keys in users)
+            problems.append(FileProblem(path, "(file)", f"deleted here, but {named} still refer to it: change "
+                                        "those references first (nothing was deleted)"))
     return problems
 
 
 def report_dangling(ctx: RunContext, target: str, path: str) -> None:
     """A file removed because Webflow deleted its item: the files still referring to it are named."""
-    for user in referring_files(ctx, target, path, skip={path}):
-        file, _, keys = user.partition(" (")
-        ctx.report.problems.append({"collection": "", "item": file, "field": keys.rstrip(")"),
-                                    "message": f"refers to {path}, deleted in Webflow: change or remove the reference"})
+    for file, keys in referring_files(ctx, target, path, skip={path}):
+        ctx.report.problems.append({"collection": "", "item": file, "field": ", ".join(keys),
+                                    "message": f"refers to {ctx.shown(path)}, deleted in Webflow: change or "
+                                               "remove the reference"})
+
+
+def moved_line(ctx: RunContext, run: CollectionRun, key: str, old: str, new: str) -> None:
+    """The item's line names the file where it is now, and where it was (``moved_from``)."""
+    for entry in ctx.report.actions:
+        if entry.get("key") == key and entry.get("collection") == run.schema.slug and entry.get("path") == old:
+            entry.update(path=new, moved_from=old)
 
 
 def follow_rename(ctx: RunContext, target: str, item_id: str, old: str, new: str) -> None:
@@ -93,13 +101,15 @@ def follow_rename(ctx: RunContext, target: str, item_id: str, old: str, new: str
         if not keys:
             continue
         for key, view, raw, doc in _documents(ctx, run, old):
-            changed = False
+            changed = []
             for k in keys:
                 value = doc.front_matter.get(k)
                 if value == old:
-                    doc.front_matter[k], changed = new, True
+                    doc.front_matter[k] = new
+                    changed.append(k)
                 elif isinstance(value, list) and old in value:
-                    doc.front_matter[k], changed = [new if v == old else v for v in value], True
+                    doc.front_matter[k] = [new if v == old else v for v in value]
+                    changed.append(k)
             if not changed:
                 continue
             data = render(doc).encode("utf-8")
@@ -107,6 +117,9 @@ def follow_rename(ctx: RunContext, target: str, item_id: str, old: str, new: str
                 ctx.store.replace(view.path, data)
             except FileChangedError:
                 continue  # saved meanwhile: the editor's file stays; validation will name the old path
+            ctx.report.actions.append({"collection": run.schema.slug, "key": key, "op": "relink", "path": view.path,
+                                       "reason": f"follows the rename to {ctx.shown(new)}",
+                                       "blocked": None, "fields": changed})
             base = ctx.state.items.get(run.state_key(key))
             if base is not None and base.path == view.path and sha256(raw) == base.file_hash:
                 record = document_record(doc, run.mapping)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .errors import WfsyncError
 from .report import Report
+from .words import counted
 
 #: what a resync may do: record an agreeing pair, or write an item only Webflow has
 ALLOWED = {"adopt", "pull", "nothing", "forget"}
@@ -26,14 +27,15 @@ def disagreements(report: Report) -> list[dict[str, str]]:
     for a in report.actions:
         if a["op"] in ALLOWED and not (a["op"] == "pull" and a.get("blocked")):
             continue
+        # the key says what differs, as in every problem: the fields, else the whole file or item
+        fields = ", ".join(a.get("fields") or [])
         if a["op"] == "push-create":
-            why = "this file has no item in Webflow"
+            key, why = "(file)", "this file has no item in Webflow"
         elif a["op"] == "conflict":
-            fields = ", ".join(a.get("fields") or [])
-            why = f"the file and its Webflow item differ ({fields})" if fields else "the file and its item differ"
+            key, why = fields or "(item)", "the file and its Webflow item differ"
         else:
-            why = f"not in step ({a['op']}: {a.get('reason', '')})"
-        out.append({"collection": a["collection"], "path": a["path"], "item": "", "key": "", "message": why})
+            key, why = fields or "(item)", f"not in step ({a['op']}: {a.get('reason', '')})"
+        out.append({"collection": a["collection"], "path": a["path"], "item": "", "key": key, "message": why})
     return out
 
 
@@ -41,7 +43,8 @@ def check_agreement(report: Report) -> None:
     """Raise when the dry run of a resync found items the two sides do not agree on."""
     found = disagreements(report) + [p for p in report.problems]
     if found:
-        error = ResyncRefusedError(f"{len(found)} item(s) where the two sides do not agree; nothing was changed")
+        error = ResyncRefusedError(f"{counted(len(found), 'item')} where the two sides do not agree; nothing was "
+                                   "changed")
         error.problems = [_Problem(p) for p in found]  # type: ignore[attr-defined]
         raise error
 

@@ -16,7 +16,8 @@ from typing import Any, Iterable, Mapping
 
 #: the report lists whose entries name a file under ``path`` (and a conflict its copy)
 PATH_LISTS = ("problems", "conflicts", "actions", "skipped", "warnings", "differences")
-COPY_KEYS = ("remote_copy", "kept")  # a conflict's copy; the losing side a resolution kept
+#: a conflict's copy; the losing side a resolution kept; where a file renamed by the run was
+COPY_KEYS = ("remote_copy", "kept", "moved_from")
 #: problems that name a project file (a mapping), already from the project root
 ROOTED_KINDS = ("schema_drift",)
 

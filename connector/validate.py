@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping as TMapping
+from typing import Any, Callable, Mapping as TMapping
 
 from .codecs import References, codec_for
 from .convert import Document
@@ -32,8 +32,10 @@ class FileProblem:
 
 
 def validate_document(path: str, doc: Document, mapping: Mapping, schema: Collection, refs: References,
-                      slug_owners: TMapping[str, list[str]]) -> list[FileProblem]:
-    """Every problem of one file. ``slug_owners`` maps a slug to the files and items using it."""
+                      slug_owners: TMapping[str, list[str]],
+                      shown: Callable[[str], str] = lambda p: p) -> list[FileProblem]:
+    """Every problem of one file. ``slug_owners`` maps a slug to the files and items using it, as
+    messages name them; ``shown`` names ``path`` the same way (files: from the project root)."""
     problems: list[FileProblem] = []
     fields = {f.slug: f for f in schema.fields}
     # unknown and missing keys are reading problems (``reading``): the file is held for them
@@ -54,7 +56,7 @@ def validate_document(path: str, doc: Document, mapping: Mapping, schema: Collec
             problems.append(FileProblem(path, slug_key or "slug", f"{slug!r}: use lowercase letters, digits and "
                                         "single hyphens (a-z, 0-9, -)"))
         elif len(slug_owners.get(slug, [])) > 1:
-            others = ", ".join(o for o in slug_owners[slug] if o != path)
+            others = ", ".join(o for o in slug_owners[slug] if o != shown(path))
             problems.append(FileProblem(path, slug_key or "slug", f"{slug!r} is also used by {others}"))
     return problems
 

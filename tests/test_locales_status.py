@@ -113,7 +113,7 @@ def test_a_new_german_file_with_the_french_slug_of_an_item_translated_under_anot
     code, out, err = run(site, root, "status")
     assert code == 1
     assert f"{S}de/cms/infos/hallenbad.md:3: slug: the item 'piscines' (fr) already has a de variant " \
-           f"(de/cms/infos/schwimmbaeder.md)" in err
+           f"({S}de/cms/infos/schwimmbaeder.md)" in err
     for args in (("push",), ("push", "--dry-run"), ("sync",)):
         code, out, err = run(site, root, *args)
         assert code == 1, (args, out, err)
@@ -174,7 +174,7 @@ def test_a_whole_item_delete_held_for_a_german_edit_stays_held_while_the_german_
     for _ in range(2):  # the next runs too: the German file now holds a translation nobody deleted
         code, out, _ = run(site, root, "status")
         assert f"deleted:              {S}cms/infos/bus-urbains.md  [the item would go in every locale, and " \
-               "de/cms/infos/stadtbusse.md holds a translation" in out
+               f"{S}de/cms/infos/stadtbusse.md holds a translation" in out
         report = wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete")
         assert item_id in infos(site).items and item_id in infos(site).localized[DE]
         assert (snap / "de/cms/infos/stadtbusse.md").exists() and report["collections"][0]["deleted"] == 0

@@ -876,7 +876,8 @@ def _same(page: Page | None, base: dict[str, Any] | None) -> bool:
 
 def _refusal(stderr: str) -> bool:
     """A run that refuses on purpose, changing nothing: problems in files, the delete limit."""
-    return any(s in stderr for s in ("problem(s) in local files", "remote deletions planned", "has no items but"))
+    return any(s in stderr for s in ("problem in local files", "problems in local files", "remote deletions planned",
+                                     "has no items but"))
 
 
 def _remote_fields(change: dict[str, Any], machine: SyncModel) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def test_a_file_moved_out_of_its_mapped_folder_does_not_delete_its_item(emulator
     assert result.exit_code == 1, result.output  # something for the user to decide
     line = next(x for x in result.stdout.splitlines() if "cms/infos/etat-civil.md" in x)
     assert line.startswith("held") and "cms/infos/old/etat-civil.md" in line and "move the file back" in line
-    assert "delete cms/infos/old/etat-civil.md to delete the item" in line
+    assert "delete snapshots/demo/cms/infos/old/etat-civil.md to delete the item" in line
 
     # moved back: the same item, nothing to do
     (infos / "old/etat-civil.md").rename(infos / "etat-civil.md")

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from ..client import WebflowClient
 from ..errors import ApiError, ConfigError, MissingScopeError, WfsyncError
 from ..history import load_history
+from ..words import counted
 from ..model import Site
 from .assets import MANIFEST, AssetReport, AssetStore, canonical, collapse_srcset, find_urls, iter_strings
 from .astro import Astro
@@ -98,7 +99,7 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
         if report.missing and not opts.allow_missing_assets:
             problems = [f"{m['url']}: {m['error']} (used by {', '.join(sorted(used_by[m['key']]))})"
                         for m in sorted(report.missing, key=lambda m: m["url"])]
-            raise MissingAssetsError(f"{len(report.missing)} asset(s) could not be downloaded", problems)
+            raise MissingAssetsError(f"{counted(len(report.missing), 'asset')} could not be downloaded", problems)
 
     def local(key: str) -> str | None:
         stored = store.by_key.get(key) if store else None

@@ -9,7 +9,7 @@ from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
 from ..history import record_move
-from ..relink import follow_rename, report_dangling
+from ..relink import follow_rename, moved_line, report_dangling
 from ..model import RemoteItem
 from ..moves import slug_unchanged, where
 from ..itemlines import action_fields
@@ -209,8 +209,8 @@ class LocalWriter:
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:
             self.ctx.store.write(copy, rv.rendered())
-        # a dry run writes no copy, so it names none
-        written = rv is not None and not self.ctx.opts.dry_run
+        # a dry run writes no copy, so it names none, unless an earlier run left one there
+        written = rv is not None and (not self.ctx.opts.dry_run or self.ctx.store.stat(copy) is not None)
         report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if written else None,
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
@@ -241,6 +241,7 @@ class LocalWriter:
                 if not slug_unchanged(run, item.id, item.slug):
                     record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
                 self.ctx.store.remove(old_path)
+                moved_line(self.ctx, run, item.id, old_path, path)
                 if run.locale is None:  # references name the primary's files
                     follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
         except FileChangedError as exc:

@@ -19,6 +19,7 @@ from ..reads import prove_order, read_all, read_changed
 from ..references import reference_targets
 from ..runs import CollectionRun, iso_seconds
 from ..state import CollectionState
+from ..words import plural
 
 log = logging.getLogger("wfsync.engine")
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -72,7 +73,7 @@ def _bind(ctx: RunContext, found: list[tuple[Mapping, str, set[str]]], wanted: s
                 f"the options of field {slug!r} changed in Webflow: every item is read again, so the files "
                 "hold the option names Webflow now has")})
     if wanted and not runs and not ctx.stopped:
-        raise ConfigError(f"no mapping for collection(s): {', '.join(sorted(wanted))}")
+        raise ConfigError(f"no mapping for {plural(len(wanted), 'collection')}: {', '.join(sorted(wanted))}")
     return runs
 
 

@@ -12,6 +12,7 @@ from ..references import PendingReferences
 from ..relink import check_referenced_deletes
 from ..runs import CollectionRun
 from ..validate import FileProblem, validate_document
+from ..words import counted
 from . import variants
 from .scan import slug_of
 
@@ -50,7 +51,7 @@ def validate(ctx: RunContext) -> None:
             slug = (view.document.front_matter.get(slug_key) if view.document and slug_key
                     else slug_of(ctx, run, key) if not key.startswith("new:") else None)
             if isinstance(slug, str):
-                owners.setdefault(slug, []).append(view.path)
+                owners.setdefault(slug, []).append(ctx.shown(view.path))  # as the user sees it
         for item_id, rv in run.remote.items():
             if item_id not in run.local and rv.item.slug:
                 owners.setdefault(rv.item.slug, []).append(f"the Webflow item {item_id}")
@@ -60,7 +61,7 @@ def validate(ctx: RunContext) -> None:
             local = run.local.get(action.key)
             if local is None or local.document is None:
                 continue
-            found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners)
+            found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners, ctx.shown)
             found = [replace(p, line=local.key_lines.get(p.key)) for p in found if (p.path, p.key) not in already]
             if found:
                 bad_keys.add(action.key)
@@ -86,7 +87,7 @@ def validate(ctx: RunContext) -> None:
         problems.extend(FileProblem(p["item"], p["field"], p["message"], p.get("line")) for p in report.problems
                         if p["item"] in held)
     if problems and not (opts.skip_invalid or opts.dry_run):
-        raise LocalValidationError(f"{len(problems)} problem(s) in local files; nothing was sent to Webflow",
+        raise LocalValidationError(f"{counted(len(problems), 'problem')} in local files; nothing was sent to Webflow",
                                    problems=list(problems))
 
 

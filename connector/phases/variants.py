@@ -116,10 +116,11 @@ def adjust_plans(ctx: RunContext) -> None:
         deleted = {a.key for a in run.plan.actions if a.op is Op.PUSH_DELETE}
         run.plan, plans = whole_item_deletes(
             run.plan, {o.locale.tag: o.plan for o in others if o.plan is not None and o.locale is not None},
-            {o.locale.tag: {**{k: e.path for k, e in o.base.items()}, **{k: v.path for k, v in o.remote.items()}}
+            {o.locale.tag: {**{k: ctx.shown(e.path) for k, e in o.base.items()},
+                            **{k: ctx.shown(v.path) for k, v in o.remote.items()}}
              for o in others if o.locale is not None},
             {o.locale.tag: _translated(run, o, deleted) for o in others if o.locale is not None},
-            {k: run.base[k].path for k in deleted if k in run.base})
+            {k: ctx.shown(run.base[k].path) for k in deleted if k in run.base})
         for o in others:
             assert o.locale is not None
             o.plan = variant_deletes(plans[o.locale.tag], o.locale.tag)
@@ -201,16 +202,17 @@ def placement(ctx: RunContext, run: CollectionRun, key: str, slug: str) -> tuple
     by_slug.update({slug_of(ctx, primary, k): k for k in primary.unfetched - set(primary.remote)})
     item_id = by_slug.get(slug)
     if item_id is not None and item_id in set(run.remote) | set(run.base) | run.held:
-        other = run.remote[item_id].path if item_id in run.remote else \
-            run.base[item_id].path if item_id in run.base else f"(its {tag} variant)"
+        other = ctx.shown(run.remote[item_id].path) if item_id in run.remote else \
+            ctx.shown(run.base[item_id].path) if item_id in run.base else f"(its {tag} variant)"
         return "problem", (f"the item {slug!r} ({primary_tag(ctx)}) already has a {tag} variant ({other}): edit "
                            "that file, or give this one a slug no item has; nothing was sent")
     if item_id is not None:
         return "update", item_id
     primary_path = primary.mapping.path_for(slug, "")
     if "{id}" in primary.mapping.path or ctx.store.read(primary_path) is not None:
-        return "problem", (f"a new item needs its primary ({primary_tag(ctx)}) file first, and {primary_path} is "
-                           f"taken or cannot be named yet: create the item from its primary file; nothing was sent")
+        return "problem", (f"a new item needs its primary ({primary_tag(ctx)}) file first, and "
+                           f"{ctx.shown(primary_path)} is taken or cannot be named yet: create the item from its "
+                           "primary file; nothing was sent")
     return "new", primary_path
 
 
@@ -291,7 +293,7 @@ def place_new_files(ctx: RunContext, pusher: Any, run: CollectionRun, creates: l
                 primary.created += 1
                 ctx.report.warnings.append({"path": paths.get(item.slug, ""), "message": (
                     f"no item had the slug {item.slug!r}: created it in {primary_tag(ctx)} (the primary locale) too, "
-                    f"as {written}, with this file's text: translate that file")})
+                    f"as {ctx.shown(written)}, with this file's text: translate that file")})
         ctx.save()
 
 
