@@ -25,7 +25,7 @@ from .mapping import Mapping
 from .moved_out import hold_moved_out
 from .model import RemoteItem
 from . import pipeline
-from .phases import read, variants
+from .phases import clashes, lost_variants, read, variants
 from .phases.apply import LocalWriter, path_of
 from .phases.convert import convert
 from .phases.plan import check_deletes, plan_collection
@@ -106,6 +106,8 @@ class Engine:
                 plan_collection(ctx, run)
                 hold_moved_out(ctx, run, strays, parsed)
         variants.adjust_plans(ctx)
+        clashes.hold_shared_files(ctx)
+        lost_variants.hold_lost_variants(ctx)
         if not opts.collections:
             for rel in strays:
                 ctx.report.warnings.append({"path": rel, "message": "no mapping covers this file: it is not synced "

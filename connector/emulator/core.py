@@ -454,6 +454,13 @@ class EmulatorState:
                     break
             if isinstance(slug, str):
                 seen.update((loc, slug) for loc in named)
+            if "unique-copy-slugs" in self.deviations and locales is None and named == [primary] \
+                    and isinstance(slug, str):
+                # (the spec says nothing of the copies' slugs: by default a copy keeps the primary's)
+                taken = [loc for loc in self.secondary_locales(coll.site_id)
+                         if any(v.staged["fieldData"].get("slug") == slug for v in self.variants(coll, loc).values())]
+                if taken:
+                    found.append({"param": "slug", "description": f"Unique value is already in database: '{slug}'"})
             problems.extend({"param": where + p["param"], "description": p["description"]} for p in found)
             plans.append((entry, named))
         if problems:

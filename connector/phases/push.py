@@ -145,6 +145,8 @@ class Pusher:
             ctx.report.problems.append({"collection": run.schema.slug, "item": local.path,
                                         "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
                                         "message": f"Webflow refused to create it: {error}"})
+            not_sent(ctx.report.actions, run.schema.slug, key, "Webflow refused it, nothing was created: see the "
+                     "problem below")
             return
         converted = item_to_document(found, run.mapping, run.schema, ctx.refs)
         record = self._local_record(run, key)
@@ -325,3 +327,11 @@ def _count_merge(c: CollectionReport, action: Action) -> None:
         c.merged += 1
     else:
         c.resolved += 1
+
+
+def not_sent(actions: list[dict[str, Any]], collection: str, key: str, why: str) -> None:
+    """A planned write Webflow refused: its line says it was held, and why, not that it was done."""
+    for entry in reversed(actions):
+        if entry["collection"] == collection and entry["key"] == key and entry["blocked"] is None:
+            entry["blocked"] = why
+            return
