@@ -156,7 +156,9 @@ def measure(label: str, engine: Engine, client: WebflowClient, opts: RunOptions,
            "peak_rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
     print(f"{label:<28} calls {calls:>4} (min {minimum if minimum is not None else '-':>4})  wall {wall:6.2f}s  "
           f"cpu {cpu:6.2f}s  {row['items_per_cpu_s'] or 0:>6} items/cpu-s  {row['items_per_wall_s'] or 0:>6} items/s  "
-          f"written {row['written']:>5}  pushed {row['pushed']:>4}  peak RSS {row['peak_rss_mb']} MB", flush=True)
+          f"written {row['written']:>5}  pushed {row['pushed']:>4}  peak RSS {row['peak_rss_mb']} MB"
+          + (f" (+ {row['peak_rss_workers_mb']} MB in a converting process)" if row['peak_rss_workers_mb'] else ""),
+          flush=True)
     return row
 
 
@@ -296,8 +298,9 @@ def paced(base_url: str, rate: int, out: Path) -> None:
                 "over_bound_pct": round(100 * (row["wall_s"] - bound) / bound, 1), "after_last_page_s": round(tail, 2),
                 "cpu_share": round(row["cpu_s"] / row["wall_s"], 2)})
     print(f"wall {row['wall_s']} s against the API bound {bound:.1f} s: {row['over_bound_pct']:+.1f} %; "
-          f"{tail:.1f} s after the last page; CPU {row['cpu_s']} s ({row['cpu_share']:.0%} of a core); "
-          f"peak RSS {row['peak_rss_mb']} MB", flush=True)
+          f"{tail:.1f} s after the last page; CPU {row['cpu_s']} s ({row['cpu_share']:.0%} of a core; the helper "
+          f"process's included); peak RSS {row['peak_rss_mb']} MB (+ {row['peak_rss_workers_mb']} MB helper)",
+          flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(row, indent=2))
     print(f"written to {out}")

@@ -78,16 +78,33 @@ def parse(text: str) -> Document:
     return Document(dict(data), body)
 
 
+#: ``json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)``, the canonical text every
+#: hash is taken of; one encoder for all (``json.dumps`` with options builds a new one each call)
+_canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
+
+
 def record_hash(record: TMapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(_canonical_json(record).encode()).hexdigest()
 
 
 def value_hash(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+    return hashlib.sha256(_canonical_json(value).encode()).hexdigest()[:16]
 
 
 def field_hashes(record: TMapping[str, Any]) -> dict[str, str]:
     return {k: value_hash(v) for k, v in record.items()}
+
+
+def hashes(record: TMapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """``(record_hash(record), field_hashes(record))``, each value encoded once: the canonical
+    JSON of a record whose keys are all strings is ``{`` + its sorted ``"key": value`` pairs
+    joined by ``, `` + ``}``, each value as encoded on its own (what the JSON encoder does)."""
+    if not all(isinstance(k, str) for k in record):
+        return record_hash(record), field_hashes(record)
+    texts = {k: _canonical_json(v) for k, v in record.items()}
+    whole = "{" + ", ".join(f"{_canonical_json(k)}: {texts[k]}" for k in sorted(texts)) + "}"
+    digest = hashlib.sha256(whole.encode()).hexdigest()
+    return digest, {k: hashlib.sha256(t.encode()).hexdigest()[:16] for k, t in texts.items()}
 
 
 def item_to_document(item: RemoteItem, mapping: Mapping, schema: Collection, refs: References) -> Converted:

@@ -9,6 +9,7 @@ validate what a push would send, apply the local half, push the Webflow half, pu
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 import time
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from .runs import CollectionRun, LazyRecord, RunOptions, reference_order, templa
 from .state import LOCK_FILE, STATE_DIR, load_stat_cache, load_state
 from .store import SnapshotStore
 from .strays import uncovered_files
-from .workers import default_workers
+from .workers import Helper, default_helper, default_workers
 
 log = logging.getLogger("wfsync.engine")
 
@@ -52,8 +53,10 @@ __all__ = ["Engine", "LazyRecord", "References", "RunOptions"]
 class Engine:
     def __init__(self, client: WebflowClient, site_id: str, snapshot_root: Path, mappings: list[Mapping],
                  progress: Progress | None = None, workers: int | None = None,
-                 hook: Hook | None = None, display: str = "") -> None:
+                 hook: Hook | None = None, display: str = "", helper: bool | None = None) -> None:
         self.workers = default_workers() if workers is None else workers
+        # a pipelined read converts part of each page in a second process (``workers.Helper``)
+        self.helper = default_helper() if helper is None else helper
         self.client = client
         self.site_id = site_id
         self.root = snapshot_root
@@ -153,6 +156,10 @@ class Engine:
     def _read_and_convert(self, ctx: RunContext) -> None:
         """Referenced collections first, so each is converted as soon as what it refers to is
         known, and its raw items are let go before the next one is read."""
+        with Helper() if self.helper else nullcontext() as helper:
+            self._read_groups(ctx, helper)
+
+    def _read_groups(self, ctx: RunContext, helper: Helper | None) -> None:
         moved: set[str] = set()
         read_before: set[str] = set()
         gone: set[str] = set()  # runs of locales the site no longer has: left out
@@ -163,7 +170,7 @@ class Engine:
                     # (references name primary files: a slug renamed in a secondary locale moves no reference)
                     if pipeline.can_pipeline(ctx, run, read_before):
                         # read in full and converted page by page, while the next pages are fetched
-                        if pipeline.read_and_convert(ctx, run) and run.locale is None:
+                        if pipeline.read_and_convert(ctx, run, helper) and run.locale is None:
                             moved.add(run.schema.id)
                         continue
                     with ctx.phase("read", run):

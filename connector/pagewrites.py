@@ -59,6 +59,7 @@ def list_local(ctx: RunContext, run: CollectionRun) -> LocalListing | None:
     if run.locale is not None or run.all_locales:
         return None  # a localized site's variants share ids and state across runs: written after the plan
     pattern = template_regex(run.mapping)
+    ctx.store.remove_leftovers(template_prefix(run.mapping))  # a run killed mid-write (this one holds the lock)
     files: dict[str, FileInfo] = {}
     by_slug: dict[str, list[str]] = {}
     by_id: dict[str, list[str]] = {}

@@ -32,6 +32,7 @@ from .phases.convert import convert
 from .progress import NoProgress
 from .references import reference_targets
 from .runs import CollectionRun
+from .workers import THRESHOLD, Helper
 
 log = logging.getLogger("wfsync.engine")
 
@@ -84,9 +85,10 @@ class _Checkpoint:
             ctx.refs.without_file.discard(ref)
 
 
-def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
-    """Read the collection in full and convert it page by page (see the module's docstring).
-    True when one of its items has another path than in the base (a slug renamed in Webflow)."""
+def read_and_convert(ctx: RunContext, run: CollectionRun, helper: Helper | None = None) -> bool:
+    """Read the collection in full and convert it page by page (see the module's docstring), with
+    ``helper`` converting part of each page. True when one of its items has another path than in
+    the base (a slug renamed in Webflow)."""
     checkpoint = _Checkpoint.of(ctx, run)
     run.base = ctx.state.for_collection(run.schema.id, run.cms_locale)
     run.full = True
@@ -96,6 +98,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
     with ctx.phase("scan", run):
         listing = pagewrites.list_local(ctx, run)  # the files do not depend on Webflow: listed first
     writer = LocalWriter(ctx)
+    helped = False  # the helper has this collection's context (a large one: it is not worth it for a page or two)
     for _attempt in range(READ_ATTEMPTS):
         ctx.progress.phase("reading", run.schema.slug)
         converting = False
@@ -112,6 +115,9 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
                 if page is None:
                     break
                 totals.add(page.total)
+                if helper is not None and not helped and page.total >= THRESHOLD:
+                    helper.start(run.mapping, run.schema, ctx.refs)  # up from the next pages on
+                    helped = True
                 items = [i for i in page.items if i.id not in seen]
                 seen.update(i.id for i in items)
                 stamps.extend(RemoteItem(i.id, {}, i.created_on, i.last_updated, None) for i in items)
@@ -121,7 +127,7 @@ def read_and_convert(ctx: RunContext, run: CollectionRun) -> bool:
                     ids = [i.id for i in items]
                     with ctx.phase("convert", run):
                         read.index_items(ctx, run, items)
-                        convert(ctx, run, items)
+                        convert(ctx, run, items, helper if helped else None)
                     if listing is not None:
                         with ctx.phase("apply", run):
                             pagewrites.write_page(ctx, writer, run, listing, ids)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def new_file_mode(existing: Path | None = None) -> int:
+def new_file_mode(existing: Path | str | None = None) -> int:
     """The mode a file wfsync writes should get: the mode of the file it replaces, else what
     the user's umask gives a new file (as an editor or ``cp`` would). A temp file starts 0600,
     which a web server running as another user, or a teammate, could not read."""
@@ -45,23 +46,30 @@ def new_file_mode(existing: Path | None = None) -> int:
     return 0o666 & ~_UMASK
 
 
-def atomic_write(path: Path, data: bytes, durable: bool = True) -> os.stat_result:
+def atomic_write(path: Path | str, data: bytes, durable: bool = True) -> os.stat_result:
     """Temp file in the same folder, then rename: readers see the old or the new file, whole.
 
     ``durable`` also flushes the data to disk before the rename (the state file needs it: it
     is what a run after a power cut starts from). Snapshot files skip it: thousands of fsyncs
     dominate a first pull, and a file lost to a power cut is seen as changed by the next run,
     never silently taken as synced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    folder, name = os.path.split(os.fspath(path))
     try:
-        os.fchmod(fd, new_file_mode(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    except FileNotFoundError:  # the folder is made on the first write into it, not checked on every one
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        try:
+            os.fchmod(fd, new_file_mode(path))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             if durable:
-                os.fsync(fh.fileno())
-            st = os.fstat(fh.fileno())
+                os.fsync(fd)
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
         return st
     except BaseException:
@@ -85,6 +93,25 @@ def keep_conventions(current: bytes | None, data: bytes) -> bytes:
     return data
 
 
+#: ``atomic_write``'s temp file of a Markdown file (``mkstemp``'s eight characters)
+LEFTOVER = re.compile(r"\A\..+\.md\.[a-z0-9_]{8}\.tmp\Z")
+
+
+def _parts(rel: str) -> tuple[str, ...]:
+    """The parts of a snapshot-relative path; ``UnsafePathError`` for one that would lead outside
+    the root (``..``, absolute, ``~``). The rule is ``PurePosixPath``'s reading of the path (with
+    ``\\`` as ``/``); a plain path (no backslash, no empty, ``.`` or ``..`` part) is its split on
+    ``/``, and is taken without building one."""
+    parts = tuple(rel.split("/"))
+    if rel and "\\" not in rel and not rel.startswith("~") and "" not in parts and "." not in parts \
+            and ".." not in parts:
+        return parts
+    pure = PurePosixPath(rel.replace("\\", "/"))
+    if not rel or pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or rel.startswith("~"):
+        raise UnsafePathError(f"refused path {rel!r}: it would be written outside the snapshot root", path=rel)
+    return pure.parts
+
+
 @dataclass(frozen=True)
 class FileInfo:
     rel: str
@@ -95,21 +122,25 @@ class FileInfo:
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve() if root.exists() else root.absolute()
+        self._root = str(self.root).rstrip(os.sep)  # "" for the file system's root
         # per path, the sha256 of what this run read or last wrote there (None: no file)
         self._seen: dict[str, str | None] = {}
         self._written: dict[str, FileInfo] = {}
 
     def resolve(self, rel: str) -> Path:
         """The absolute path of a snapshot-relative path; refuses anything outside the root."""
-        pure = PurePosixPath(rel.replace("\\", "/"))
-        if not rel or pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or rel.startswith("~"):
-            raise UnsafePathError(f"refused path {rel!r}: it would be written outside the snapshot root", path=rel)
-        target = self.root.joinpath(*pure.parts)
+        return Path(self._checked(rel))
+
+    def _checked(self, rel: str) -> str:
+        """``resolve`` as a string (what the file calls take; a ``Path`` costs more to build than
+        the checks themselves)."""
+        parts = _parts(rel)
+        target = os.sep.join((self._root, *parts)) if parts else str(self.root)
         # a symlink (to a folder or the file) could still lead out. Each part below the root is
         # looked at on every call (one lstat each, no cache): a folder swapped for a symlink during
         # the run is seen at its next use. Only a symlink costs the full resolution.
-        path = str(self.root)
-        for part in pure.parts:
+        path = self._root
+        for part in parts:
             path += os.sep + part
             try:
                 mode = os.lstat(path).st_mode
@@ -123,14 +154,11 @@ class SnapshotStore:
         return target
 
     def read(self, rel: str) -> bytes | None:
-        try:
-            return self.resolve(rel).read_bytes()
-        except FileNotFoundError:
-            return None
+        return self._current(self._checked(rel))
 
     def stat(self, rel: str) -> FileInfo | None:
         try:
-            st = self.resolve(rel).stat()
+            st = os.stat(self._checked(rel))
         except FileNotFoundError:
             return None
         return FileInfo(rel, st.st_size, st.st_mtime_ns)
@@ -151,9 +179,10 @@ class SnapshotStore:
         self._seen[rel] = digest
 
     @staticmethod
-    def _current(path: Path) -> bytes | None:
+    def _current(path: str) -> bytes | None:
         try:
-            return path.read_bytes()
+            with open(path, "rb") as fh:
+                return fh.read()
         except FileNotFoundError:
             return None
 
@@ -171,7 +200,7 @@ class SnapshotStore:
 
         A file the editor keeps with CRLF line ends or a UTF-8 BOM (Windows editors) keeps them:
         rewritten with LF alone, every line would show as changed in git."""
-        path = self.resolve(rel)
+        path = self._checked(rel)
         current = self._current(path)  # read once: for its conventions and for the compare
         data = keep_conventions(current, data)
         if not self._check_unchanged(rel, current, data):
@@ -194,13 +223,13 @@ class SnapshotStore:
     def check(self, rel: str) -> None:
         """Raise ``FileChangedError`` if ``rel`` is no longer what the run read or last wrote there
         (checked before a write elsewhere that would make it a stale second copy)."""
-        current = self._current(self.resolve(rel))
+        current = self._current(self._checked(rel))
         if current is not None:
             self._check_unchanged(rel, current, None)
 
     def remove(self, rel: str) -> bool:
         """``delete``, only if the file is still what the run read or last wrote there."""
-        current = self._current(self.resolve(rel))
+        current = self._current(self._checked(rel))
         if current is None:
             self._seen[rel] = None
             return False
@@ -221,15 +250,43 @@ class SnapshotStore:
             parent = parent.parent
         return True
 
+    def remove_leftovers(self, prefix: str = "") -> None:
+        """Delete the temp files of writes a killed run left half done (killed between the temp
+        file and the rename: the file itself is whole, old or new). Only a run that holds the
+        snapshot's lock calls this: no other run is writing then."""
+        base = self._checked(prefix) if prefix else str(self.root)
+        for folder, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                if LEFTOVER.match(name):
+                    os.unlink(os.path.join(folder, name))
+
     def scan(self, prefix: str = "") -> Iterator[FileInfo]:
-        """Every Markdown file under the root (or under ``prefix``), skipping hidden ones."""
-        base = self.resolve(prefix) if prefix else self.root
-        if not base.is_dir():
+        """Every Markdown file under the root (or under ``prefix``), skipping hidden ones, in the
+        order ``os.walk`` gives with sorted names: a folder's files, then each of its folders in
+        turn (listed with ``os.scandir`` and plain strings: 10,000 files in a tenth of a second)."""
+        base = self._checked(prefix) if prefix else str(self.root)
+        if not os.path.isdir(base):
             return
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.endswith(".md") and not name.startswith(".") and not name.endswith((".remote.md", ".local.md")):
-                    full = Path(dirpath) / name
-                    st = full.stat()
-                    yield FileInfo(full.relative_to(self.root).as_posix(), st.st_size, st.st_mtime_ns)
+        start = len(self._root) + 1
+        folders = [base]
+        while folders:
+            folder = folders.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except OSError:
+                continue  # unreadable: skipped, as os.walk does
+            subfolders, files = [], []
+            for entry in entries:
+                if entry.is_dir():
+                    # a symlink to a folder is listed as one but not entered (os.walk's default)
+                    if not entry.name.startswith(".") and not entry.is_symlink():
+                        subfolders.append(entry.path)
+                elif entry.name.endswith(".md") and not entry.name.startswith(".") \
+                        and not entry.name.endswith((".remote.md", ".local.md")):
+                    files.append(entry)
+            for entry in sorted(files, key=lambda e: e.name):
+                st = os.stat(entry.path)
+                yield FileInfo(entry.path[start:], st.st_size, st.st_mtime_ns)
+            folders.extend(sorted(subfolders, reverse=True))

@@ -47,12 +47,13 @@ def _state() -> EmulatorState:
     return state
 
 
-def _pull(server: EmulatorServer, root: Path, hook: Any = None) -> Engine:
+def _pull(server: EmulatorServer, root: Path, hook: Any = None, helper: bool | None = None) -> Engine:
     client = WebflowClient(Transport(server.base_url, TOKEN, sleep=NoSleep(), timeout=10))
     (root / "mappings").mkdir(parents=True)
     for c in client.list_collections(SITE):
         (root / "mappings" / f"{c.slug}.yaml").write_text(render_mapping(default_mapping(client.get_collection(c.id))))
-    engine = Engine(client, SITE, root / "snapshots" / "p", load_mappings(root / "mappings"), workers=1, hook=hook)
+    engine = Engine(client, SITE, root / "snapshots" / "p", load_mappings(root / "mappings"), workers=1, hook=hook,
+                    helper=helper)
     engine.run(RunOptions(command="pull"))
     return engine
 
@@ -264,3 +265,63 @@ def test_a_first_pull_killed_while_writing_pages_is_finished_by_the_next(tmp_pat
     assert [p for p in killed_files if p.endswith((".tmp", ".remote.md"))] == []
     assert {p: b for p, b in killed_files.items() if not p.startswith(".wfsync")} == \
            {p: b for p, b in clean_files.items() if not p.startswith(".wfsync")}
+
+
+def test_the_temp_file_of_a_write_killed_halfway_is_removed_by_the_next_pull(tmp_path: Path) -> None:
+    # a run killed between a write's temp file and its rename leaves the temp file (hidden, but
+    # git shows it); the next pull, which holds the lock, removes it; a dry run leaves it alone
+    with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
+        engine = _pull(server, tmp_path)
+        folder = engine.root / "cms" / "articles"
+        leftover = folder / ".article-3.md.k2x9_q0a.tmp"
+        leftover.write_text("half")
+        unrelated = folder / ".notes.tmp"  # not a name wfsync makes
+        unrelated.write_text("mine")
+        engine.run(RunOptions(command="pull", full=True, dry_run=True))
+        assert leftover.exists()
+        engine.run(RunOptions(command="pull", full=True))
+        assert not leftover.exists()
+        assert unrelated.read_text() == "mine"
+
+
+def test_a_second_process_converts_part_of_each_page_into_the_same_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores a helper process converts a share of each page while this one converts the
+    rest (the pages after the first minute's budget arrive together); the files are the same."""
+    from connector import workers
+    shared: list[int] = []
+    balance = workers.Helper._balance
+
+    def counted(self: workers.Helper, mine: int, own: float, theirs: int, their_seconds: float) -> None:
+        shared.append(theirs)
+        balance(self, mine, own, theirs, their_seconds)
+
+    monkeypatch.setattr(workers.Helper, "_balance", counted)
+    with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
+        _pull(server, tmp_path / "helped", helper=True)
+        _pull(server, tmp_path / "alone", helper=False)
+    assert sum(shared) >= 100  # items converted by the helper (it joins once it is up)
+    assert _files(tmp_path / "helped") == _files(tmp_path / "alone")
+
+
+def test_a_helper_that_dies_leaves_the_pull_to_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from connector import workers
+    balance = workers.Helper._balance
+    killed: list[int] = []
+
+    def kill(self: workers.Helper, *args: Any) -> None:
+        balance(self, *args)
+        if not killed and self._pool is not None:
+            for pid in list(self._pool._processes):  # noqa: SLF001 - the process to kill
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    monkeypatch.setattr(workers.Helper, "_balance", kill)
+    with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
+        _pull(server, tmp_path / "helped", helper=True)
+        _pull(server, tmp_path / "alone", helper=False)
+    assert killed
+    assert _files(tmp_path / "helped") == _files(tmp_path / "alone")

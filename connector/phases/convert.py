@@ -4,17 +4,17 @@ run leaves alone (archived, drafts, unsafe slugs), which are held."""
 from __future__ import annotations
 
 from ..context import RunContext
-from ..convert import Problem, field_hashes, record_hash
+from ..convert import Problem, hashes
 from ..errors import UnsafePathError
 from ..itemlines import skip_reason
 from ..model import RemoteItem
 from ..plan import Side
 from ..runs import CollectionRun, LazyRecord, RemoteView, iso_seconds
-from ..workers import convert_items
+from ..workers import Helper, convert_items
 from .read import SAFE_SLUG
 
 
-def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:
+def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper: Helper | None = None) -> None:
     opts, report = ctx.opts, ctx.report
     archived = run.mapping.archived if opts.archived is None else opts.archived
     drafts = run.mapping.drafts if opts.drafts is None else opts.drafts
@@ -42,7 +42,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
         wanted.append((item, path))
     items.clear()  # the caller's list: raw items should not outlive their conversion
     paths = [path for _, path in wanted]
-    results = convert_items([i for i, _ in wanted], run.mapping, run.schema, ctx.refs, ctx.workers)
+    results = convert_items([i for i, _ in wanted], run.mapping, run.schema, ctx.refs, ctx.workers, helper)
     if wanted:
         ctx.progress.phase("converting", run.schema.slug, len(wanted))
     wanted.clear()
@@ -54,12 +54,11 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> Non
             report.problems.append({**problem_entry(p), "path": path})  # the file the item is written to
             if p.hold:
                 run.unwritable[item.id] = f"{p.field}: {p.message}"
-        hashes = field_hashes(converted.record)
-        digest = record_hash(converted.record)
+        digest, fields = hashes(converted.record)
         if not converted.problems:
             # the bytes hold the same values (a value with a problem may not survive the YAML)
             converted.record = LazyRecord(data, run.mapping)  # type: ignore[assignment]
-        side = Side(converted.record, digest, iso_seconds(item.last_updated), fields=hashes)
+        side = Side(converted.record, digest, iso_seconds(item.last_updated), fields=fields)
         run.remote[item.id] = RemoteView(item, converted, path, side, data)
         run.planned_versions[item.id] = item.last_updated
 
