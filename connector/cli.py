@@ -37,7 +37,7 @@ from .cliout import (
     report_exit_code,
 )
 from .config import Settings, load_settings
-from .state import load_state
+from .state import STATE_DIR, load_state
 from .engine import Engine, RunOptions
 from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
@@ -317,7 +317,9 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
         console.print("\nNext: try it by hand against a running emulator:\n"
                       "  wfsync emulator serve --demo --data .emulator --port 8765\n"
                       "  (it prints four export lines: paste them in another shell; the token is demo-token)\n"
-                      "  wfsync init && wfsync pull; edit a file; wfsync status, diff, push",
+                      "  in a new folder outside this one (this project already has the demo's snapshot):\n"
+                      "  mkdir ../wfsync-try && cd ../wfsync-try && wfsync init && wfsync pull;\n"
+                      "  edit a file; wfsync status, diff, push",
                       highlight=False)
         if keep_running:
             console.print(f"export WEBFLOW_API_BASE={server.base_url} WEBFLOW_TOKEN=demo-token WEBFLOW_SITE_ID={site.id}")
@@ -398,8 +400,22 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     if not mappings:
         raise no_project(settings.mappings_dir)
     root = snapshot_root(settings, client, site_id, snapshot)
+    check_known_snapshot(settings.snapshots_dir, root, ctx.command.name or "")
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings
+
+
+def check_known_snapshot(snapshots_dir: Path, root: Path, command: str) -> None:
+    """A mistyped --snapshot would silently start a second copy of the site (sync) or list every
+    item as new (push, status, diff): only pull starts a snapshot once the project has one."""
+    if command in ("pull", "resync") or root.exists():
+        return
+    pulled = sorted(p.parent.name for p in snapshots_dir.glob(f"*/{STATE_DIR}") if p.is_dir())
+    if pulled:
+        error = ConfigError(f"no snapshot {root.name!r} in {snapshots_dir.name}/ (this project has: {', '.join(pulled)})")
+        error.hint = (f"Check --snapshot; to start a new snapshot of the site, run `wfsync pull --snapshot {root.name}` "
+                      "first.")
+        raise error
 
 
 def no_project(mappings_dir: Path) -> ConfigError:
@@ -535,7 +551,9 @@ def write_run(ctx: click.Context, command: str, pull: bool, options: dict[str, A
 def push(ctx: click.Context, **options: Any) -> None:
     """Send local changes to Webflow.
 
-    Webflow's changes are left for pull. A conflict needs both directions: see `wfsync sync`."""
+    Webflow's changes are left for pull. A conflict needs both directions: see `wfsync sync`.
+    PATHs (files or folders, as for diff) go with --on-conflict: only the conflicts of those
+    files are decided; every file's changes are sent either way."""
     write_run(ctx, "push", False, options)
 
 
@@ -585,13 +603,14 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
 
     Exits 0, or 1 when a file or item has a problem to fix (a file that cannot be read, an
     invalid value): what a cron job or an editor needs to know without reading the output."""
-    report, _ = dry_run_both(ctx, collections, snapshot)
+    report, engine = dry_run_both(ctx, collections, snapshot)
     prefix = ctx.obj["prefix"]
     differs = any(a["op"] not in IN_STEP for a in report.actions)
+    copies = kept_copies(engine.root)
     code = EXIT_USAGE if report.stopped else inspection_exit_code(report, differs, with_exit_code)
     if as_json:
         document = report_document(report, prefix)
-        document.update(exit_code=code, differences=differs)
+        document.update(exit_code=code, differences=differs, copies=[shown(prefix, c) for c in copies])
         echo_json(document)
         sys.exit(code)
     console = out_console()
@@ -599,6 +618,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     lines = first_lines(problem_dict(p) for p in report.problems)
     for a in report.actions:
         side, words = STATUS_WORDS.get(a["op"], ("other", a["op"]))
+        if a["op"] == "pull" and str(a["reason"]).startswith("new in Webflow"):
+            words = "new in Webflow"  # as push, pull and sync label it
         if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
             side, words = "other", "moved out of mapping"
         elif a["op"] == "delete-remote" and a["reason"].startswith(WITH_ITEM):  # a file the user did not delete
@@ -617,8 +638,25 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
             console.print(f"[bold]{titles[side]}[/]")
             for line in groups[side]:
                 console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if copies and not ctx.obj["quiet"]:
+        console.print("[bold]Copies kept beside files (delete each once you no longer need it)[/]")
+        for c in copies:
+            console.print(f"  {shown(prefix, c)}", highlight=False, markup=False, soft_wrap=True)
     print_problems(err_console, report, prefix)
     sys.exit(code)
+
+
+def kept_copies(snapshot: Path) -> list[str]:
+    """The other side's versions wfsync wrote beside files (``x.remote.md``, ``x.local.md``): they
+    stay until the user removes them, so status names them, as git names untracked files."""
+    if not snapshot.is_dir():
+        return []
+    found = []
+    for path in snapshot.rglob("*.md"):
+        rel = path.relative_to(snapshot).as_posix()
+        if path.name.endswith((".remote.md", ".local.md")) and not rel.startswith(f"{STATE_DIR}/"):
+            found.append(rel)
+    return sorted(found)
 
 
 def dry_run_both(ctx: click.Context, collections: tuple[str, ...], snapshot: str | None,

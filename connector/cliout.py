@@ -167,7 +167,8 @@ TOTALS = {
     "pull": ("written", "unchanged", "removed", "skipped", "conflicts", "pending"),
     "push": ("created", "updated", "deleted", "published", "conflicts", "pending"),
 }
-SYNC_TOTALS = ("pulled", "pushed", "merged", "resolved", "published", "removed", "skipped", "conflicts", "pending")
+SYNC_TOTALS = ("pulled", "pushed", "deleted", "merged", "resolved", "published", "removed", "skipped", "conflicts",
+               "pending")
 TOTAL_WORDS = {"pending": "held"}
 #: a dry run's totals say what the run would do, not what it did
 WOULD_WORDS = {"written": "would write", "removed": "would remove", "created": "would create",
@@ -181,11 +182,14 @@ def print_totals(console: Console, report: Report) -> None:
     names = TOTALS.get(report.command, SYNC_TOTALS)
     width = max((len(c.collection) for c in report.collections.values()), default=0)
     for c in report.collections.values():
+        values = {n: getattr(c, n) for n in names}
+        if "pushed" in values and "deleted" in values:
+            values["pushed"] -= values["deleted"]  # a deletion is told as one, not as something pushed
         if report.dry_run:
-            counts = [f"{WOULD_WORDS[n]} {getattr(c, n):,}" if n in WOULD_WORDS and WOULD_WORDS[n].startswith("would")
-                      else _count(getattr(c, n), WOULD_WORDS.get(n, n)) for n in names if getattr(c, n)]
+            counts = [f"{WOULD_WORDS[n]} {v:,}" if n in WOULD_WORDS and WOULD_WORDS[n].startswith("would")
+                      else _count(v, WOULD_WORDS.get(n, n)) for n, v in values.items() if v]
         else:
-            counts = [_count(getattr(c, n), TOTAL_WORDS.get(n, n)) for n in names if getattr(c, n)]
+            counts = [_count(v, TOTAL_WORDS.get(n, n)) for n, v in values.items() if v]
         if report.command == "pull" and not counts:
             counts = ["would write 0" if report.dry_run else "0 written"]
         calls = counted(c.api_calls, "API call")

@@ -10,6 +10,7 @@ collection, item and field.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -22,7 +23,31 @@ from .richtext.to_markdown import to_markdown
 
 HEX_ID = re.compile(r"^[0-9a-f]{24}\Z")
 ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})\Z")
-COLOR_RE = re.compile(r"^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgba?|hsla?)\([^()]*\)|[a-zA-Z]+)\Z")
+COLOR_RE = re.compile(r"^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgba?|hsla?)\([^()]*\))\Z")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+#: CSS Color Module Level 4 named colors: a word that is none of them (``bleu``) is no color
+CSS_COLOR_NAMES = frozenset("""
+aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown
+burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan
+darkgoldenrod darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid
+darkred darksalmon darkseagreen darkslateblue darkslategray darkslategrey darkturquoise darkviolet
+deeppink deepskyblue dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro
+ghostwhite gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki
+lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan lightgoldenrodyellow
+lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen lightskyblue lightslategray
+lightslategrey lightsteelblue lightyellow lime limegreen linen magenta maroon mediumaquamarine
+mediumblue mediumorchid mediumpurple mediumseagreen mediumslateblue mediumspringgreen mediumturquoise
+mediumvioletred midnightblue mintcream mistyrose moccasin navajowhite navy oldlace olive olivedrab
+orange orangered orchid palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru
+pink plum powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown
+seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen steelblue tan
+teal thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen transparent
+""".split())
+
+
+def _is_color(text: str) -> bool:
+    text = text.strip()
+    return bool(COLOR_RE.match(text)) or text.lower() in CSS_COLOR_NAMES
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
@@ -152,6 +177,12 @@ class NumberCodec(Codec):
             return int(value)
         if rules.get("allowNegative") is False:
             _expect(value >= 0, "a number that is not negative", value)
+        precision = rules.get("precision")
+        if isinstance(precision, int) and not isinstance(precision, bool) and precision >= 0:
+            # as the number is written (12.555, not its binary neighbour): the decimals typed
+            decimals = Decimal(repr(value)).as_tuple().exponent
+            _expect(not isinstance(decimals, int) or -decimals <= precision,
+                    f"a number with at most {precision} decimal place{'s' if precision != 1 else ''}", value)
         return value
 
 
@@ -172,7 +203,9 @@ class DateTimeCodec(Codec):
             return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
         if isinstance(value, date):
             return value.strftime("%Y-%m-%dT00:00:00.000Z")
-        _expect(isinstance(value, str) and bool(ISO_RE.match(value)), "an ISO 8601 date-time like 2024-03-26T02:51:06.637Z", value)
+        if isinstance(value, str) and DATE_RE.match(value):  # a quoted date, as the unquoted one
+            return value + "T00:00:00.000Z"
+        _expect(isinstance(value, str) and bool(ISO_RE.match(value)), "an ISO 8601 date-time like 2024-03-26T02:51:06.637Z (or a date: 2024-03-26)", value)
         return value
 
 
@@ -284,7 +317,7 @@ CODECS: dict[str, Codec] = {
     "Number": NumberCodec(),
     "DateTime": DateTimeCodec(),
     "Switch": SwitchCodec(),
-    "Color": TextCodec(check=lambda s: bool(COLOR_RE.match(s.strip())),
+    "Color": TextCodec(check=_is_color,
                        what="a CSS color (#RGB, #RRGGBB, #RRGGBBAA, rgb(), rgba(), hsl(), hsla() or a name)"),
     "Option": OptionCodec(),
     "Reference": ReferenceCodec(),

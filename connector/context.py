@@ -21,8 +21,8 @@ from .progress import NoProgress, Progress
 from .references import References
 from .report import Report
 from .runs import CollectionRun, RunOptions
-from .state import StatCache, State, save_stat_cache, save_state
-from .store import SnapshotStore
+from .state import RACY_SECONDS, StatCache, State, save_stat_cache, save_state
+from .store import SnapshotStore, sha256
 from .userpaths import shown
 
 log = logging.getLogger("wfsync.engine")
@@ -85,6 +85,26 @@ class RunContext:
         save_state(self.store.root, self.state)
         live_paths = {e.path for e in self.state.items.values()}
         save_stat_cache(self.store.root, {p: v for p, v in self.stats.items() if p in live_paths})
+
+    def settle_stats(self) -> bool:
+        """Files this run wrote too recently for their stat to prove anything (``remember_stat``'s
+        racy check) are cached once that much time has passed, on their content: what is there now
+        is what the base says was written, so a later save shows in the stat. Without this, every
+        file of a first pull is read again by the next run. True if any entry was added."""
+        by_path = self.state.by_path()
+        added = False
+        for rel, info in self.store.written().items():
+            entry = by_path.get(rel)
+            if rel in self.stats or entry is None or time.time() - info.mtime_ns / 1e9 <= RACY_SECONDS:
+                continue
+            now = self.store.stat(rel)
+            if now is None or (now.size, now.mtime_ns) != (info.size, info.mtime_ns):
+                continue
+            data = self.store.read(rel)
+            if data is not None and sha256(data) == entry.file_hash:
+                self.stats[rel] = (info.size, info.mtime_ns)
+                added = True
+        return added
 
     def log_timings(self) -> None:
         for name, seconds in self.timings.items():

@@ -107,6 +107,8 @@ class Engine:
                 scan(ctx, run)
             with ctx.phase("plan", run):
                 plan_collection(ctx, run)
+        for run in ctx.runs:
+            with ctx.phase("plan", run):
                 hold_moved_out(ctx, run, strays, parsed)
         variants.adjust_plans(ctx)
         clashes.hold_shared_files(ctx)
@@ -141,6 +143,8 @@ class Engine:
                 for run in ctx.runs:
                     publish(ctx, writer, run)
                 ctx.save()
+        if not opts.dry_run and ctx.settle_stats():
+            ctx.save()
         ctx.report.notices.extend(ctx.caps.notices)
         if not opts.dry_run:
             ctx.caps.tick()

@@ -35,6 +35,10 @@ class MappingError(ConfigError):
     hint = "Fix the mapping file named above (or regenerate it with `wfsync init`)."
 
 
+class StateFileError(ConfigError):
+    """The sync state (``.wfsync/state.json``) cannot be read: the hint is set per case."""
+
+
 class UnsafePathError(WfsyncError):
     hint = "A slug or a mapping path would write outside the snapshot root; nothing was written there."
 

@@ -92,10 +92,12 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
             return "added", "new in Webflow", False
         return "updated", (f"changed in Webflow: {fields}" if fields and reason == "changed in Webflow" else
                            reason + (f": {fields}" if fields and ":" not in reason else "")), False
+    refused = ", ".join(action.get("not_imported") or [])
+    refused = f"; {refused} not imported by Webflow (see the problem below)" if refused else ""
     if op == "push-update":
-        return "pushed", fields or reason, False
+        return "pushed", (fields or reason) + refused, False
     if op == "push-create":
-        return "created", "new file, created in Webflow" if reason == "new file" else reason, False
+        return "created", ("new file, created in Webflow" if reason == "new file" else reason) + refused, False
     if op == "delete-remote":  # (a localized site's reason says which variants go)
         return "deleted", "file deleted locally" if reason == "file deleted" else reason, False
     if op == "delete-local":
@@ -114,6 +116,8 @@ def _held_reason(op: str, reason: str, blocked: str) -> str:
         if reason.startswith(WITH_ITEM) or "variant only" in reason or "whole item goes" in reason:
             return f"{reason}: only with --allow-delete"  # a localized site's: which variants go
         return "file deleted: the Webflow item is deleted only with --allow-delete"
+    if blocked == "not pushed by this command" and op == "delete-remote":
+        return "file deleted: wfsync push --allow-delete (or sync --allow-delete) deletes the item in Webflow"
     if blocked == "not pushed by this command":
         return f"{_local_change(op, reason)}: wfsync push or sync sends it"
     if blocked == "not pulled by this command":

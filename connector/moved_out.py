@@ -32,10 +32,20 @@ def _holder(ctx: RunContext, run: CollectionRun, slug: str, strays: list[str],
     return None
 
 
+def new_in_other_collections(ctx: RunContext, run: CollectionRun) -> list[str]:
+    """Files new to the other collections' folders: one of them may be this collection's file,
+    moved there (it holds this mapping's keys, which that collection reads as unknown)."""
+    return sorted(view.path for other in ctx.runs if other.schema.id != run.schema.id
+                  for key, view in other.local.items() if key.startswith("new:"))
+
+
 def hold_moved_out(ctx: RunContext, run: CollectionRun, strays: list[str],
                    parsed: dict[str, dict[str, object] | None]) -> None:
-    """Every deletion of ``run``'s plan whose item is still held by a file outside the mapping is
-    held (never carried out, even with --allow-delete), and reported with both paths."""
+    """Every deletion of ``run``'s plan whose item is still held by a file outside the mapping, or
+    moved into another collection's folder, is held (never carried out, even with --allow-delete),
+    and reported with both paths."""
+    misplaced = new_in_other_collections(ctx, run)
+    strays = [*strays, *misplaced]
     if run.plan is None or not strays:
         return
     pattern = template_regex(run.mapping)
@@ -48,13 +58,14 @@ def hold_moved_out(ctx: RunContext, run: CollectionRun, strays: list[str],
                 run.remote[a.key].item.slug if a.key in run.remote else None)
             holder = _holder(ctx, run, slug, strays, parsed) if slug else None
             if holder is not None:
+                where = "into another collection's folder" if holder in misplaced else "where no mapping covers it"
                 now, was = ctx.shown(holder), ctx.shown(entry.path)
-                how = (f"now {now}, which no mapping covers: the Webflow item is kept; move the file back to "
+                how = (f"now {now}, moved {where}: the Webflow item is kept; move the file back to "
                        f"{was} to go on syncing it, or delete {now} to delete the item")
                 a = Action(a.key, a.op, MOVED_OUT, a.push_keys, a.conflict_keys, a.merged, how)
                 ctx.report.problems.append({
                     "collection": run.schema.slug, "item": holder, "field": "(file)",
-                    "message": f"the file of {was}, moved where no mapping covers it: its Webflow item is "
+                    "message": f"the file of {was}, moved {where}: its Webflow item is "
                                f"not deleted; move it back to {was}, or delete this file to delete the item"})
         actions.append(a)
     run.plan = Plan(tuple(actions))

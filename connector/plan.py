@@ -140,6 +140,11 @@ def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | N
     if remote_same:
         return Action(key, Op.PUSH_UPDATE, "file changed", push_keys=frozenset(_changed(local, base)))
     if local_same:
+        if local.edited and policy.on_conflict in ("local", "newer"):
+            # the file's values against Webflow's, decided as any conflict is (the losing side kept)
+            theirs = _changed(remote, base)
+            return _conflict(key, local, remote, set(), theirs, theirs, policy,
+                             "changed in Webflow, and the file was edited outside the synced values")
         if local.edited and policy.on_conflict != "remote":
             # comments, formatting, dates or constants typed in the file: a pull would drop them
             return Action(key, Op.CONFLICT, "changed in Webflow, and the file was edited outside the synced "

@@ -152,22 +152,32 @@ def _load(path: str, text: str) -> tuple[Any, dict[Any, int], list[ReadProblem]]
             elif isinstance(token, _CLOSE):
                 depth -= 1
     except yaml.YAMLError as exc:
-        raise _Refused(_yaml_message(exc, text), _yaml_line(exc)) from None
+        raise _Refused(_yaml_message(exc, text), _yaml_line(exc, text)) from None
     loader = _strict_loader()(text)
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise _Refused(_yaml_message(exc, text), _yaml_line(exc)) from None
+        raise _Refused(_yaml_message(exc, text), _yaml_line(exc, text)) from None
     finally:
         loader.dispose()
     return data, loader.key_lines, [ReadProblem(path, k, m, ln) for k, m, ln in loader.duplicates]
 
 
-def _yaml_line(exc: yaml.YAMLError) -> int | None:
+def _yaml_line(exc: yaml.YAMLError, text: str) -> int | None:
     # a quote or bracket left open is reported at the end of the text: where it opened says more
-    first = "context_mark" if isinstance(exc, yaml.scanner.ScannerError) else "problem_mark"
+    first = "context_mark" if isinstance(exc, yaml.scanner.ScannerError) and not _tab(exc, text) else "problem_mark"
     mark = getattr(exc, first, None) or getattr(exc, "problem_mark", None)
     return mark.line + 2 if mark is not None else None
+
+
+def _tab(exc: yaml.YAMLError, text: str) -> bool:
+    """A tab where YAML wants indentation: the tab's own line says more than where the value began."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return False
+    rows = text.split("\n")
+    row = rows[mark.line] if 0 <= mark.line < len(rows) else ""
+    return row[mark.column:mark.column + 1] == "\t" or "tab character" in (getattr(exc, "problem", None) or "")
 
 
 #: what YAML says it was doing when it stopped -> what was left open, in the user's words
@@ -182,7 +192,7 @@ def _yaml_message(exc: yaml.YAMLError, text: str) -> str:
     opened = getattr(exc, "context_mark", None)
     left = _LEFT_OPEN.get(context or "")
     if left and opened is not None:
-        line = _yaml_line(exc)
+        line = _yaml_line(exc, text)
         if left == "quote":
             lines = text.split("\n")
             row = lines[opened.line] if 0 <= opened.line < len(lines) else ""
@@ -191,6 +201,9 @@ def _yaml_message(exc: yaml.YAMLError, text: str) -> str:
                     f"with {char} on the same line (or remove the opening {char})")
         close = "]" if left == "[" else "}"
         return f"not valid YAML: the {left} opened on line {line} is never closed with {close}"
+    if _tab(exc, text):
+        return (f"not valid YAML: a tab on line {_yaml_line(exc, text)}; YAML indents with spaces only: replace it with "
+                "spaces (a key of the front matter starts its line)")
     if (problem or "").startswith("mapping values are not allowed"):
         return ("not valid YAML: ': ' inside a value that is not in quotes; put the whole value in quotes "
                 "(title: \"a: b\")")

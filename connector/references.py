@@ -25,6 +25,11 @@ class References:
         self.paths[(collection_id, item_id)] = path
         self.ids[(collection_id, path)] = item_id
 
+    def also_known_as(self, collection_id: str, item_id: str, path: str) -> None:
+        """The path an item's file had at the last sync, while its slug moved in Webflow: files not
+        yet rewritten still name it so, and mean that item unless another one now has that path."""
+        self.ids.setdefault((collection_id, path), item_id)
+
     def exists(self, collection_id: str, item_id: str) -> None:
         """An item Webflow has though it gets no file (a draft, archived, an unsafe slug)."""
         self.without_file.add((collection_id, item_id))

@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .errors import StateFileError
 from .store import atomic_write
 
 STATE_DIR = ".wfsync"
@@ -122,13 +123,33 @@ CURSOR_FILE = "cursors.json"
 
 def load_state(snapshot_root: Path) -> State:
     path = state_path(snapshot_root)
-    state = State.from_json(path.read_text(encoding="utf-8")) if path.exists() else State()
+    state = _read_state(path) if path.exists() else State()
     try:
         raw = json.loads((snapshot_root / STATE_DIR / CURSOR_FILE).read_text(encoding="utf-8"))
         state.collections = {k: CollectionState(**v) for k, v in raw.items()}
     except (FileNotFoundError, ValueError, TypeError):
         state.collections = {}  # no cursor: the next run reads everything
     return state
+
+
+def _read_state(path: Path) -> State:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return State.from_json(text)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # as from the project root (snapshots/<name>/.wfsync/state.json), where git commands run
+        shown = path.relative_to(path.parents[3]).as_posix() if len(path.parents) > 3 else path.as_posix()
+        if any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()):
+            # two clones' runs committed and merged: either side is a sound base, the next run
+            # compares every file with Webflow and records what already agrees
+            error = StateFileError(f"{shown} holds git conflict markers (a merge of two runs' states)")
+            error.hint = (f"Take either side, for example `git checkout --ours -- {shown}` (or --theirs; both are "
+                          "sound), then run `wfsync sync`: what both sides already agree on is recorded again.")
+        else:
+            error = StateFileError(f"{shown} cannot be read ({exc})")
+            error.hint = (f"Restore it from git (`git checkout -- {shown}`); without a copy, move it away and run "
+                          "`wfsync resync` once the files and Webflow agree.")
+        raise error from exc
 
 
 def save_state(snapshot_root: Path, state: State) -> None:

@@ -216,6 +216,10 @@ class SnapshotStore:
         editor's save just after the write must not be taken for wfsync's file), else a fresh stat."""
         return self._written.get(rel) or self.stat(rel)
 
+    def written(self) -> dict[str, FileInfo]:
+        """Every file this run wrote, with its stat as written."""
+        return dict(self._written)
+
     def wrote(self, rel: str) -> bool:
         """Whether this run wrote ``rel``."""
         return rel in self._written

@@ -73,7 +73,7 @@ def test_a_file_moved_out_of_its_mapping_is_named_with_its_old_place_from_the_pr
     result = wfsync(emulator, SITE_ID, root, "push", "--allow-delete", "--snapshot", "demo")
     assert result.exit_code == 1
     out = _text(result.output)
-    assert f"now {S}cms/infos/old/etat-civil.md, which no mapping covers" in out, out
+    assert f"now {S}cms/infos/old/etat-civil.md, moved where no mapping covers it" in out, out
     assert f"move it back to {S}cms/infos/etat-civil.md" in out, out
     found = [m for m in _messages(emulator, root, "status") if "no mapping covers" in m]
     assert found and all(" cms/" not in m for m in found), found

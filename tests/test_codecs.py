@@ -109,6 +109,8 @@ def test_encoded_values_are_accepted_by_the_emulator_validation() -> None:
     ("DateTime", None, "hier", "ISO 8601"),
     ("VideoLink", None, "ftp://x", "video URL"),
     ("Color", None, "#zzz", "a CSS color"),
+    ("Color", None, "bleu", "a CSS color"),  # a word, but no CSS color name
+    ("Number", {"format": "decimal", "precision": 2}, 12.555, "at most 2 decimal places"),
 ])
 def test_bad_values_are_refused_with_what_was_expected(kind: str, rules: dict | None, bad: object, needle: str) -> None:
     with pytest.raises(ValueProblem) as info:
@@ -119,6 +121,14 @@ def test_bad_values_are_refused_with_what_was_expected(kind: str, rules: dict | 
 def test_unquoted_yaml_timestamps_are_accepted() -> None:
     value = datetime(2024, 3, 26, 2, 51, 6, 637000, tzinfo=timezone.utc)
     assert codec_for("DateTime").encode(value, fld("DateTime"), REFS) == "2024-03-26T02:51:06.637Z"
+
+
+def test_a_quoted_date_is_midnight_utc_as_the_unquoted_one_and_color_names_pass() -> None:
+    assert codec_for("DateTime").encode("2025-03-05", fld("DateTime"), REFS) == "2025-03-05T00:00:00.000Z"
+    assert codec_for("Color").encode("RebeccaPurple", fld("Color"), REFS) == "RebeccaPurple"
+    rules = {"format": "decimal", "precision": 2}
+    assert codec_for("Number").encode(12.5, fld("Number", rules), REFS) == 12.5
+    assert codec_for("Number").encode(12, fld("Number", rules), REFS) == 12
 
 
 def test_a_reference_to_an_unknown_item_keeps_its_id() -> None:

@@ -107,3 +107,13 @@ def test_an_image_webflow_did_not_import_is_reported_and_the_file_kept(server: E
     # still a local change, tried (and reported) again until the URL is fixed
     again = wfsync(server, SITE_ID, root, "push", "--snapshot", "demo", "--json")
     assert again.exit_code == 1 and json.loads(again.stdout)["problems"]
+
+
+def test_the_line_of_an_item_whose_image_webflow_did_not_import_says_so(server: EmulatorServer,
+                                                                        tmp_path: Path) -> None:
+    root = project(server, tmp_path)
+    file = snapshot(root) / "cms/evenements/concert-d-ete.md"
+    edit(file, event(server, "concert-d-ete")["affiche"]["url"], "https://photos.invalid/affiche.jpg")
+    result = wfsync(server, SITE_ID, root, "push", "--snapshot", "demo")
+    line = next(x for x in result.stdout.splitlines() if "concert-d-ete.md" in x)
+    assert line.startswith("pushed") and "f_affiche not imported by Webflow" in line, line

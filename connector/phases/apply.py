@@ -44,7 +44,8 @@ class LocalWriter:
         if action.op is not Op.NOTHING:
             rv, be = run.remote.get(action.key), run.base.get(action.key)
             report.actions.append({"collection": run.schema.slug, "key": action.key, "op": action.op.value,
-                                   "path": path_of(run, action.key), "reason": action.reason,
+                                   "path": (conflict_path if action.op is Op.CONFLICT else path_of)(run, action.key),
+                                   "reason": action.reason,
                                    "blocked": action.blocked, "fields": action_fields(
                                        action, rv.side if rv else None,
                                        BaseSide(be.record_hash, be.fields) if be else None)})
@@ -205,7 +206,7 @@ class LocalWriter:
         c = report.of(run.schema.slug)
         c.conflicts += 1
         rv = (remote or run.remote.get(action.key)) if copy else None
-        path = path_of(run, action.key)
+        path = conflict_path(run, action.key)
         copy = conflict_copy_path(path)
         if rv is not None and not self.ctx.opts.dry_run:
             self.ctx.store.write(copy, rv.rendered())
@@ -214,6 +215,16 @@ class LocalWriter:
         report.conflicts.append({"collection": run.schema.slug, "path": path, "remote_copy": copy if written else None,
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
+
+    def renamed_in_place(self, run: CollectionRun, item: RemoteItem, path: str) -> None:
+        """A file the editor renamed along with its slug is already where the new slug puts it: the
+        slug history and the files referring to its former path follow, as for any rename."""
+        base = run.base.get(item.id)
+        if base is None or base.path == path or slug_unchanged(run, item.id, item.slug):
+            return
+        record_move(self.ctx.store.root, run.mapping, item.id, base.path, item.slug)
+        if run.locale is None:
+            follow_rename(self.ctx, run.schema.id, item.id, base.path, path)
 
     def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False,
                      merged: bool = False) -> None:
@@ -244,6 +255,8 @@ class LocalWriter:
                 moved_line(self.ctx, run, item.id, old_path, path)
                 if run.locale is None:  # references name the primary's files
                     follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
+            else:
+                self.renamed_in_place(run, item, path)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None, item.id)
@@ -263,6 +276,12 @@ class LocalWriter:
                 rv = RemoteView(item, converted, old_path, side)
                 run.remote[item.id] = rv
         self.record(run, rv, data, kept=kept)
+
+
+def conflict_path(run: CollectionRun, key: str) -> str:
+    """The file a conflict is about: the one on disk (a slug changed on both sides leaves Webflow's
+    path with no file), its copies beside it."""
+    return run.local[key].path if key in run.local else path_of(run, key)
 
 
 def path_of(run: CollectionRun, key: str) -> str:

@@ -11,7 +11,7 @@ from ..plan import (DELETE_NEEDS_PERMISSION, Action, BaseSide, Op, Plan, Side, b
                     check_empty_sides, decide, plan)
 from ..normalise import same_content
 from ..runs import CollectionRun, iso_seconds
-from .apply import path_of
+from .apply import conflict_path, path_of
 
 
 def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
@@ -59,7 +59,7 @@ def decide_named(ctx: RunContext, run: CollectionRun, local: dict[str, Side], re
     p = plan(local, remote, base, replace(policy, on_conflict="stop"))
     actions = []
     for a in p.actions:
-        if a.op is Op.CONFLICT and covered(path_of(run, a.key), named):
+        if a.op is Op.CONFLICT and (covered(path_of(run, a.key), named) or covered(conflict_path(run, a.key), named)):
             a = block(decide(a.key, local.get(a.key), remote.get(a.key), base.get(a.key), policy), policy)
         actions.append(a)
     return Plan(tuple(actions))

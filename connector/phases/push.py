@@ -125,6 +125,11 @@ class Pusher:
         problem named by file and key, and the file keeps what the user wrote (the base takes
         Webflow's answer, so the next run sees the file as a change and tries again)."""
         missing = skipped(sent or {}, item.field_data, run.schema)
+        keys = [run.mapping.key_for_field(slug) or slug for slug in missing]
+        for action in self.ctx.report.actions:  # the item's line says it, not only the problem below
+            if keys and action.get("collection") == run.schema.slug and (
+                    action.get("key") == item.id or (path and action.get("path") == path)):
+                action["not_imported"] = keys
         for slug in missing:
             self.ctx.report.problems.append({
                 "collection": run.schema.slug, "item": path or path_of(run, item.id),

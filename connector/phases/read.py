@@ -15,6 +15,7 @@ from ..mapping import Mapping, bind
 from ..model import Collection, RemoteItem
 from .. import schema_lock
 from ..plan import Op
+from ..history import load_history
 from ..reads import prove_order, read_all, read_changed
 from ..references import reference_targets
 from ..runs import CollectionRun, iso_seconds
@@ -174,6 +175,7 @@ def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> 
     if run.locale is not None:
         return  # references name an item by its primary file, in every locale (``locales.py``)
     index_items(ctx, run, items)
+    index_former_paths(ctx, run, items)
     for item_id in run.held:
         ctx.refs.exists(run.schema.id, item_id)
     if ctx.opts.live:
@@ -181,6 +183,23 @@ def index_refs(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> 
         ctx.refs.collections.discard(run.schema.id)
     else:
         ctx.refs.collections.add(run.schema.id)
+
+
+def index_former_paths(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:
+    """A file not yet rewritten after a slug moved in Webflow (held, or edited in the same run)
+    still names the item by its former path: that path keeps meaning the item, unless another item
+    has it now (registered after the items' own paths, so theirs win). Only items Webflow still
+    has: a deleted item's path must never resolve to its dead id."""
+    fetched = {item.id for item in items}
+    for entry in run.base.values():
+        if entry.id in fetched:
+            ctx.refs.also_known_as(run.schema.id, entry.id, entry.path)
+    for item_id, entry in load_history(ctx.store.root).items():
+        if entry.get("collection") != run.schema.id or ctx.refs.path_for(run.schema.id, item_id) is None:
+            continue
+        for slug in entry.get("slugs", []):
+            if isinstance(slug, str) and SAFE_SLUG.match(slug):
+                ctx.refs.also_known_as(run.schema.id, item_id, run.mapping.path_for(slug, item_id))
 
 
 def index_items(ctx: RunContext, run: CollectionRun, items: list[RemoteItem]) -> None:

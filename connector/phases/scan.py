@@ -41,6 +41,9 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
                            "(see --archived / --drafts); the file is left alone"})
     adopt_moved_files(run)
     keep_moved_files(run, ctx.store.root)
+    for skipped in report.skipped:  # an item left alone is named by its file where the editor has it
+        if skipped["collection"] == run.schema.slug and skipped["item"] in run.local:
+            skipped["path"] = run.local[skipped["item"]].path
 
 
 def recreated(run: CollectionRun, key: str, same_slug: str | None) -> str | None:
@@ -84,6 +87,30 @@ def adopt_moved_files(run: CollectionRun) -> None:
         found = missing.pop(slug, None) or by_hash.pop(value_hash(slug), None)
         if found is not None and found not in run.local:
             run.local[found] = run.local.pop(key)
+    adopt_renamed_files(run, slug_key)
+
+
+def adopt_renamed_files(run: CollectionRun, slug_key: str | None) -> None:
+    """A file renamed together with its slug (an editor's rename, then the slug typed to match) is
+    the same item with a new slug, not a new item beside a deleted one: a new file whose every
+    value but the slug is the value a vanished file had at the last sync. Only an exact match
+    counts (any other edit in the same go leaves a new file and a deletion, both shown)."""
+    if not slug_key:
+        return
+    vanished = {key: entry for key, entry in run.base.items() if key not in run.local}
+    if not vanished:
+        return
+    for key, view in list(run.local.items()):
+        side = view.side
+        if not key.startswith("new:") or side is None or side.hold is not None or not side.record:
+            continue
+        matches = [k for k, entry in vanished.items()
+                   if entry.fields.get(slug_key) != side.field_hash(slug_key)
+                   and all(side.field_hash(f) == entry.fields.get(f, value_hash(None))
+                           for f in (side.keys() | set(entry.fields)) - {slug_key})]
+        if len(matches) == 1:  # two vanished twins: nothing tells which one was renamed
+            run.local[matches[0]] = run.local.pop(key)
+            del vanished[matches[0]]
 
 
 def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, view: LocalView) -> Side:
