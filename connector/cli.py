@@ -47,6 +47,7 @@ from .mapping import default_mapping, load_mappings, parse_mapping, render_mappi
 from .plan import MAPPING_CHANGED, Policy
 from .progress import NoProgress, Progress, TerminalProgress
 from .moved_out import MOVED_OUT
+from .locales import WITH_ITEM
 from .project import display_prefix, project_root, resolve_paths
 from .report import Report, problem_dict
 from .transport import Transport
@@ -626,6 +627,10 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
             side, words = "other", "moved out of mapping"
         elif (a["reason"] or "").startswith(MAPPING_CHANGED):  # Webflow changed nothing: the mapping did
             words = "mapping changed"
+        elif a["op"] == "delete-remote" and a["reason"].startswith(WITH_ITEM):  # a file the user did not delete
+            words = "goes with its item"
+        elif a["op"] == "delete-remote" and "variant only" in a["reason"]:  # "de file deleted: ..."
+            words = f"deleted ({a['reason'].split(' ', 1)[0]} only)"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
         groups.setdefault(side, []).append(f"  {words + ':':<21} {located(prefix, a['path'], lines.get(a['path']))}"
                                            f"{note}")
@@ -696,15 +701,21 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
     known = {a["path"] for a in report.actions} | {e.path for r in engine.runs for e in r.base.values()}
     wanted = resolve_paths(paths, ctx.obj["root"], engine.root, known) if paths else set()
     out_json, out_text = [], []
+    lines = first_lines(problem_dict(p) for p in report.problems)
     for item in engine.differences():
         path, local, remote, op = item
         if wanted and not any(path == w or (w.endswith("/") and path.startswith(w)) or w == "" for w in wanted):
+            continue
+        if op == "hold":  # no record to compare: the file's problem, where status names it, not a blank item
+            out_json.append({"path": path, "fields": [], "op": op})
+            out_text.append(f"cannot be read: {located(prefix, path, lines.get(path))}  (see the problem below)")
             continue
         diffs = field_diffs(local, remote)
         if diffs:
             out_json.append({**to_json(path, diffs), "op": op})
             out_text.append(render_text(shown(prefix, path), diffs, op))
-    code = EXIT_USAGE if report.stopped else EXIT_ERROR if with_exit_code and out_json else EXIT_OK
+    # as status: 1 when a file has a problem to fix, whatever --exit-code says
+    code = EXIT_USAGE if report.stopped else inspection_exit_code(report, bool(out_json), with_exit_code)
     if as_json:
         document = report_document(report, prefix)
         differences = project_paths({"differences": out_json}, prefix)["differences"]  # problems already are

@@ -86,6 +86,7 @@ def parse_collection(raw: Mapping[str, Any]) -> Collection:
 class WebflowClient:
     def __init__(self, transport: Transport) -> None:
         self.t = transport
+        self._sites: dict[str, Site] = {}  # get_site's answers, until a run takes them (``take_site``)
 
     @property
     def stats(self):  # noqa: ANN201 - CallStats
@@ -97,7 +98,13 @@ class WebflowClient:
         return [parse_site(s) for s in body.get("sites", [])]
 
     def get_site(self, site_id: str) -> Site:
-        return parse_site(self.t.request("GET", f"/sites/{site_id}", kind="site"))
+        site = self._sites[site_id] = parse_site(self.t.request("GET", f"/sites/{site_id}", kind="site"))
+        return site
+
+    def take_site(self, site_id: str) -> Site | None:
+        """The answer of a ``get_site`` made since the last take (a command that read the site for
+        its name, moments ago): a run reads the site's locales from it without a call of its own."""
+        return self._sites.pop(site_id, None)
 
     def list_collections(self, site_id: str) -> list[CollectionSummary]:
         body = self.t.request("GET", f"/sites/{site_id}/collections", kind="collections")

@@ -50,6 +50,7 @@ class RunContext:
     caps: Capabilities = field(default_factory=Capabilities)  # what the API was found to support
     schema_lock: dict[str, Any] = field(default_factory=dict)  # the fields each collection had at the last run
     stopped: list[Mapping] = field(default_factory=list)  # collections left out: a mapped field changed in Webflow
+    aside: set[str] = field(default_factory=set)  # files of locales the site no longer has: left alone (not strays)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, all collections
     calls: dict[str, int] = field(default_factory=dict)  # API calls per phase
     display: str = ""  # the snapshot folder seen from the project root (``snapshots/demo``), for messages

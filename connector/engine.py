@@ -17,6 +17,7 @@ from typing import Any
 from .capabilities import load_capabilities, save_capabilities
 from .schema_lock import carry, load_lock, locked_entry, save_lock
 from .client import WebflowClient
+from .errors import ApiError
 from .context import Hook, RunContext
 from .convert import document_record
 from .errors import WfsyncError
@@ -101,11 +102,13 @@ class Engine:
                 for key in state.for_collection(run.schema.id, run.cms_locale):
                     state.drop(run.state_key(key))
         self._read_and_convert(ctx)
+        variants.set_aside(ctx)
         # files no mapping covers (of every mapping, also those this run leaves out): such a file may
         # still hold an item whose mapped file is gone, which then is not deleted
-        strays = uncovered_files(self.root, [template_regex(m) for m in [*(r.mapping for r in ctx.runs),
-                                                                          *ctx.stopped, *variants.stopped_templates(ctx),
-                                                                          *self.mappings]])
+        strays = [p for p in uncovered_files(self.root, [template_regex(m) for m in [
+                      *(r.mapping for r in ctx.runs), *ctx.stopped, *variants.stopped_templates(ctx),
+                      *self.mappings]])
+                  if p not in ctx.aside]
         parsed: dict[str, dict[str, Any] | None] = {}
         for run in ctx.runs:
             with ctx.phase("scan", run):
@@ -171,19 +174,26 @@ class Engine:
     def _read_groups(self, ctx: RunContext, helper: Helper | None) -> None:
         moved: set[str] = set()
         read_before: set[str] = set()
+        gone: set[str] = set()  # runs of locales the site no longer has: left out
         for group in reference_order(ctx.runs):
             fetched: dict[str, list[RemoteItem]] = {}  # by run scope: a collection has one run per locale
             for run in group:
-                # (references name primary files: a slug renamed in a secondary locale moves no reference)
-                if pipeline.can_pipeline(ctx, run, read_before):
-                    # read in full and converted page by page, while the next pages are fetched
-                    if pipeline.read_and_convert(ctx, run, helper) and run.locale is None:
-                        moved.add(run.schema.id)
-                    continue
-                with ctx.phase("read", run):
-                    fetched[run.scope] = read.fetch(ctx, run)
-                    if read.moved(run, fetched[run.scope]) and run.locale is None:
-                        moved.add(run.schema.id)
+                try:
+                    # (references name primary files: a slug renamed in a secondary locale moves no reference)
+                    if pipeline.can_pipeline(ctx, run, read_before):
+                        # read in full and converted page by page, while the next pages are fetched
+                        if pipeline.read_and_convert(ctx, run, helper) and run.locale is None:
+                            moved.add(run.schema.id)
+                        continue
+                    with ctx.phase("read", run):
+                        fetched[run.scope] = read.fetch(ctx, run)
+                        if read.moved(run, fetched[run.scope]) and run.locale is None:
+                            moved.add(run.schema.id)
+                except ApiError as exc:  # a locale removed in Webflow since the locales were read
+                    if not variants.locale_gone(ctx, run, exc):
+                        raise
+                    gone.add(run.scope)
+                    fetched.pop(run.scope, None)
             for run in (r for r in group if r.scope in fetched):
                 with ctx.phase("read", run):
                     fetched[run.scope] = read.refetch_if_targets_moved(ctx, run, moved, fetched[run.scope])
@@ -192,6 +202,7 @@ class Engine:
                 with ctx.phase("convert", run):
                     convert(ctx, run, fetched.pop(run.scope))
             read_before.update(run.schema.id for run in group)
+        ctx.runs = [r for r in ctx.runs if r.scope not in gone]
 
     @staticmethod
     def _summarise(ctx: RunContext, run: CollectionRun) -> None:

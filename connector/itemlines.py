@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from .convert import BODY_KEY, value_hash
+from .locales import WITH_ITEM
 from .plan import MAPPING_CHANGED, Action, BaseSide, Op, Side
 from .report import Report
 from .userpaths import located, shown
@@ -113,6 +114,8 @@ def _detail(action: Mapping[str, Any], conflict: Mapping[str, Any] | None, prefi
 
 def _held_reason(op: str, reason: str, blocked: str) -> str:
     if op == "delete-remote" and "allow-delete" in blocked:
+        if reason.startswith(WITH_ITEM) or "variant only" in reason or "whole item goes" in reason:
+            return f"{reason}: only with --allow-delete"  # a localized site's: which variants go
         return "file deleted: the Webflow item is deleted only with --allow-delete"
     if blocked == "not pushed by this command" and op == "delete-remote":
         return "file deleted: wfsync push --allow-delete (or sync --allow-delete) deletes the item in Webflow"

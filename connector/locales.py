@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import MappingError
 from .mapping import Entry, Mapping
 from .model import Locale
-from .plan import Action, Op, Plan
+from .plan import DELETE_NEEDS_PERMISSION, Action, Op, Plan
 
 if TYPE_CHECKING:
     from .context import RunContext
@@ -57,13 +57,14 @@ def for_locale(mapping: Mapping, locale: Locale | None) -> Mapping:
     return replace(mapping, path=locale_path(mapping.path, locale), entries=entries)
 
 
-def selected(mapping: Mapping, site_locales: list[Locale]) -> list[Locale]:
+def selected(mapping: Mapping, site_locales: list[Locale], gone: set[str] = frozenset()) -> list[Locale]:  # type: ignore[assignment]
     """The site's locales this mapping syncs (``locales:``, default all), primary first; an unknown
-    tag is a mistake in the mapping, named."""
+    tag is a mistake in the mapping, named (``gone``: tags the site had until now, removed in
+    Webflow: left out, said by ``set_aside``)."""
     if mapping.locales is None:
         return list(site_locales)
     tags = {loc.tag for loc in site_locales}
-    unknown = [t for t in mapping.locales if t not in tags]
+    unknown = [t for t in mapping.locales if t not in tags and t not in gone]
     if unknown:
         raise MappingError(f"{mapping.source}: locales: the site has no locale {', '.join(map(repr, unknown))} "
                           f"(it has: {', '.join(sorted(tags)) or 'none'})")
@@ -75,18 +76,30 @@ def is_localized(site_locales: list[Locale]) -> bool:
     return any(not loc.primary for loc in site_locales)
 
 
-def locales_from_json(raw: Any) -> list[Locale] | None:
+def locales_from_json(raw: Any, gone: bool = False) -> list[Locale] | None:
+    """The site's locales as remembered (``gone``: those it had and no longer has)."""
     if not isinstance(raw, list):
         return None
     try:
-        return [Locale(str(d["id"]), str(d["cmsLocaleId"]), str(d["tag"]), bool(d["primary"])) for d in raw]
-    except (KeyError, TypeError):
+        return [Locale(str(d["id"]), str(d["cmsLocaleId"]), str(d["tag"]), bool(d["primary"])) for d in raw
+                if bool(d.get("gone")) == gone]
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
-def locales_to_json(locales: list[Locale]) -> list[dict[str, Any]]:
+def locales_to_json(locales: list[Locale], gone: list[Locale] = []) -> list[dict[str, Any]]:  # noqa: B006
     return [{"id": loc.id, "cmsLocaleId": loc.cms_locale_id, "tag": loc.tag, "primary": loc.primary}
-            for loc in locales]
+            for loc in locales] + [{"id": loc.id, "cmsLocaleId": loc.cms_locale_id, "tag": loc.tag,
+                                    "primary": loc.primary, "gone": True} for loc in gone]
+
+
+def remember(raw: Any, found: list[Locale]) -> list[dict[str, Any]]:
+    """The locales to remember now the site has ``found``: those, and every one it had before and no
+    longer has (its files are left alone, ``phases/variants.set_aside``; a mapping may still name it)."""
+    ids = {loc.cms_locale_id for loc in found}
+    before = [*(locales_from_json(raw) or []), *(locales_from_json(raw, gone=True) or [])]
+    gone = {loc.cms_locale_id: loc for loc in before if loc.cms_locale_id not in ids and not loc.primary}
+    return locales_to_json(found, list(gone.values()))
 
 
 #: the client calls that read or write items: a secondary run's name its locale
@@ -124,40 +137,58 @@ def api(ctx: "RunContext", run: "CollectionRun", whole: bool = False) -> Any:
 
 # -- across locales (pure: plans in, plans out) --------------------------------------------------
 
-def whole_item_deletes(primary: Plan, secondaries: dict[str, Plan], paths: dict[str, dict[str, str]]) -> Plan:
-    """A primary file deleted deletes the item in every locale: only while no other locale's
-    variant has a change to keep (a modification beats a deletion). ``secondaries``: tag -> plan
-    of that locale's run; ``paths``: tag -> item id -> that variant's file."""
-    out = []
+#: the reason of a secondary variant's delete that goes with its item's (``whole_item_deletes``)
+WITH_ITEM = "deleted with the whole item"
+
+
+def whole_item_deletes(primary: Plan, secondaries: dict[str, Plan], paths: dict[str, dict[str, str]],
+                       translated: dict[str, set[str]], primary_paths: dict[str, str]) -> tuple[Plan, dict[str, Plan]]:
+    """A primary file deleted deletes the item in every locale, each file named and each variant
+    counted as a delete (guarded by ``--allow-delete`` and ``--max-delete`` as any). Not while
+    another locale's variant has a change to keep (a modification beats a deletion), nor while its
+    file, still there, holds a translation (differs from the primary): that file goes only when the
+    user deletes it too. ``secondaries``: tag -> plan of that locale's run; ``paths``: tag -> item
+    id -> that variant's file; ``translated``: tag -> ids whose variant differs from the primary's;
+    ``primary_paths``: id -> the primary's (deleted) file. Returns both sides' plans."""
+    out, whole = [], {}
     for a in primary.actions:
-        if a.op is Op.PUSH_DELETE and a.blocked is None:
+        if a.op is Op.PUSH_DELETE and a.blocked in (None, DELETE_NEEDS_PERMISSION):
             kept = [f"{tag} ({paths.get(tag, {}).get(a.key, '?')}: {b.reason})"
                     for tag, p in secondaries.items() for b in p.actions
                     if b.key == a.key and b.op not in (Op.NOTHING, Op.PUSH_DELETE, Op.FORGET, Op.PULL_DELETE)]
+            kept_files = [paths.get(tag, {}).get(a.key, tag) for tag, p in secondaries.items()
+                          if a.key in translated.get(tag, set())
+                          and any(b.key == a.key and b.op is Op.NOTHING for b in p.actions)]
             if kept:
-                a = Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged,
-                           "the item would go in every locale, and its variant changed in " + "; ".join(kept)
-                           + ": not deleted in any locale")
+                a = replace(a, blocked="the item would go in every locale, and its variant changed in "
+                            + "; ".join(kept) + ": not deleted in any locale")
+            elif kept_files:
+                a = replace(a, blocked="the item would go in every locale, and " + ", ".join(kept_files)
+                            + " holds a translation: delete that file too to delete the item, or restore this one")
             else:
                 others = [paths.get(tag, {}).get(a.key) or tag for tag, p in secondaries.items()
-                          if any(b.key == a.key for b in p.actions)]
-                a = Action(a.key, a.op, a.reason + (": the whole item goes, in every locale (with " + ", ".join(others)
-                                                    + ")" if others else ""), a.push_keys, a.conflict_keys, a.merged)
+                          if any(b.key == a.key and b.op is not Op.FORGET and b.op is not Op.PULL_DELETE
+                                 for b in p.actions)]
+                a = replace(a, reason=a.reason + (": the whole item goes, in every locale (with " + ", ".join(others)
+                                                  + ")" if others else ""))
+                whole[a.key] = a.blocked
         out.append(a)
-    return Plan(tuple(out))
+    plans = {}
+    for tag, p in secondaries.items():
+        plans[tag] = Plan(tuple(
+            Action(b.key, Op.PUSH_DELETE, f"{WITH_ITEM}, in every locale ({primary_paths.get(b.key, '?')} "
+                   "was deleted)", blocked=whole[b.key])
+            if b.key in whole and b.op in (Op.NOTHING, Op.PUSH_DELETE) else b for b in p.actions))
+    return Plan(tuple(out)), plans
 
 
-def variant_deletes(plan: Plan, tag: str, primary_deletes: set[str]) -> Plan:
-    """A secondary file deleted deletes that variant only; one whose item goes as a whole (its
-    primary file is deleted too) is left to the primary's delete."""
+def variant_deletes(plan: Plan, tag: str) -> Plan:
+    """A secondary file deleted deletes that variant only (unless it goes with the whole item)."""
     out = []
     for a in plan.actions:
-        if a.op is Op.PUSH_DELETE:
-            if a.key in primary_deletes:
-                a = Action(a.key, Op.NOTHING, f"deleted with the whole item (its primary file is deleted)")
-            else:
-                a = Action(a.key, a.op, f"{tag} file deleted: deletes the {tag} variant only, the item stays in "
-                           "the other locales", a.push_keys, a.conflict_keys, a.merged, a.blocked)
+        if a.op is Op.PUSH_DELETE and not a.reason.startswith(WITH_ITEM):
+            a = Action(a.key, a.op, f"{tag} file deleted: deletes the {tag} variant only, the item stays in "
+                       "the other locales", a.push_keys, a.conflict_keys, a.merged, a.blocked)
         out.append(a)
     return Plan(tuple(out))
 

@@ -48,8 +48,8 @@ class IncompleteReadError(WfsyncError):
 
 def _refused(exc: ApiError, caps: Capabilities, name: str, slug: str) -> None:
     """A 400 on a parameter is the parameter missing, not a failed run; anything else is raised."""
-    if exc.status != 400:
-        raise exc
+    if exc.status != 400 or any(d.param == "cmsLocaleId" for d in getattr(exc, "details", ())):
+        raise exc  # (a locale refused: not the parameter, see ``phases/variants.locale_gone``)
     caps.lost(name, slug, f"refused: {exc.status} {exc.code or ''}".strip())
 
 

@@ -120,6 +120,8 @@ class CollectionRun:
     locale: Locale | None = None
     # on a localized site, the primary's run: every locale's cmsLocaleId (an item deleted goes in all)
     all_locales: tuple[str, ...] = ()
+    # on a secondary locale's run: ids whose variant goes with the whole item (the primary's run deletes it)
+    with_item: set[str] = field(default_factory=set)
     # carried out while Webflow was still being read (``pagewrites``): left out of the final plan's
     # work, kept in the plan as done; and files read then, by path: (item key, view) for the scan
     early: dict[str, Action] = field(default_factory=dict)

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from connector.errors import ConfigError, MappingError
-from connector.locales import for_locale, locale_path, selected, variant_deletes, whole_item_deletes
+from connector.locales import WITH_ITEM, for_locale, locale_path, selected, variant_deletes, whole_item_deletes
 from connector.mapping import parse_mapping
 from connector.model import Locale
-from connector.plan import Action, Op, Plan
+from connector.plan import DELETE_NEEDS_PERMISSION, Action, Op, Plan
 from connector.state import BaseEntry, State
 
 FR = Locale("site-fr", "cms-fr", "fr", True)
@@ -77,21 +77,33 @@ def test_a_primary_entry_keeps_the_state_format_and_a_variant_is_keyed_by_id_and
     assert again.for_collection("c1", "cms-de") == {"i1": variant}
 
 
-def test_deleting_the_primary_file_deletes_the_item_in_every_locale_unless_a_variant_changed() -> None:
-    primary = Plan((Action("a", Op.PUSH_DELETE, "file deleted"), Action("b", Op.PUSH_DELETE, "file deleted")))
-    de = Plan((Action("a", Op.NOTHING, "in step"), Action("b", Op.PULL, "changed in Webflow")))
-    out = whole_item_deletes(primary, {"de": de}, {"de": {"a": "de/cms/infos/a.md", "b": "de/cms/infos/b.md"}})
-    a, b = out.actions
+def test_deleting_the_primary_file_deletes_the_item_in_every_locale_unless_a_variant_changed_or_is_translated() -> None:
+    primary = Plan((Action("a", Op.PUSH_DELETE, "file deleted"), Action("b", Op.PUSH_DELETE, "file deleted"),
+                    Action("c", Op.PUSH_DELETE, "file deleted"),
+                    Action("d", Op.PUSH_DELETE, "file deleted", blocked=DELETE_NEEDS_PERMISSION)))
+    de = Plan((Action("a", Op.NOTHING, "in step"), Action("b", Op.PULL, "changed in Webflow"),
+               Action("c", Op.NOTHING, "in step"), Action("d", Op.PUSH_DELETE, "file deleted",
+                                                          blocked=DELETE_NEEDS_PERMISSION)))
+    paths = {"de": {k: f"de/cms/infos/{k}.md" for k in "abcd"}}
+    out, plans = whole_item_deletes(primary, {"de": de}, paths, {"de": {"c", "d"}},
+                                    {k: f"cms/infos/{k}.md" for k in "abcd"})
+    a, b, c, d = out.actions
     assert a.active and "every locale (with de/cms/infos/a.md)" in a.reason
     assert not b.active and "de/cms/infos/b.md" in (b.blocked or "") and "not deleted in any locale" in (b.blocked or "")
+    # a translation goes only when its file is deleted too (d: deleted, so it goes, with --allow-delete)
+    assert not c.active and "de/cms/infos/c.md holds a translation" in (c.blocked or "")
+    assert d.blocked == DELETE_NEEDS_PERMISSION and "with de/cms/infos/d.md" in d.reason
+    da, db, dc, dd = plans["de"].actions
+    assert da.op is Op.PUSH_DELETE and da.active and da.reason.startswith(WITH_ITEM) and "cms/infos/a.md" in da.reason
+    assert db.op is Op.PULL and dc.op is Op.NOTHING
+    assert dd.op is Op.PUSH_DELETE and dd.blocked == DELETE_NEEDS_PERMISSION and dd.reason.startswith(WITH_ITEM)
 
 
 def test_deleting_a_secondary_file_deletes_that_variant_only() -> None:
-    de = Plan((Action("a", Op.PUSH_DELETE, "file deleted"), Action("b", Op.PUSH_DELETE, "file deleted")))
-    out = variant_deletes(de, "de", primary_deletes={"b"})
-    a, b = out.actions
+    de = Plan((Action("a", Op.PUSH_DELETE, "file deleted"), Action("b", Op.PUSH_DELETE, f"{WITH_ITEM} (x)")))
+    a, b = variant_deletes(de, "de").actions
     assert a.op is Op.PUSH_DELETE and "de variant only" in a.reason
-    assert b.op is Op.NOTHING and "whole item" in b.reason
+    assert b.op is Op.PUSH_DELETE and b.reason.startswith(WITH_ITEM)
 
 
 from hypothesis import given, strategies as st  # noqa: E402

@@ -287,6 +287,10 @@ class Pusher:
         if ctx.opts.dry_run:
             c.deleted += len(deletes)
             return
+        # variants that go with their whole item: the primary's run deleted them (``remove_variants``)
+        deletes = [k for k in deletes if k not in run.with_item]
+        if not deletes:
+            return
         changed = self._changed_since_planned(run, set(deletes))
         for key in sorted(changed):
             # a delete, like an update, is only carried out on the version the plan saw; the

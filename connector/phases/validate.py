@@ -13,6 +13,7 @@ from ..relink import check_referenced_deletes
 from ..runs import CollectionRun
 from ..validate import FileProblem, validate_document
 from ..words import counted
+from . import variants
 from .scan import slug_of
 
 
@@ -65,6 +66,10 @@ def validate(ctx: RunContext) -> None:
             if found:
                 bad_keys.add(action.key)
                 problems.extend(found)
+        for key, problem in variants.new_file_problems(ctx, run).items():  # a secondary locale's new files
+            if key not in bad_keys and (problem.path, problem.key) not in already:
+                bad_keys.add(key)
+                problems.append(problem)
         if bad_keys and (opts.skip_invalid or opts.dry_run):
             run.plan = Plan(tuple(
                 Action(a.key, a.op, a.reason, a.push_keys, a.conflict_keys, a.merged, "invalid file")
