@@ -27,6 +27,9 @@ from .userpaths import shown
 
 log = logging.getLogger("wfsync.engine")
 
+#: a file system's clock tick, at most, where times have sub-second digits (Linux's is a few ms)
+FINE_TICK = 0.05
+
 #: called at each phase and around each write to Webflow: ``hook(event, details)``; events are
 #: ``phase:<name>``, ``before:<write>`` and ``after:<write>`` (write: create, update, unpublish,
 #: delete, publish), details hold the collection id and the item ids or keys
@@ -95,7 +98,16 @@ class RunContext:
         added = False
         for rel, info in self.store.written().items():
             entry = by_path.get(rel)
-            if rel in self.stats or entry is None or time.time() - info.mtime_ns / 1e9 <= RACY_SECONDS:
+            if rel in self.stats or entry is None:
+                continue
+            age = time.time() - info.mtime_ns / 1e9
+            if info.mtime_ns % 1_000_000_000 and age > FINE_TICK:
+                # a file system with sub-second times: a later save has a later mtime, as git trusts
+                # with nanosecond times (and a replace still compares content before writing)
+                self.stats[rel] = (info.size, info.mtime_ns)
+                added = True
+                continue
+            if age <= RACY_SECONDS:
                 continue
             now = self.store.stat(rel)
             if now is None or (now.size, now.mtime_ns) != (info.size, info.mtime_ns):
