@@ -169,13 +169,18 @@ def test_an_item_created_and_another_deleted_while_pages_are_read_are_both_seen(
         assert (row["written"], row["removed"]) == (1, 1), row
 
 
+def pulled_categories(server: EmulatorServer, tmp_path: Path) -> tuple[Path, str]:
+    """A project that pulled the categories: its root and the collection's id."""
+    root = categories_project(server, tmp_path)
+    wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo")
+    return root, cats_id(server)
+
+
 @pytest.mark.parametrize("modes", [(), ("oldest-first",)], ids=["default", "oldest-first"])
 def test_a_quiet_full_read_pays_for_its_check_only_when_it_took_several_pages(
         tmp_path: Path, modes: tuple[str, ...]) -> None:
     with with_categories(250, deviations=modes) as server:
-        root = categories_project(server, tmp_path)
-        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo")
-        cid = cats_id(server)
+        root, cid = pulled_categories(server, tmp_path)
 
         def listed() -> list[dict[str, str]]:
             return [r.query for r in server.log if r.method == "GET" and r.path.endswith(f"{cid}/items")
@@ -202,10 +207,8 @@ def test_a_quiet_full_read_pays_for_its_check_only_when_it_took_several_pages(
 def test_a_collection_that_keeps_churning_stops_the_run_and_nothing_is_removed(
         tmp_path: Path, modes: tuple[str, ...]) -> None:
     with with_categories(250, deviations=modes) as server:
-        root = categories_project(server, tmp_path)
-        wfsync_json(server, SITE_ID, root, "pull", "--snapshot", "demo")
+        root, cid = pulled_categories(server, tmp_path)
         before = {p.name for p in (snapshot(root) / "cms/categories").glob("*.md")}
-        cid = cats_id(server)
         first_page = [i["id"] for i in server.state.list_items(cid, {"limit": "50"}, live=False)["items"]]
         made: list[str] = []
 

@@ -108,12 +108,15 @@ def held_run(site: EmulatorServer, root: Path, rel: str, command: str) -> tuple[
     return line, result.output
 
 
+def pulled_german(site: EmulatorServer, tmp_path: Path, german_slug: str, french_slug: str) -> tuple[Path, Path, str]:
+    """A pulled project, the German file of an item and that item's id."""
+    root = pulled(site, tmp_path)
+    return root, snapshot(root) / f"de/cms/infos/{german_slug}.md", variant(site, FR, french_slug).id
+
+
 def test_a_german_file_restored_after_its_variant_was_deleted_is_held_with_a_way_forward(
         site: EmulatorServer, tmp_path: Path) -> None:
-    root = pulled(site, tmp_path)
-    snap = snapshot(root)
-    german = snap / "de/cms/infos/etat-civil.md"
-    item_id = variant(site, FR, "etat-civil").id
+    root, german, item_id = pulled_german(site, tmp_path, "etat-civil", "etat-civil")
     kept = german.read_text(encoding="utf-8").replace("title: État civil", "title: Zivilstandsamt")
     german.unlink()
     wfsync_json(site, SITE_ID, root, "push", "--snapshot", "demo", "--allow-delete")
@@ -137,10 +140,7 @@ def test_a_german_file_restored_after_its_variant_was_deleted_is_held_with_a_way
 
 def test_a_german_file_changed_while_its_variant_was_deleted_in_webflow_is_held_with_a_way_forward(
         site: EmulatorServer, tmp_path: Path) -> None:
-    root = pulled(site, tmp_path)
-    snap = snapshot(root)
-    german = snap / "de/cms/infos/soziales.md"
-    item_id = variant(site, FR, "social").id
+    root, german, item_id = pulled_german(site, tmp_path, "soziales", "social")
     replace_in(german, "title: Soziales", "title: Soziales und Gesundheit")
     site.state.delete(infos(site).id, [item_id], live=False, locales=[DE])
     line, output = held_run(site, root, "de/cms/infos/soziales.md", "sync")
