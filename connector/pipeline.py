@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -130,9 +131,16 @@ def read_and_convert(ctx: RunContext, run: CollectionRun, helper: Helper | None 
                     with ctx.phase("convert", run):
                         read.index_items(ctx, run, items)
                         convert(ctx, run, items, helper if helped else None)
+                    if helped and helper is not None:
+                        upcoming = pages.peek()  # fetched already: its helper part goes now, not after the writes
+                        if upcoming is not None:
+                            helper.send_ahead([i for i in upcoming.items if i.id not in seen])
                     if listing is not None:
+                        started = time.perf_counter()
                         with ctx.phase("apply", run):
                             pagewrites.write_page(ctx, writer, run, listing, ids)
+                        if helper is not None:
+                            helper.other_work(time.perf_counter() - started)
                 finally:
                     ctx.progress = shown
                 if not converting:
@@ -158,15 +166,18 @@ def read_and_convert(ctx: RunContext, run: CollectionRun, helper: Helper | None 
         log.info("collection %s changed while it was read (counts %s, %d items): reading it again",
                  run.schema.slug, sorted(totals), len(seen))
         checkpoint.restore(ctx, run)
+        if helper is not None:
+            helper.forget_ahead()
         with ctx.phase("read", run):
             read.index_refs(ctx, run, [])
     raise IncompleteReadError(f"the items of collection {run.schema.slug} kept changing while they were read "
                               f"({READ_ATTEMPTS} attempts); nothing was inferred from an incomplete read")
 
 
-def _prefetch(ctx: RunContext, run: CollectionRun) -> Iterator[Page]:
+def _prefetch(ctx: RunContext, run: CollectionRun) -> _Pages:
     """The collection's pages, fetched by a background thread at most ``AHEAD`` pages ahead."""
-    pages: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
+    # one of the AHEAD pages may be out of the queue, peeked (``_Pages.peek``)
+    pages: queue.Queue[object] = queue.Queue(maxsize=AHEAD - 1)
     stop = threading.Event()
 
     def fetch() -> None:
@@ -186,25 +197,46 @@ def _prefetch(ctx: RunContext, run: CollectionRun) -> Iterator[Page]:
 
     thread = threading.Thread(target=fetch, name=f"wfsync-read-{run.schema.slug}", daemon=True)
     thread.start()
-    return _consume(pages, stop, thread)
+    return _Pages(pages, stop, thread)
 
 
-def _consume(pages: queue.Queue[object], stop: threading.Event, thread: threading.Thread) -> Iterator[Page]:
-    try:
-        while True:
-            got = pages.get()
-            if got is _DONE:
-                return
-            if isinstance(got, BaseException):
-                raise got
-            assert isinstance(got, Page)
-            yield got
-    finally:
+class _Pages(Iterator[Page]):
+    """The pages as the fetching thread hands them over; ``peek`` shows the next one if it is
+    already here, without waiting for it."""
+
+    def __init__(self, pages: queue.Queue[object], stop: threading.Event, thread: threading.Thread) -> None:
+        self._pages, self._stop, self._thread = pages, stop, thread
+        self._next: object = None  # taken from the queue by peek, not yet handed over
+
+    def _take(self, got: object) -> Page | None:
+        if got is _DONE:
+            self._next = _DONE  # every later call: the end
+            return None
+        if isinstance(got, BaseException):
+            raise got
+        assert isinstance(got, Page)
+        return got
+
+    def __next__(self) -> Page:
+        got, self._next = (self._next, None) if self._next is not None else (self._pages.get(), None)
+        page = self._take(got)
+        if page is None:
+            raise StopIteration
+        return page
+
+    def peek(self) -> Page | None:
+        if self._next is None:
+            try:
+                self._next = self._pages.get_nowait()
+            except queue.Empty:
+                return None
+        return self._next if isinstance(self._next, Page) else None
+
+    def close(self) -> None:
         # on an error or a stop: the fetcher ends at its next page (a daemon: it never holds the exit)
-        stop.set()
+        self._stop.set()
         try:
-            pages.get_nowait()  # unblock a fetcher waiting to hand over a page
+            self._pages.get_nowait()  # unblock a fetcher waiting to hand over a page
         except queue.Empty:
             pass
-        thread.join(timeout=1.0)
-
+        self._thread.join(timeout=1.0)

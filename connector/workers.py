@@ -16,10 +16,12 @@ import math
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
 from .convert import Converted, Document, item_to_document, render
@@ -94,6 +96,25 @@ def default_helper() -> bool:
     return usable_cores() >= 2 and os.environ.get("WFSYNC_HELPER", "").strip() != "0"
 
 
+@contextmanager
+def _main_left_out() -> Iterator[None]:
+    """A spawned process imports the program's main module first (the command line, with its
+    HTTP client and terminal output; a benchmark, with the emulator): 16 MB a helper does not
+    need, since what it runs is all in this package. Hidden while the process is started."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 class Helper:
     """One spawned process converting part of each page of a pipelined read, while this process
     converts the rest; the conversion of a page is the same function on the same items, so the
@@ -107,6 +128,9 @@ class Helper:
         self._ready: Future[None] | None = None  # the context of the collection being read, once loaded
         self.share = 0.5  # of each page's items, the first ones
         self.broken = False
+        # the helper's part of the next page, sent before this process writes the current one
+        self._ahead: tuple[list[RemoteItem], Future[tuple[list[tuple[Converted, bytes]], float]]] | None = None
+        self._other = 0.0  # seconds this process spent on the last page besides converting (its writes)
 
     def __enter__(self) -> Helper:
         return self
@@ -121,34 +145,68 @@ class Helper:
         collection, whose references point to collections read before it (``can_pipeline``)."""
         if self.broken:
             return
+        self._ahead = None
+        context = pickle.dumps((mapping, schema, refs))
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_watch, initargs=(os.getpid(),))
-        self._ready = self._pool.submit(_init_from, pickle.dumps((mapping, schema, refs)))
+            with _main_left_out():  # the process starts with its first call
+                self._ready = self._pool.submit(_init_from, context)
+        else:
+            self._ready = self._pool.submit(_init_from, context)
+
+    def send_ahead(self, items: list[RemoteItem]) -> None:
+        """Start the helper's part of the page after this one now, so that it converts while this
+        process writes the current page's files instead of waiting for the next page (its part
+        is then used by ``convert`` for those same items)."""
+        theirs = round(len(items) * self.share)
+        if self._ahead is not None or theirs == 0 or not self._up():
+            return
+        assert self._pool is not None
+        try:
+            self._ahead = (items[:theirs], self._pool.submit(_timed_convert, items[:theirs]))
+        except BrokenProcessPool:
+            self.broken = True
+
+    def forget_ahead(self) -> None:
+        """A read started again: what was sent ahead is not used (the items may have changed)."""
+        self._ahead = None
+
+    def other_work(self, seconds: float) -> None:
+        """What this process spent on the page besides converting: the helper's share grows by it."""
+        self._other = seconds
 
     def convert(self, items: list[RemoteItem]) -> list[tuple[Converted, bytes]]:
         """The items' conversions, in their order (this process's context set by ``_init``)."""
-        theirs = round(len(items) * self.share)
-        if theirs == 0 or not self._up():
-            return _convert(items)
-        assert self._pool is not None
-        try:
-            future = self._pool.submit(_timed_convert, items[:theirs])
-        except BrokenProcessPool:
-            self.broken = True
-            return _convert(items)
+        sent, future = self._ahead or ([], None)
+        self._ahead = None
+        at = {id(item): n for n, item in enumerate(sent)}
+        # the page's items the read kept (others were read on an earlier page, or are held)
+        theirs_items = [item for item in items if id(item) in at and sent[at[id(item)]] is item]
+        if future is None or not theirs_items:
+            theirs = round(len(items) * self.share)
+            if theirs == 0 or not self._up():
+                return _convert(items)
+            assert self._pool is not None
+            theirs_items = items[:theirs]
+            try:
+                future = self._pool.submit(_timed_convert, theirs_items)
+            except BrokenProcessPool:
+                self.broken = True
+                return _convert(items)
+            sent, at = theirs_items, {id(item): n for n, item in enumerate(theirs_items)}
+        chosen = {id(item) for item in theirs_items}
+        mine_items = [item for item in items if id(item) not in chosen]
         started = time.perf_counter()
-        mine = _convert(items[theirs:])
+        mine = dict(zip((id(i) for i in mine_items), _convert(mine_items)))
         own = time.perf_counter() - started
         try:
             converted, their_seconds = future.result()
         except BrokenProcessPool:
             self.broken = True
-            return _convert(items[:theirs]) + mine
-        waited = time.perf_counter() - started - own
-        # done after this process's part: it took as long as we waited; else its own count says
-        self._balance(len(items) - theirs, own, theirs, own + waited if waited > 0.001 else their_seconds)
-        return converted + mine
+            converted, their_seconds = _convert(sent), 0.0
+        self._balance(len(mine_items), own, len(sent), their_seconds)
+        return [converted[at[id(item)]] if id(item) in chosen else mine[id(item)] for item in items]
 
     def _up(self) -> bool:
         """Whether the process is up with the current collection's context."""
@@ -160,12 +218,14 @@ class Helper:
         return True
 
     def _balance(self, mine: int, own: float, theirs: int, their_seconds: float) -> None:
-        """Next page's share: what would have made both finish together, half-way from the last."""
-        if mine == 0 or own <= 0 or their_seconds <= 0:
+        """Next page's share: what would have made both finish together, this process's writes
+        counted, half-way from the last."""
+        if mine == 0 or own <= 0 or their_seconds <= 0 or theirs == 0:
             return
         my_rate, their_rate = own / mine, their_seconds / theirs
-        balanced = my_rate / (my_rate + their_rate)
-        self.share = min(0.9, max(0.1, (self.share + balanced) / 2))
+        n = mine + theirs
+        balanced = (my_rate * n + self._other) / ((my_rate + their_rate) * n)
+        self.share = min(0.95, max(0.1, (self.share + balanced) / 2))
 
 
 def convert_items(items: list[RemoteItem], mapping: Mapping, schema: Collection, refs: Any,
