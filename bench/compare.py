@@ -16,14 +16,15 @@ worker's own, all its threads: Node's compiler and garbage collector count) and 
 
 The first run sets up what is missing, outside the repository: the Node packages (npm, in
 ~/.cache/wfsync-bench/node) and a virtual environment with the compiled build
-(``WFSYNC_COMPILE=1 pip install .``, in ~/.cache/wfsync-bench/venv-compiled; rebuilt with
---rebuild after a change). Every engine's output is checked: the reference item byte for
+(``WFSYNC_COMPILE=1 pip install .``, in ~/.cache/wfsync-bench/venv-compiled; rebuilt whenever
+the checkout's sources changed since, or with --rebuild). Every engine's output is checked: the reference item byte for
 byte, the corpus identical between the two builds.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -69,9 +70,22 @@ def setup_node(node_dir: Path) -> None:
     subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", *NODE_PACKAGES], cwd=node_dir, check=True)
 
 
+def source_digest() -> str:
+    """What the compiled build is built from: the package's sources and the build settings."""
+    digest = hashlib.sha256()
+    for path in sorted([*(ROOT / "connector").rglob("*.py"), ROOT / "pyproject.toml", ROOT / "setup.py"]):
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def setup_compiled(venv: Path, rebuild: bool) -> None:
+    """The compiled build of this checkout in ``venv``: built when missing, and built again when
+    the sources changed since (a stale build would measure other code than the checkout's)."""
     python = venv / "bin" / "python"
-    if python.exists() and not rebuild:
+    marker = venv / "wfsync-source.sha256"
+    digest = source_digest()
+    if python.exists() and not rebuild and marker.is_file() and marker.read_text() == digest:
         return
     print(f"building the compiled variant into {venv} (a few minutes)", flush=True)
     if not python.exists():
@@ -80,6 +94,7 @@ def setup_compiled(venv: Path, rebuild: bool) -> None:
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(ROOT)], check=True)  # the dependencies
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(ROOT)],
                    env={**os.environ, "WFSYNC_COMPILE": "1"}, check=True)
+    marker.write_text(digest)
 
 
 class Worker:
@@ -117,6 +132,12 @@ def main() -> None:
 
     setup_node(args.node_dir)
     setup_compiled(args.compiled_venv, args.rebuild)
+    measure(args.reps, args.seconds, args.compiled_venv, args.node_dir, args.node, args.out)
+
+
+def measure(reps: int, seconds: float, compiled_venv: Path, node_dir: Path, node: str, out: Path) -> dict[str, Any]:
+    """The three engines side by side (see the module's docstring): the summary of medians and
+    ratios, also written to ``out``."""
     data = cases()
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NODE_PATH")}
     workers = [
@@ -124,20 +145,20 @@ def main() -> None:
         Worker("pure", [sys.executable, str(ROOT / "bench" / "convert_worker.py")], {**clean, "PYTHONPATH": str(ROOT)},
                ROOT),
         # the compiled build installed in its own environment: run from outside the checkout
-        Worker("compiled", [str(args.compiled_venv / "bin" / "python"), str(ROOT / "bench" / "convert_worker.py")],
+        Worker("compiled", [str(compiled_venv / "bin" / "python"), str(ROOT / "bench" / "convert_worker.py")],
                clean, CACHE),
-        Worker("node", [args.node, str(ROOT / "bench" / "convert_worker.js")],
-               {**clean, "NODE_PATH": str(args.node_dir / "node_modules")}, CACHE),
+        Worker("node", [node, str(ROOT / "bench" / "convert_worker.js")],
+               {**clean, "NODE_PATH": str(node_dir / "node_modules")}, CACHE),
     ]
     try:
         engines = {w.name: w.ask({"load": data})["engine"] for w in workers}
         for name, engine in engines.items():
             print(f"{name:<9} {engine}")
         _check_outputs(workers, data)
-        reps_n = _calibrate(workers, data, args.seconds)
+        reps_n = _calibrate(workers, data, seconds)
         cpu: dict[str, dict[str, list[float]]] = {c: {w.name: [] for w in workers} for c in data}
         wall: dict[str, dict[str, list[float]]] = {c: {w.name: [] for w in workers} for c in data}
-        for rep in range(args.reps):
+        for rep in range(reps):
             for case in data:
                 order = workers[rep % len(workers):] + workers[:rep % len(workers)]
                 for w in order:
@@ -146,10 +167,11 @@ def main() -> None:
                     cpu[case][w.name].append(answer["cpu"] / items)
                     wall[case][w.name].append(answer["seconds"] / items)
         report = _report(cpu, wall, data)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"engines": engines, "reps": args.reps, "conversions_per_rep": reps_n,
-                                        "cpu_per_item_s": cpu, "wall_per_item_s": wall, "summary": report}, indent=2))
-        print(f"written to {args.out}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"engines": engines, "reps": reps, "conversions_per_rep": reps_n,
+                                   "cpu_per_item_s": cpu, "wall_per_item_s": wall, "summary": report}, indent=2))
+        print(f"written to {out}")
+        return {"engines": engines, "summary": report}
     finally:
         for w in workers:
             w.close()

@@ -19,6 +19,7 @@ this machine, not assertions.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import multiprocessing
@@ -27,6 +28,7 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -127,7 +129,7 @@ def build_state(total: int) -> EmulatorState:
     return state
 
 
-PACED_TOKENS = ("bench-bound-token", "bench-pull-token")  # a budget window of their own each
+PACED_TOKENS = ("bench-bound-token", "bench-pull-token", "bench-pull-token-2")  # a budget window of their own each
 
 
 def serve(total: int, queue: Any, modes: tuple[str, ...] = (), rate: int | None = None) -> None:
@@ -138,17 +140,18 @@ def serve(total: int, queue: Any, modes: tuple[str, ...] = (), rate: int | None 
 
 
 def _cpu() -> float:
-    """This process's CPU time plus that of its finished children (the conversion workers)."""
+    """This process's CPU time (its child processes' is sampled by ``PeakMemory``)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return t.user + t.system
 
 
 def measure(label: str, engine: Engine, client: WebflowClient, opts: RunOptions, items: int,
             minimum: int | None) -> dict[str, Any]:
     calls0 = client.stats.total
     wall0, cpu0 = time.perf_counter(), _cpu()
-    report = engine.run(opts)
-    wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
+    with PeakMemory() as memory:
+        report = engine.run(opts)
+    wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0 + sum(memory.children_cpu.values())
     calls = client.stats.total - calls0
     row = {"scenario": label, "api_calls": calls, "minimum_calls": minimum, "wall_s": round(wall, 2),
            "cpu_s": round(cpu, 2), "items": items, "items_per_cpu_s": round(items / cpu) if cpu else None,
@@ -156,7 +159,7 @@ def measure(label: str, engine: Engine, client: WebflowClient, opts: RunOptions,
            "written": sum(c.written for c in report.collections.values()),
            "pushed": sum(c.updated + c.created for c in report.collections.values()),
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-           "peak_rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+           "peak_rss_workers_mb": round(memory.children_mb(), 1)}
     print(f"{label:<28} calls {calls:>4} (min {minimum if minimum is not None else '-':>4})  wall {wall:6.2f}s  "
           f"cpu {cpu:6.2f}s  {row['items_per_cpu_s'] or 0:>6} items/cpu-s  {row['items_per_wall_s'] or 0:>6} items/s  "
           f"written {row['written']:>5}  pushed {row['pushed']:>4}  peak RSS {row['peak_rss_mb']} MB"
@@ -173,13 +176,19 @@ def main() -> None:
                         help="short rich text: counts API calls quickly (timings are then not the benchmark's)")
     parser.add_argument("--mode", action="append", default=[],
                         help=f"an emulator deviation ({', '.join(MODES)}, live), or all: each in turn")
+    parser.add_argument("--paced-client", nargs=2, metavar=("URL", "TOKEN"),
+                        help="(used by bench/targets.py) a paced first pull against a running emulator; JSON out")
     parser.add_argument("--rate", type=int, default=None,
                         help="requests a minute the emulator allows: then only a first pull, against the API bound")
     args = parser.parse_args()
+    if args.paced_client:
+        print(json.dumps(paced_client(*args.paced_client)), flush=True)
+        return
     if args.rate:
         queue: Any = multiprocessing.Queue()
         child = multiprocessing.Process(target=serve, args=(args.items, queue, (), args.rate), daemon=True)
         child.start()
+        NOT_MEASURED.add(child.pid)
         try:
             paced(queue.get(timeout=300), args.rate, Path(args.out).with_name("paced.json"))
         finally:
@@ -206,6 +215,7 @@ def run_bench(items: int, modes: tuple[str, ...], out_path: str) -> list[dict[st
     queue: Any = multiprocessing.Queue()
     child = multiprocessing.Process(target=serve, args=(items, queue, modes), daemon=True)
     child.start()
+    NOT_MEASURED.add(child.pid)
     base_url = queue.get(timeout=300)
     try:
         root = Path(tempfile.mkdtemp(prefix="wfsync-bench-"))
@@ -256,16 +266,106 @@ def run_bench(items: int, modes: tuple[str, ...], out_path: str) -> list[dict[st
 
 def fetch_only(client: WebflowClient) -> int:
     """The calls a first pull makes, with nothing converted or written: the list of collections,
-    each schema, every page, and the one-item order probe of each collection of more than a page."""
+    the site (its locales), each schema, every page, for each collection of more than a page the
+    check that its read missed nothing (the list's head), and once the probe proving the order."""
     calls0 = client.stats.total
+    client.get_site(SITE)
+    probed = False
     for c in client.list_collections(SITE):
         client.get_collection(c.id)
         total = 0
         for page in client.iter_pages(c.id):
             total = page.total
         if total > 100:
-            client.list_items_page(c.id, limit=1, params={"sortBy": "lastUpdated", "sortOrder": "asc"})
+            client.list_items_page(c.id, limit=1)
+            if not probed:
+                client.list_items_page(c.id, limit=1, params={"sortBy": "lastUpdated", "sortOrder": "asc"})
+                probed = True
     return client.stats.total - calls0
+
+
+NOT_MEASURED: set[int | None] = set()  # the emulator's process, when this one started it
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class PeakMemory:
+    """Peak resident memory of this process and of its child processes (the converting helper),
+    sampled from ``/proc`` while a run goes. A spawned child's own ``ru_maxrss`` is no use: Linux
+    carries over the peak of the forked copy of this process it was before it started Python."""
+
+    def __init__(self) -> None:
+        self.children_kb: dict[int, int] = {}
+        self.children_cpu: dict[int, float] = {}  # CPU seconds, as last sampled (to within 0.1 s)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            for child in multiprocessing.active_children():
+                if child.pid in NOT_MEASURED:
+                    continue
+                try:
+                    status = Path(f"/proc/{child.pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        kb = int(line.split()[1])
+                        self.children_kb[child.pid or 0] = max(kb, self.children_kb.get(child.pid or 0, 0))
+                try:
+                    fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self.children_cpu[child.pid or 0] = (int(fields[11]) + int(fields[12])) / TICKS
+                except (OSError, IndexError, ValueError):
+                    continue
+
+    def children_mb(self) -> float:
+        return sum(self.children_kb.values()) / 1024
+
+
+def paced_client(base_url: str, token: str) -> dict[str, Any]:
+    """A first pull against the emulator's budget with ``token``, then a pull with nothing changed:
+    wall and CPU time, the time after the last page, peak memory of every process of the run.
+    Run by ``bench/targets.py`` with the interpreter of the build it measures."""
+    root = Path(tempfile.mkdtemp(prefix="wfsync-bench-paced-"))
+    setup = WebflowClient(Transport(base_url, TOKEN, timeout=120))
+    (root / "mappings").mkdir()
+    n = 0
+    for c in setup.list_collections(SITE):
+        (root / "mappings" / f"{c.slug}.yaml").write_text(render_mapping(default_mapping(setup.get_collection(c.id))))
+        n += setup.list_items_page(c.id, limit=1).total
+    client = WebflowClient(Transport(base_url, token, timeout=120))
+    last_page = [0.0]
+    pages = client.iter_pages
+
+    def timed_pages(*args: Any, **kwargs: Any) -> Any:  # when the last page arrived: what follows is the tail
+        for page in pages(*args, **kwargs):
+            last_page[0] = time.perf_counter()
+            yield page
+
+    client.iter_pages = timed_pages  # type: ignore[method-assign]
+    engine = Engine(client, SITE, root / "snapshots" / "bench", load_mappings(root / "mappings"))
+    row = measure("first pull, paced", engine, client, RunOptions(command="pull"), n, None)
+    tail = time.perf_counter() - last_page[0]
+    again = measure("second pull, no change", engine, client, RunOptions(command="pull"), n, None)
+    row.update({"after_last_page_s": round(tail, 2), "peak_rss_helper_mb": row["peak_rss_workers_mb"],
+                "peak_rss_total_mb": round(row["peak_rss_mb"] + row["peak_rss_workers_mb"], 1),
+                "no_change_calls": again["api_calls"], "no_change_wall_s": again["wall_s"],
+                "no_change_cpu_s": again["cpu_s"], "snapshot": str(root / "snapshots" / "bench"),
+                "engine": _engine()})
+    return row
+
+
+def _engine() -> str:
+    module = importlib.import_module("connector.richtext.to_markdown")
+    return "pure" if str(module.__file__).endswith(".py") else "compiled"
 
 
 def paced(base_url: str, rate: int, out: Path) -> None:
@@ -277,32 +377,13 @@ def paced(base_url: str, rate: int, out: Path) -> None:
     bound = time.perf_counter() - wall0
     print(f"API bound at {rate} requests/min: {bound_calls} calls, {bound:.1f} s (the calls alone, nothing converted)",
           flush=True)
-    root = Path(tempfile.mkdtemp(prefix="wfsync-bench-paced-"))
-    setup = WebflowClient(Transport(base_url, TOKEN, timeout=120))
-    (root / "mappings").mkdir()
-    n = 0
-    for c in setup.list_collections(SITE):
-        (root / "mappings" / f"{c.slug}.yaml").write_text(render_mapping(default_mapping(setup.get_collection(c.id))))
-        n += setup.list_items_page(c.id, limit=1).total
-    client = WebflowClient(Transport(base_url, PACED_TOKENS[1], timeout=120))
-    last_page = [0.0]
-    pages = client.iter_pages
-
-    def timed_pages(*args: Any, **kwargs: Any) -> Any:  # when the last page arrived: what follows is the tail
-        for page in pages(*args, **kwargs):
-            last_page[0] = time.perf_counter()
-            yield page
-
-    client.iter_pages = timed_pages  # type: ignore[method-assign]
-    engine = Engine(client, SITE, root / "snapshots" / "bench", load_mappings(root / "mappings"))
-    row = measure("first pull, paced", engine, client, RunOptions(command="pull"), n, bound_calls)
-    tail = time.perf_counter() - last_page[0]
+    row = paced_client(base_url, PACED_TOKENS[1])
     row.update({"rate_per_minute": rate, "api_bound_s": round(bound, 2), "api_bound_calls": bound_calls,
-                "over_bound_pct": round(100 * (row["wall_s"] - bound) / bound, 1), "after_last_page_s": round(tail, 2),
+                "over_bound_pct": round(100 * (row["wall_s"] - bound) / bound, 1),
                 "cpu_share": round(row["cpu_s"] / row["wall_s"], 2)})
     print(f"wall {row['wall_s']} s against the API bound {bound:.1f} s: {row['over_bound_pct']:+.1f} %; "
-          f"{tail:.1f} s after the last page; CPU {row['cpu_s']} s ({row['cpu_share']:.0%} of a core; the helper "
-          f"process's included); peak RSS {row['peak_rss_mb']} MB (+ {row['peak_rss_workers_mb']} MB helper)",
+          f"{row['after_last_page_s']:.1f} s after the last page; CPU {row['cpu_s']} s; peak RSS "
+          f"{row['peak_rss_total_mb']} MB ({row['peak_rss_mb']} MB + {row['peak_rss_helper_mb']} MB helper)",
           flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(row, indent=2))

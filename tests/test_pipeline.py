@@ -304,6 +304,27 @@ def test_a_second_process_converts_part_of_each_page_into_the_same_files(
     assert _files(tmp_path / "helped") == _files(tmp_path / "alone")
 
 
+def test_the_helpers_part_of_the_next_page_is_sent_while_this_page_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper converts its part of the next page while this process writes the current one
+    (else it would wait for each page's writes); what it converted ahead lands in the same files."""
+    from connector import workers
+    sent: list[int] = []
+    send_ahead = workers.Helper.send_ahead
+
+    def counted(self: workers.Helper, items: list[Any]) -> None:
+        send_ahead(self, items)
+        if self._ahead is not None:  # noqa: SLF001 - sent
+            sent.append(len(self._ahead[0]))  # noqa: SLF001
+
+    monkeypatch.setattr(workers.Helper, "send_ahead", counted)
+    with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
+        _pull(server, tmp_path / "helped", helper=True)
+        _pull(server, tmp_path / "alone", helper=False)
+    assert sent and sum(sent) >= 50
+    assert _files(tmp_path / "helped") == _files(tmp_path / "alone")
+
+
 def test_a_helper_that_dies_leaves_the_pull_to_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     import signal
