@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
-from .convert import Converted, Document, item_to_document, render
+from .convert import Converted, Document, hashes, item_to_document, render
 from .mapping import Mapping
 from .model import Collection, RemoteItem
 
@@ -54,12 +54,16 @@ def _init_from(context: bytes) -> None:
     _init(*pickle.loads(context))
 
 
-def _timed_convert(items: Sequence[RemoteItem]) -> tuple[list[tuple[Converted, bytes]], float]:
+#: an item converted: what it became, its file's bytes, and the hashes of its record
+Result = tuple[Converted, bytes, tuple[str, dict[str, str]]]
+
+
+def _timed_convert(items: Sequence[RemoteItem]) -> tuple[list[Result], float]:
     started = time.perf_counter()
     return _convert(items), time.perf_counter() - started
 
 
-def _convert(items: Sequence[RemoteItem]) -> list[tuple[Converted, bytes]]:
+def _convert(items: Sequence[RemoteItem]) -> list[Result]:
     assert _CONTEXT is not None
     mapping, schema, refs = _CONTEXT
     out = []
@@ -68,7 +72,12 @@ def _convert(items: Sequence[RemoteItem]) -> list[tuple[Converted, bytes]]:
         data = render(converted.document).encode("utf-8")
         # the bytes say all the document did: dropping it keeps a large pull smaller
         converted.document = Document({})
-        out.append((converted, data))
+        digest = hashes(converted.record)
+        if not converted.problems:
+            # the bytes hold the same values: the record is read back from them when asked for
+            # (``runs.LazyRecord``), so it need not be kept, nor sent back by a helper process
+            converted.record = {}
+        out.append((converted, data, digest))
     return out
 
 
@@ -129,7 +138,7 @@ class Helper:
         self.share = 0.5  # of each page's items, the first ones
         self.broken = False
         # the helper's part of the next page, sent before this process writes the current one
-        self._ahead: tuple[list[RemoteItem], Future[tuple[list[tuple[Converted, bytes]], float]]] | None = None
+        self._ahead: tuple[list[RemoteItem], Future[tuple[list[Result], float]]] | None = None
         self._other = 0.0  # seconds this process spent on the last page besides converting (its writes)
 
     def __enter__(self) -> Helper:
@@ -176,7 +185,7 @@ class Helper:
         """What this process spent on the page besides converting: the helper's share grows by it."""
         self._other = seconds
 
-    def convert(self, items: list[RemoteItem]) -> list[tuple[Converted, bytes]]:
+    def convert(self, items: list[RemoteItem]) -> list[Result]:
         """The items' conversions, in their order (this process's context set by ``_init``)."""
         sent, future = self._ahead or ([], None)
         self._ahead = None
@@ -229,8 +238,8 @@ class Helper:
 
 
 def convert_items(items: list[RemoteItem], mapping: Mapping, schema: Collection, refs: Any,
-                  workers: int, helper: Helper | None = None) -> Iterator[tuple[Converted, bytes]]:
-    """Each item's record and file bytes, in the order given. ``items`` is emptied as it goes,
+                  workers: int, helper: Helper | None = None) -> Iterator[Result]:
+    """Each item's conversion, file bytes and hashes, in the order given. ``items`` is emptied as it goes,
     so that the raw items do not outlive their conversion."""
     if helper is not None:
         _init(mapping, schema, refs)

@@ -4,7 +4,7 @@ run leaves alone (archived, drafts, unsafe slugs), which are held."""
 from __future__ import annotations
 
 from ..context import RunContext
-from ..convert import Problem, hashes
+from ..convert import Problem
 from ..errors import UnsafePathError
 from ..itemlines import skip_reason
 from ..model import RemoteItem
@@ -46,7 +46,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper
     if wanted:
         ctx.progress.phase("converting", run.schema.slug, len(wanted))
     wanted.clear()
-    for path, (converted, data) in zip(paths, results, strict=True):
+    for path, (converted, data, (digest, fields)) in zip(paths, results, strict=True):
         ctx.progress.advance()
         assert converted.item is not None
         item = converted.item
@@ -54,7 +54,6 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper
             report.problems.append({**problem_entry(p), "path": path})  # the file the item is written to
             if p.hold:
                 run.unwritable[item.id] = f"{p.field}: {p.message}"
-        digest, fields = hashes(converted.record)
         if not converted.problems:
             # the bytes hold the same values (a value with a problem may not survive the YAML)
             converted.record = LazyRecord(data, run.mapping)  # type: ignore[assignment]
