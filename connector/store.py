@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator
@@ -46,22 +46,38 @@ def new_file_mode(existing: Path | str | None = None) -> int:
     return 0o666 & ~_UMASK
 
 
-def atomic_write(path: Path | str, data: bytes, durable: bool = True) -> os.stat_result:
+def _temp_file(folder: str, name: str, mode: int) -> tuple[int, str]:
+    """A new temp file beside ``name`` (``LEFTOVER``'s pattern), opened for writing: as
+    ``mkstemp`` makes one, with the mode given (the umask applies) instead of 0600."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temp file name beside {name!r} in {folder}")
+
+
+def atomic_write(path: Path | str, data: bytes, durable: bool = True, new: bool = False) -> os.stat_result:
     """Temp file in the same folder, then rename: readers see the old or the new file, whole.
 
     ``durable`` also flushes the data to disk before the rename (the state file needs it: it
     is what a run after a power cut starts from). Snapshot files skip it: thousands of fsyncs
     dominate a first pull, and a file lost to a power cut is seen as changed by the next run,
-    never silently taken as synced."""
+    never silently taken as synced. ``new``: the caller just saw no file there, so the file
+    gets a new file's mode without looking for one to copy it from."""
     folder, name = os.path.split(os.fspath(path))
+    mode = 0o666 if new else 0o600  # the umask applies to the first: what a new file gets
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        fd, tmp = _temp_file(folder, name, mode)
     except FileNotFoundError:  # the folder is made on the first write into it, not checked on every one
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        fd, tmp = _temp_file(folder, name, mode)
     try:
         try:
-            os.fchmod(fd, new_file_mode(path))
+            if not new:
+                os.fchmod(fd, new_file_mode(path))
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
@@ -93,7 +109,7 @@ def keep_conventions(current: bytes | None, data: bytes) -> bytes:
     return data
 
 
-#: ``atomic_write``'s temp file of a Markdown file (``mkstemp``'s eight characters)
+#: ``atomic_write``'s temp file of a Markdown file
 LEFTOVER = re.compile(r"\A\..+\.md\.[a-z0-9_]{8}\.tmp\Z")
 
 
@@ -206,7 +222,7 @@ class SnapshotStore:
         if not self._check_unchanged(rel, current, data):
             self._seen[rel] = sha256(data)
             return False
-        st = atomic_write(path, data, durable=False)
+        st = atomic_write(path, data, durable=False, new=current is None)
         self._seen[rel] = sha256(data)
         self._written[rel] = FileInfo(rel, st.st_size, st.st_mtime_ns)
         return True
