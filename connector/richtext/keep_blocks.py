@@ -1,0 +1,211 @@
+"""A push sends Webflow's own block wherever the block the file holds reads the same.
+
+Turndown writes the same Markdown for different HTML ("twins": ``<code>a<em>b</em></code>``
+and ``<code>a_b_</code>`` are both ```a_b_```; a ``<br>`` at a paragraph's edge; blank
+emphasis; a paragraph with ``id``/``class``/``style``, a ``<span>`` wrapper, ``<b>`` for
+``<strong>``...). No Markdown -> HTML reading can tell twins apart from the Markdown alone,
+so a push that sent only what the file says would change, in Webflow, blocks the user never
+touched. But a push that updates an item knows Webflow's current HTML. For a block whose
+Markdown the user did not change, Webflow's own block is the only faithful answer: it reads
+as the file does, and it is what Webflow has.
+
+So the HTML read from the file (P) and Webflow's HTML (H) are cut into top-level blocks at
+their element boundaries (the original strings are cut, so a kept block goes back byte for
+byte), each block is keyed by its Markdown, the two key sequences are lined up (difflib), and
+where a block of P reads as the same Markdown as the block of H it lines up with, H's block is
+sent. A push where one paragraph was edited then changes only that paragraph in Webflow's HTML.
+
+Safety: the result must read back as the same Markdown as P; when it does not, or when a
+value cannot be cut with certainty (misnested or unclosed tags, a paragraph a block would
+close implicitly), P is sent as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from html.parser import HTMLParser
+
+from .dom import VOID
+from .to_html import to_html
+from .to_markdown import to_markdown
+
+
+@dataclass(frozen=True)
+class WebflowRichText:
+    """A rich-text value Webflow has now: its Markdown, as the file would hold it, and its HTML."""
+
+    markdown: str
+    html: str
+
+
+# top-level elements a value is cut at; anything else between them (text, inline elements,
+# comments) stays with its neighbours
+BLOCKS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "hr", "figure", "div", "table",
+    "section", "article", "header", "footer", "aside", "main", "nav", "address", "dl", "details", "form",
+    "fieldset", "hgroup", "menu", "iframe", "video", "audio", "object"})
+# start tags that close an open <p> in an HTML5 parser (the cut would then not be the tree's)
+_CLOSES_P = BLOCKS - {"iframe", "video", "audio", "object"} | {"figcaption", "li"}
+_END_TAG = re.compile(r"</([A-Za-z][^\s/>]*)\s*>")
+_BLANK = re.compile(r"[ \t\n\r\f]*")
+
+
+class _Doubt(Exception):
+    pass
+
+
+class _Cutter(HTMLParser):
+    """The spans of the top-level block elements of a value, from the parser's positions."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.html = html
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.stack: list[str] = []
+        self.spans: list[tuple[int, int]] = []
+        self.opened = 0
+
+    def _at(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        start = self._at()
+        text = self.get_starttag_text() or ""
+        if not self.html.startswith(text, start):
+            raise _Doubt
+        if "p" in self.stack and tag in _CLOSES_P:
+            raise _Doubt
+        if tag in VOID:
+            if not self.stack and tag in BLOCKS:
+                self.spans.append((start, start + len(text)))
+            return
+        if not self.stack:
+            self.opened = start
+        self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: object) -> None:
+        if tag not in VOID:  # "<p/>" opens a paragraph in HTML5
+            raise _Doubt
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        start = self._at()
+        m = _END_TAG.match(self.html, start)
+        if not m or not self.stack or self.stack[-1] != tag or m.group(1).lower() != tag:
+            raise _Doubt
+        self.stack.pop()
+        if not self.stack and tag in BLOCKS:
+            self.spans.append((self.opened, m.end()))
+
+
+def cut(html: str) -> list[str] | None:
+    """The value as a list of pieces that join back into it: each top-level block element with
+    the blank text or comments after it; text or inline elements between blocks are a piece of
+    their own. None when the cut is in doubt."""
+    parser = _Cutter(html)
+    try:
+        parser.feed(html)
+        parser.close()
+    except (_Doubt, AssertionError):
+        return None
+    if parser.stack:
+        return None
+    edges = [0]
+    for start, end in parser.spans:
+        if start != edges[-1]:
+            edges.append(start)
+        edges.append(end)
+    if edges[-1] != len(html):
+        edges.append(len(html))
+    pieces = [html[a:b] for a, b in zip(edges, edges[1:])]
+    # blank text (and comments, which read as nothing) goes with the block before it
+    out: list[str] = []
+    for piece in pieces:
+        if out and _blank(piece):
+            out[-1] += piece
+        elif len(out) == 1 and _blank(out[0]):
+            out[0] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _blank(piece: str) -> bool:
+    return _BLANK.fullmatch(re.sub(r"<!--.*?-->", "", piece, flags=re.S)) is not None
+
+
+def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) -> str:
+    """``sent`` (the file's Markdown read as HTML) with each block that reads as the block of
+    ``webflow`` (Webflow's HTML now) it lines up with replaced by Webflow's; ``sent`` itself
+    when that would read otherwise, or when either value cannot be cut with certainty.
+
+    Given ``markdown`` (the file's Markdown, which ``sent`` was read from): where ``sent`` does
+    not read back as the file (a construct Turndown writes ambiguously, such as a URL with one
+    parenthesis), a stretch of ``sent`` that is exactly what Webflow's stretch there reads as,
+    read back, is Webflow's too, when the whole value then reads back as the file."""
+    if not webflow or sent == webflow:
+        return sent
+    mine, theirs = cut(sent), cut(webflow)
+    if mine is None or not theirs:
+        return sent
+    my_keys = [to_markdown(piece) for piece in mine]
+    their_keys = [to_markdown(piece) for piece in theirs]
+    ours: list[list[str]] = []  # per stretch of the alignment: the file's blocks
+    kept: list[list[str]] = []  # and what Webflow has there, where it reads the same
+    unread: dict[int, str] = {}  # stretches the file has as Webflow's, which do not read back so
+    matcher = SequenceMatcher(None, my_keys, their_keys, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        ours.append(mine[i1:i2])
+        if op == "equal":
+            kept.append(theirs[j1:j2])
+            continue
+        stretch, webflows = "".join(ours[-1]), "".join(theirs[j1:j2])
+        ours[-1] = [stretch]
+        their_reading = to_markdown(webflows)
+        if op != "delete" and to_markdown(stretch) == their_reading:
+            # blocks cut otherwise that read the same together (a wrapper <div>, a list read as
+            # two), blocks that read as nothing (empty paragraphs, which Turndown drops)
+            kept.append([webflows])
+        elif op == "replace":
+            if markdown is not None and to_html(their_reading) == stretch:
+                unread[len(kept)] = webflows
+            # an edited stretch: Webflow's blank blocks at its edges stay around it
+            lead = next((k for k in range(j1, j2) if their_keys[k]), j2) - j1
+            trail = j2 - 1 - next((k for k in range(j2 - 1, j1 - 1, -1) if their_keys[k]), j1 - 1)
+            kept.append(["".join(theirs[j1:j1 + lead]) + stretch + "".join(theirs[j2 - trail:j2])])
+        else:
+            kept.append(ours[-1])
+    reading = to_markdown(sent)
+    parts = ["".join(stretch) for stretch in kept]
+    if to_markdown("".join(parts)) != reading:
+        parts = _block_by_block(ours, kept, reading)
+    if unread and reading != markdown:
+        fixed = [unread.get(n, part) for n, part in enumerate(parts)]
+        if to_markdown("".join(fixed)) == markdown:
+            return "".join(fixed)
+    return "".join(parts)
+
+
+def _block_by_block(ours: list[list[str]], kept: list[list[str]], reading: str) -> list[str]:
+    """A block reads otherwise next to its neighbours (an empty paragraph where the file has a
+    blank line, both of which read as nothing alone): Webflow's is taken stretch by stretch, and
+    block by block in a stretch that failed, each only where the whole value still reads as
+    ``reading``."""
+    parts = ["".join(stretch) for stretch in ours]
+    for n, (file_blocks, webflow_blocks) in enumerate(zip(ours, kept)):
+        if file_blocks == webflow_blocks:
+            continue
+        parts[n] = "".join(webflow_blocks)
+        if to_markdown("".join(parts)) == reading:
+            continue
+        chosen = list(file_blocks)
+        for k in range(len(chosen) if len(webflow_blocks) == len(file_blocks) > 1 else 0):
+            chosen[k] = webflow_blocks[k]
+            parts[n] = "".join(chosen)
+            if to_markdown("".join(parts)) != reading:
+                chosen[k] = file_blocks[k]
+        parts[n] = "".join(chosen)
+    return parts
