@@ -156,28 +156,44 @@ def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) ->
     ours: list[list[str]] = []  # per stretch of the alignment: the file's blocks
     kept: list[list[str]] = []  # and what Webflow has there, where it reads the same
     unread: dict[int, str] = {}  # stretches the file has as Webflow's, which do not read back so
+
+    def add(file_blocks: list[str], webflow_blocks: list[str]) -> None:
+        ours.append(file_blocks)
+        kept.append(webflow_blocks)
+
     matcher = SequenceMatcher(None, my_keys, their_keys, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        ours.append(mine[i1:i2])
         if op == "equal":
-            kept.append(theirs[j1:j2])
+            add(mine[i1:i2], theirs[j1:j2])
             continue
-        stretch, webflows = "".join(ours[-1]), "".join(theirs[j1:j2])
-        ours[-1] = [stretch]
+        # blocks cut otherwise that read the same together (a wrapper <div> of blocks, a list
+        # read as two), at the edges of the stretch
+        back: list[tuple[list[str], list[str]]] = []
+        while (group := _same_reading(mine, theirs, my_keys, their_keys, i1, i2, j1, j2, 1)) is not None:
+            add(["".join(mine[i1:i1 + group[0]])], ["".join(theirs[j1:j1 + group[1]])])
+            i1, j1 = i1 + group[0], j1 + group[1]
+        while (group := _same_reading(mine, theirs, my_keys, their_keys, i1, i2, j1, j2, -1)) is not None:
+            back.append((["".join(mine[i2 - group[0]:i2])], ["".join(theirs[j2 - group[1]:j2])]))
+            i2, j2 = i2 - group[0], j2 - group[1]
+        stretch, webflows = "".join(mine[i1:i2]), "".join(theirs[j1:j2])
         their_reading = to_markdown(webflows)
-        if op != "delete" and to_markdown(stretch) == their_reading:
-            # blocks cut otherwise that read the same together (a wrapper <div>, a list read as
-            # two), blocks that read as nothing (empty paragraphs, which Turndown drops)
-            kept.append([webflows])
-        elif op == "replace":
+        if i1 == i2 and j1 == j2:
+            pass
+        elif j1 < j2 and to_markdown(stretch) == their_reading:
+            # the same reading (blocks that read as nothing, such as the empty paragraphs
+            # Turndown drops, and the file has nothing for)
+            add([stretch], [webflows])
+        elif i1 < i2 and j1 < j2:
             if markdown is not None and to_html(their_reading) == stretch:
                 unread[len(kept)] = webflows
             # an edited stretch: Webflow's blank blocks at its edges stay around it
             lead = next((k for k in range(j1, j2) if their_keys[k]), j2) - j1
             trail = j2 - 1 - next((k for k in range(j2 - 1, j1 - 1, -1) if their_keys[k]), j1 - 1)
-            kept.append(["".join(theirs[j1:j1 + lead]) + stretch + "".join(theirs[j2 - trail:j2])])
+            add([stretch], ["".join(theirs[j1:j1 + lead]) + stretch + "".join(theirs[j2 - trail:j2])])
         else:
-            kept.append(ours[-1])
+            add([stretch], [stretch])
+        for file_blocks, webflow_blocks in reversed(back):
+            add(file_blocks, webflow_blocks)
     reading = to_markdown(sent)
     parts = ["".join(stretch) for stretch in kept]
     if to_markdown("".join(parts)) != reading:
@@ -187,6 +203,26 @@ def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) ->
         if to_markdown("".join(fixed)) == markdown:
             return "".join(fixed)
     return "".join(parts)
+
+
+_GROUP = 6  # blocks of one side read together as one of the other
+
+
+def _same_reading(mine: list[str], theirs: list[str], my_keys: list[str], their_keys: list[str],
+                  i1: int, i2: int, j1: int, j2: int, step: int) -> tuple[int, int] | None:
+    """At the start (``step`` 1) or the end (-1) of a stretch, (k, n): k blocks of the file's
+    and n of Webflow's, one of them a single block, that read the same together."""
+    if i1 >= i2 or j1 >= j2:
+        return None
+    for k in range(2, min(_GROUP, i2 - i1) + 1):
+        group = mine[i1:i1 + k] if step == 1 else mine[i2 - k:i2]
+        if to_markdown("".join(group)) == their_keys[j1 if step == 1 else j2 - 1]:
+            return k, 1
+    for n in range(2, min(_GROUP, j2 - j1) + 1):
+        group = theirs[j1:j1 + n] if step == 1 else theirs[j2 - n:j2]
+        if to_markdown("".join(group)) == my_keys[i1 if step == 1 else i2 - 1]:
+            return 1, n
+    return None
 
 
 def _block_by_block(ours: list[list[str]], kept: list[list[str]], reading: str) -> list[str]:
