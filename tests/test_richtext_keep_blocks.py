@@ -37,7 +37,7 @@ BLOCKS = [
     "<p></p>",
     "<blockquote>cité <em> </em>ici</blockquote>",
 ]
-RICH = "".join(BLOCKS)
+RICH = "\n".join(BLOCKS)  # (with blank text between blocks, as many values have)
 
 
 def _item(emulator: EmulatorServer, slug: str):  # noqa: ANN202
@@ -65,14 +65,14 @@ def test_an_edited_paragraph_is_the_only_block_webflow_sees_change(emulator: Emu
     assert len(_writes(emulator)) == 1
     expected = [b if b != EDITED else EDITED.replace("d'été", "d'hiver") for b in BLOCKS]
     after = item.staged["fieldData"]["contenu"]
-    assert after == "".join(expected), [b for b in BLOCKS if b not in after]
+    assert after == "\n".join(expected), [b for b in BLOCKS if b not in after]
 
     status = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     assert [a for a in status["actions"] if a["op"] != "nothing"] == []
     emulator.clear_log()
     wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo")
     assert _writes(emulator) == []
-    assert item.staged["fieldData"]["contenu"] == "".join(expected)
+    assert item.staged["fieldData"]["contenu"] == "\n".join(expected)
 
 
 # -- over the corpus and the vectors -------------------------------------------------------------

@@ -133,6 +133,10 @@ def cut(html: str) -> list[str] | None:
     return out
 
 
+def _blank_end(piece: str) -> str:
+    return piece[len(piece.rstrip(" \t\n\r\f")):]
+
+
 def _blank(piece: str) -> bool:
     return _BLANK.fullmatch(re.sub(r"<!--.*?-->", "", piece, flags=re.S)) is not None
 
@@ -186,10 +190,12 @@ def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) ->
         elif i1 < i2 and j1 < j2:
             if markdown is not None and to_html(their_reading) == stretch:
                 unread[len(kept)] = webflows
-            # an edited stretch: Webflow's blank blocks at its edges stay around it
+            # an edited stretch: Webflow's blank blocks at its edges stay around it, and the blank
+            # text after its last block
             lead = next((k for k in range(j1, j2) if their_keys[k]), j2) - j1
             trail = j2 - 1 - next((k for k in range(j2 - 1, j1 - 1, -1) if their_keys[k]), j1 - 1)
-            add([stretch], ["".join(theirs[j1:j1 + lead]) + stretch + "".join(theirs[j2 - trail:j2])])
+            after = _blank_end(theirs[j2 - trail - 1]) if j2 - trail - 1 >= j1 and not _blank_end(stretch) else ""
+            add([stretch], ["".join(theirs[j1:j1 + lead]) + stretch + after + "".join(theirs[j2 - trail:j2])])
         else:
             add([stretch], [stretch])
         for file_blocks, webflow_blocks in reversed(back):
