@@ -231,23 +231,37 @@ def _same_reading(mine: list[str], theirs: list[str], my_keys: list[str], their_
     return None
 
 
+_TRIES = 64  # readings of the whole value a fallback may make (bounded work on any value)
+
+
 def _block_by_block(ours: list[list[str]], kept: list[list[str]], reading: str) -> list[str]:
     """A block reads otherwise next to its neighbours (an empty paragraph where the file has a
-    blank line, both of which read as nothing alone): Webflow's is taken stretch by stretch, and
-    block by block in a stretch that failed, each only where the whole value still reads as
-    ``reading``."""
-    parts = ["".join(stretch) for stretch in ours]
-    for n, (file_blocks, webflow_blocks) in enumerate(zip(ours, kept)):
-        if file_blocks == webflow_blocks:
-            continue
-        parts[n] = "".join(webflow_blocks)
-        if to_markdown("".join(parts)) == reading:
-            continue
-        chosen = list(file_blocks)
-        for k in range(len(chosen) if len(webflow_blocks) == len(file_blocks) > 1 else 0):
-            chosen[k] = webflow_blocks[k]
-            parts[n] = "".join(chosen)
-            if to_markdown("".join(parts)) != reading:
-                chosen[k] = file_blocks[k]
-        parts[n] = "".join(chosen)
-    return parts
+    blank line, both of which read as nothing alone): Webflow's blocks are taken half by half
+    (a half that fails is cut in two again, down to one block or one edited stretch), each only
+    where the whole value still reads as ``reading``; at most ``_TRIES`` readings, the rest is
+    the file's."""
+    units: list[tuple[str, str]] = []
+    for file_blocks, webflow_blocks in zip(ours, kept):
+        if len(file_blocks) == len(webflow_blocks):
+            units += zip(file_blocks, webflow_blocks)
+        else:
+            units.append(("".join(file_blocks), "".join(webflow_blocks)))
+    chosen = [mine for mine, _ in units]
+    tries = _TRIES
+
+    def take(lo: int, hi: int) -> None:
+        nonlocal tries
+        if tries <= 0 or all(units[k][0] == units[k][1] for k in range(lo, hi)):
+            return
+        before = chosen[lo:hi]
+        chosen[lo:hi] = [theirs for _, theirs in units[lo:hi]]
+        tries -= 1
+        if to_markdown("".join(chosen)) == reading:
+            return
+        chosen[lo:hi] = before
+        if hi - lo > 1:
+            take(lo, (lo + hi) // 2)
+            take((lo + hi) // 2, hi)
+
+    take(0, len(units))
+    return chosen
