@@ -497,14 +497,14 @@ def _edge_breaks(root: Element) -> list[list[Node]]:
         if el.tag in _NOT_INLINE - {"code"} or not text or (text[0] not in JS_SPACE and text[-1] not in JS_SPACE):
             continue
         leaves = _leaves(el)
-        doomed: list[Node] = []
-        for edge in (leaves, leaves[::-1]):
+        for edge in (leaves, leaves[::-1]):  # (each edge apart: Turndown may trim one and not the other)
+            doomed: list[Node] = []
             for leaf in edge:
                 if not (isinstance(leaf, Element) and leaf.tag == "br"):
                     break
                 doomed.append(leaf)
-        if doomed:
-            found.append(doomed)
+            if doomed:
+                found.append(doomed)
     return found
 
 
@@ -563,6 +563,16 @@ def _drop_blank_emphasis(root: Element) -> bool:
     doomed = _blank_emphasis(root)
     _remove_like_breaks(root, doomed)
     return bool(doomed)
+
+
+def _empty_blank_emphasis(root: Element) -> bool:
+    """The same emphasis, emptied: Turndown writes nothing for it either, and the text nodes on
+    either side stay apart (``a<strong><br></strong>1. x``: the escape of ``1.`` stays)."""
+    found = _blank_emphasis(root)
+    for el in found:
+        for child in list(el.children):
+            el.remove(child)
+    return bool(found)
 
 
 def _blank_emphasis_as_span(root: Element) -> bool:
@@ -710,7 +720,8 @@ def _parenthesis_into_url(root: Element) -> bool:
 
 
 _TWIN_REWRITES: list[Callable[[Element], bool]] = [
-    _drop_blank_emphasis, _blank_emphasis_as_span, _blank_heading_as_hashes, _merge_code_side_by_side,
+    _drop_blank_emphasis, _empty_blank_emphasis, _blank_emphasis_as_span, _blank_heading_as_hashes,
+    _merge_code_side_by_side,
     _tail_into_nested_list, _code_markup_as_text, _parenthesis_into_url]
 
 
@@ -757,7 +768,8 @@ AMBIGUOUS: list[tuple[str, str, Callable[[str], bool]]] = [
     ("a line break at the edge of an inline element whose text begins or ends with a space",
      "<p>x<em> a<br></em></p>", _breaks_trimmed_at_edges),
     ("emphasis holding only spaces or line breaks, and the space they made", "<p>a<em><br></em>b</p>",
-     _either(_same_markdown_after(_drop_blank_emphasis), _same_markdown_after(_blank_emphasis_as_span))),
+     _either(_same_markdown_after(_drop_blank_emphasis), _same_markdown_after(_empty_blank_emphasis),
+             _same_markdown_after(_blank_emphasis_as_span))),
     ("a heading h3-h6 of only line breaks, last in the value", "<h5><br></h5>",
      _same_markdown_after(_blank_heading_as_hashes)),
     ("emphasis opening or closing where an enclosing emphasis does (``__x__`` reads as bold)",

@@ -48,3 +48,14 @@ def test_a_backslash_before_the_trailing_spaces_is_a_backslash_and_the_spaces_a_
 ])
 def test_a_line_break_right_before_a_quote_keeps_the_quote(markdown: str, html: str) -> None:
     assert to_html(markdown) == html
+
+
+@pytest.mark.parametrize("value", [
+    "<ul><li><strong>\xa01. x</strong></li></ul>",
+    "<h5><strong>\xa01. x</strong></h5><p>end</p>",
+    "<blockquote><strong>\xa01. x</strong></blockquote><p>end</p>",
+])
+def test_a_space_moved_out_of_emphasis_stays_apart_from_the_item_or_heading_marker(value: str) -> None:
+    """Turndown moves the no-break space out of the emphasis (``*   \xa0**1. x**``); it goes back
+    in, but the spaces of the marker before it stay the marker's (the item was a paragraph ``*``)."""
+    assert to_html(to_markdown(value)) == value

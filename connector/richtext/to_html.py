@@ -308,6 +308,10 @@ def _spaces_moved_out(block: str, start: int, pos: int, mark: str) -> tuple[str,
     if first == 0 or block[first - 1] == "\n":  # at a line's start, ASCII spaces are its indentation
         while first < start and block[first] in " \t":
             first += 1
+    line = block.rfind("\n", 0, start) + 1
+    markers = _LINE_MARKERS.match(block, line)
+    if markers and first < markers.end() <= start:  # nor are the spaces of an item's or heading's marker
+        first = markers.end()
     if first < start and _UNESCAPED_START.match(block, start + len(mark)):
         lead = block[first:start]
     after = _SPACES_AFTER.match(block, pos + len(mark))
