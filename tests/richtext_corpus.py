@@ -744,6 +744,17 @@ def text_twin(html: str) -> str | None:
         root = parse_fragment(current)
         if rewrite(root) and to_markdown(root.inner_html()) == markdown:
             current = root.inner_html()
+    # one blank emphasis at a time (a space in one of them is text, a break in another is not)
+    k = 0
+    while k < len(_blank_emphasis(parse_fragment(current))):
+        root = parse_fragment(current)
+        el = _blank_emphasis(root)[k]
+        for child in list(el.children):
+            el.remove(child)
+        if to_markdown(root.inner_html()) == markdown:
+            current = root.inner_html()
+        else:
+            k += 1
     return current if current != html else None
 
 

@@ -59,3 +59,11 @@ def test_a_space_moved_out_of_emphasis_stays_apart_from_the_item_or_heading_mark
     """Turndown moves the no-break space out of the emphasis (``*   \xa0**1. x**``); it goes back
     in, but the spaces of the marker before it stay the marker's (the item was a paragraph ``*``)."""
     assert to_html(to_markdown(value)) == value
+
+
+def test_line_breaks_in_an_item_whose_first_line_alone_reads_as_a_rule_are_not_code() -> None:
+    """``*   **`` alone is a rule to CommonMark, and the item's next lines a code block: those
+    lines' trailing spaces are Turndown's line breaks, not code (a guard for the code rule)."""
+    value = "<ul><li><strong><br><code>c</code></strong><br><br>a</li></ul>"
+    assert to_markdown(value) == "*   **  \n    `c`**  \n      \n    a"
+    assert to_html(to_markdown(value)) == value

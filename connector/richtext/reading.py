@@ -290,10 +290,11 @@ _BARE_MARKER = re.compile(r"^[ >]*(?:[*+-]|\d{1,9}[.)])[ ]*$")
 
 
 def _after_item_break(lines: list[str], first: int) -> bool:
-    """Whether an indented block at line ``first`` follows a line break alone on its line, or a
-    list item that opens with one: the item's own lines, which CommonMark alone reads as code
-    (an item cannot begin with a blank line)."""
-    if first > 0 and _is_break_only(lines[first - 1]):
+    """Whether an indented block at line ``first`` is not one Turndown wrote (it writes a blank
+    line before a code block): it follows a line of text (``*   **`` is a rule to CommonMark
+    alone), a line break alone on its line, or a list item that opens with one (an item cannot
+    begin with a blank line): the item's own lines, which CommonMark alone reads as code."""
+    if first > 0 and (_is_break_only(lines[first - 1]) or not _is_blank(lines[first - 1])):
         return True
     n = first - 1
     while n >= 0 and _is_blank(lines[n]):
