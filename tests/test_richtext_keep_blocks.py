@@ -164,3 +164,15 @@ def test_pushes_of_edited_real_values_keep_every_other_block_byte_for_byte() -> 
     assert [(r.name, r.text_lost, r.structure_lost) for r in pushed if r.text_lost or r.structure_lost] == []
     assert [r.name for r in pushed if r.pieces_kept != r.pieces] == []
     assert all(r.fixed_point for r in pushed)
+
+
+def test_where_one_block_reads_otherwise_in_its_place_every_other_block_stays_webflows() -> None:
+    """Blank lines added where Webflow has an empty paragraph, in a long value: only that place
+    is the file's; every code span with markup elsewhere stays Webflow's (taken half by half)."""
+    webflow = "".join(f"<p>para {n} <code>a<em>b</em></code></p><p></p>" for n in range(200))
+    markdown = to_markdown(webflow)
+    typed = markdown.replace("para 150 `a_b_`\n\n", "para 150 `a_b_`\n\n\n\n")
+    sent = _push(typed, webflow)
+    assert to_markdown(sent) == to_markdown(to_html(typed, markdown))
+    assert sent.count("<code>a<em>b</em></code>") == 200
+    assert sent.count("\u200d") == 1

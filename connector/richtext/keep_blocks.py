@@ -15,9 +15,14 @@ byte), each block is keyed by its Markdown, the two key sequences are lined up (
 where a block of P reads as the same Markdown as the block of H it lines up with, H's block is
 sent. A push where one paragraph was edited then changes only that paragraph in Webflow's HTML.
 
-Safety: the result must read back as the same Markdown as P; when it does not, or when a
-value cannot be cut with certainty (misnested or unclosed tags, a paragraph a block would
-close implicitly), P is sent as it is.
+Safety: the result must read back as the same Markdown as P. When it does not (a block that
+reads the same alone but not in its place, such as an empty paragraph where the file has a
+blank line), Webflow's blocks are taken half by half, each only where the whole value still
+reads as P; when a value cannot be cut with certainty (misnested or unclosed tags, a paragraph
+a block would close implicitly), P is sent as it is. One more case: where P itself does not
+read back as the file (Turndown's ambiguous constructs, such as a URL with one parenthesis), a
+stretch of P that is exactly what Webflow's stretch there reads as, read again, is Webflow's
+when the whole value then reads back exactly as the file.
 """
 
 from __future__ import annotations
@@ -241,11 +246,14 @@ def _block_by_block(ours: list[list[str]], kept: list[list[str]], reading: str) 
     where the whole value still reads as ``reading``; at most ``_TRIES`` readings, the rest is
     the file's."""
     units: list[tuple[str, str]] = []
-    for file_blocks, webflow_blocks in zip(ours, kept):
+    stretch_of: list[int] = []
+    for n, (file_blocks, webflow_blocks) in enumerate(zip(ours, kept)):
         if len(file_blocks) == len(webflow_blocks):
             units += zip(file_blocks, webflow_blocks)
+            stretch_of += [n] * len(file_blocks)
         else:
             units.append(("".join(file_blocks), "".join(webflow_blocks)))
+            stretch_of.append(n)
     chosen = [mine for mine, _ in units]
     tries = _TRIES
 
@@ -264,4 +272,7 @@ def _block_by_block(ours: list[list[str]], kept: list[list[str]], reading: str) 
             take((lo + hi) // 2, hi)
 
     take(0, len(units))
-    return chosen
+    parts = [""] * len(ours)
+    for n, text in zip(stretch_of, chosen):
+        parts[n] += text
+    return parts
