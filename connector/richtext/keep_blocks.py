@@ -170,8 +170,7 @@ def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) ->
         ours.append(file_blocks)
         kept.append(webflow_blocks)
 
-    matcher = SequenceMatcher(None, my_keys, their_keys, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _line_up(my_keys, their_keys):
         if op == "equal":
             add(mine[i1:i2], theirs[j1:j2])
             continue
@@ -214,6 +213,32 @@ def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) ->
         if to_markdown("".join(fixed)) == markdown:
             return "".join(fixed)
     return "".join(parts)
+
+
+_MATCH_WORK = 250_000  # blocks times blocks, between the common head and tail, that difflib lines up
+
+
+def _line_up(mine: list[str], theirs: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for the two key sequences, with their common head and tail taken first
+    (a push edits a few blocks: this keeps the work linear); a middle too large to line up in
+    bounded work is one stretch."""
+    shortest = min(len(mine), len(theirs))
+    head = 0
+    while head < shortest and mine[head] == theirs[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and mine[-1 - tail] == theirs[-1 - tail]:
+        tail += 1
+    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
+    a, b = mine[head:len(mine) - tail], theirs[head:len(theirs) - tail]
+    if len(a) * len(b) <= _MATCH_WORK:
+        ops += [(op, i1 + head, i2 + head, j1 + head, j2 + head)
+                for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
+    else:
+        ops.append(("replace", head, len(mine) - tail, head, len(theirs) - tail))
+    if tail:
+        ops.append(("equal", len(mine) - tail, len(mine), len(theirs) - tail, len(theirs)))
+    return ops
 
 
 _GROUP = 6  # blocks of one side read together as one of the other
