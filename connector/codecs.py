@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Protocol
 from .errors import DanglingReference, ValueProblem
 from .model import Field
 from .richtext.editing import comment_problem, comments_dropped
+from .richtext.keep_blocks import WebflowRichText, keep_webflow_blocks
 from .richtext.to_html import to_html
 from .richtext.to_markdown import to_markdown
 
@@ -123,14 +124,17 @@ class RichTextCodec(Codec):
 
     def encode_against(self, value: Any, field: Field, refs: References, current: Any) -> Any:
         """What Webflow has now decides how Turndown's and CommonMark's readings part
-        (``richtext.editing``); without it, the value is read as typed (a new item)."""
+        (``richtext.editing``); without it, the value is read as typed (a new item). Given
+        Webflow's HTML too (``WebflowRichText``), each block that reads as Webflow's goes back
+        as Webflow has it (``richtext.keep_blocks``)."""
         if value is None:
             return None
         _expect(isinstance(value, str), "Markdown text", value)
-        html = to_html(value, current if isinstance(current, str) else "")
+        markdown = current.markdown if isinstance(current, WebflowRichText) else current
+        html = to_html(value, markdown if isinstance(markdown, str) else "")
         for comment in comments_dropped(html):
             raise ValueProblem(comment_problem(comment))
-        return html
+        return keep_webflow_blocks(html, current.html, value) if isinstance(current, WebflowRichText) else html
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ class RemoteView:
     path: str
     side: Side
     data: bytes | None = None  # the file's bytes, once rendered
+    html: dict[str, bytes] | None = None  # rich text as Webflow has it, for a push (``webflow_now``)
 
     def rendered(self) -> bytes:
         if self.data is None:

@@ -250,14 +250,27 @@ class Result:
     structure_lost: list[str] = field(default_factory=list)
     blocks: int = 0
     fixed_point: bool = True
+    pieces: int = 0  # (a push) top-level pieces of the value, but the edited one
+    pieces_kept: int = 0  # of which the push sent byte for byte
 
 
 def measure(name: str, html: str, to_markdown: Callable[[str], str], to_html: Callable[[str], str]) -> Result:
     markdown = to_markdown(html)
     back = to_html(markdown)
+    result = Result(name, html, markdown, back)
+    _compare(result, html, back)
+    try:
+        result.fixed_point = to_markdown(back) == markdown
+    except Exception:  # a crash is not a fixed point
+        result.fixed_point = False
+    return result
+
+
+def _compare(result: Result, html: str, back: str) -> None:
+    """The blocks of ``html`` whose text, and whose structure, ``back`` loses."""
     before, after = blocks(html), blocks(back)
-    result = Result(name, html, markdown, back, blocks=len(before),
-                    block_html=[b.html() if isinstance(b, Element) else b.text_content for b in before])
+    result.blocks = len(before)
+    result.block_html = [b.html() if isinstance(b, Element) else b.text_content for b in before]
     # text, block by block; blank blocks (Turndown drops them) count as kept when nothing shows
     texts_b = [visible_text(b) for b in before]
     texts_a = [t for t in (visible_text(a) for a in after) if t]
@@ -273,11 +286,6 @@ def measure(name: str, html: str, to_markdown: Callable[[str], str], to_html: Ca
     for node, shape in zip(before, shapes_b):
         if shape != () and not next(it):
             result.structure_lost.append(node.html() if isinstance(node, Element) else str(node.text_content))
-    try:
-        result.fixed_point = to_markdown(back) == markdown
-    except Exception:  # a crash is not a fixed point
-        result.fixed_point = False
-    return result
 
 
 def corpus() -> list[tuple[str, str]]:
@@ -298,14 +306,94 @@ def summary(results: list[Result]) -> dict[str, float]:
     }
 
 
-if __name__ == "__main__":  # python -m tests.richtext_corpus: the three figures
+# -- a push of an edited value, against Webflow's current value --------------------------------
+# The measure above is the converter alone (Markdown -> HTML, knowing nothing of Webflow). A push
+# that updates an item knows Webflow's HTML: here one word of one block of each value is edited
+# (in the HTML, so the file holds what Turndown writes for the edit), the file's Markdown is pushed
+# against the original value, and every other block must keep its text and structure.
+EDIT_MARK = "zqj"
+_TEXT_RUN = re.compile(r"(?<=>)[^<>]+(?=<)")
+_EDIT_WORD = re.compile(r"[A-Za-z]{3,}")
+_LAST_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)[^<>]*>\Z")
+
+
+def edits(html: str, most: int = 4) -> list[str]:
+    """Up to ``most`` copies of ``html``, each with one word of one text run (spread over the
+    value) followed by ``EDIT_MARK``."""
+    spots = []
+    for run in _TEXT_RUN.finditer(html):
+        tag = _LAST_TAG.search(html, 0, run.start())
+        word = _EDIT_WORD.search(run.group(0))
+        if word and not (tag and tag.group(1).lower() in ("script", "style")):
+            spots.append(run.start() + word.end())
+    chosen = spots if len(spots) <= most else [spots[k * len(spots) // most] for k in range(most)]
+    return [html[:at] + EDIT_MARK + html[at:] for at in chosen]
+
+
+def measure_edit(name: str, original: str, edited: str, to_markdown: Callable[[str], str],
+                 push: Callable[[str, str], str]) -> Result:
+    """``push(markdown, webflow_html)`` of the file's Markdown after the edit, against the
+    original: the blocks of the edited value (all but the edited one) whose text or structure
+    the push loses."""
+    markdown = to_markdown(edited)
+    sent = push(markdown, original)
+    result = Result(name, edited, markdown, sent)
+    _compare(result, edited, sent)
+    mine = [b for b in result.block_html if EDIT_MARK in b]
+    result.blocks -= len(mine)
+    result.text_lost = [b for b in result.text_lost if b not in mine]
+    result.structure_lost = [b for b in result.structure_lost if b not in mine]
+    result.fixed_point = to_markdown(sent) == markdown
+    from connector.richtext.keep_blocks import cut
+
+    pieces = [p for p in cut(edited) or [edited] if EDIT_MARK not in p and p.strip()]
+    result.pieces, result.pieces_kept = len(pieces), sum(p.strip() in sent for p in pieces)
+    return result
+
+
+def push_against_webflow(markdown: str, webflow_html: str) -> str:
+    """What a push sends for a rich-text field whose Webflow value is ``webflow_html``."""
+    from connector.codecs import NoReferences, RichTextCodec
+    from connector.model import Field
+    from connector.richtext.keep_blocks import WebflowRichText
+    from connector.richtext.to_markdown import to_markdown as _to_markdown
+
+    spec = Field(id="rich", slug="rich", type="RichText", display_name="Rich text")
+    return RichTextCodec().encode_against(markdown, spec, NoReferences(), WebflowRichText(_to_markdown(webflow_html), webflow_html))
+
+
+def edit_summary(results: list[Result]) -> dict[str, float]:
+    figures = summary(results)
+    figures["pushes"] = figures.pop("values")
+    figures["reads_as_the_file"] = figures.pop("fixed_point")
+    figures["byte_for_byte"] = 100.0 * sum(r.pieces_kept for r in results) / (sum(r.pieces for r in results) or 1)
+    return figures
+
+
+def edited_pushes(values: list[tuple[str, str]], push: Callable[[str, str], str]) -> list[Result]:
+    from connector.richtext.to_markdown import to_markdown as _to_markdown
+
+    return [measure_edit(name, html, edited, _to_markdown, push) for name, html in values for edited in edits(html)]
+
+
+if __name__ == "__main__":  # python -m tests.richtext_corpus: the figures
     from connector.richtext.to_html import to_html as _to_html
     from connector.richtext.to_markdown import to_markdown as _to_markdown
 
     results = [measure(n, h, _to_markdown, _to_html) for n, h in corpus()]
+    print("converter alone (HTML -> Markdown -> HTML):")
     print(json.dumps(summary(results), indent=1))
     real = [r for r in results if not r.name.startswith("vector-")]
     print("real corpus only:", json.dumps(summary(real)))
+    pushed = edited_pushes(corpus(), push_against_webflow)
+    blind = edited_pushes(corpus(), lambda md, webflow: _to_html(md, _to_markdown(webflow)))
+    print("push of an edited value, against Webflow's current value (every block but the edited one):")
+    print(json.dumps(edit_summary(pushed), indent=1))
+    print("the same pushes, the converter alone (what a push sent before):", json.dumps(edit_summary(blind)))
+    for r in pushed:
+        for what, lost in (("text", r.text_lost), ("structure", r.structure_lost)):
+            for b in lost:
+                print(f"push {r.name}: {what}: {b[:160]!r}")
     for r in results:
         for what, lost in (("text", r.text_lost), ("structure", r.structure_lost)):
             for b in lost:
@@ -409,14 +497,14 @@ def _edge_breaks(root: Element) -> list[list[Node]]:
         if el.tag in _NOT_INLINE - {"code"} or not text or (text[0] not in JS_SPACE and text[-1] not in JS_SPACE):
             continue
         leaves = _leaves(el)
-        doomed: list[Node] = []
-        for edge in (leaves, leaves[::-1]):
+        for edge in (leaves, leaves[::-1]):  # (each edge apart: Turndown may trim one and not the other)
+            doomed: list[Node] = []
             for leaf in edge:
                 if not (isinstance(leaf, Element) and leaf.tag == "br"):
                     break
                 doomed.append(leaf)
-        if doomed:
-            found.append(doomed)
+            if doomed:
+                found.append(doomed)
     return found
 
 
@@ -475,6 +563,16 @@ def _drop_blank_emphasis(root: Element) -> bool:
     doomed = _blank_emphasis(root)
     _remove_like_breaks(root, doomed)
     return bool(doomed)
+
+
+def _empty_blank_emphasis(root: Element) -> bool:
+    """The same emphasis, emptied: Turndown writes nothing for it either, and the text nodes on
+    either side stay apart (``a<strong><br></strong>1. x``: the escape of ``1.`` stays)."""
+    found = _blank_emphasis(root)
+    for el in found:
+        for child in list(el.children):
+            el.remove(child)
+    return bool(found)
 
 
 def _blank_emphasis_as_span(root: Element) -> bool:
@@ -622,7 +720,8 @@ def _parenthesis_into_url(root: Element) -> bool:
 
 
 _TWIN_REWRITES: list[Callable[[Element], bool]] = [
-    _drop_blank_emphasis, _blank_emphasis_as_span, _blank_heading_as_hashes, _merge_code_side_by_side,
+    _drop_blank_emphasis, _empty_blank_emphasis, _blank_emphasis_as_span, _blank_heading_as_hashes,
+    _merge_code_side_by_side,
     _tail_into_nested_list, _code_markup_as_text, _parenthesis_into_url]
 
 
@@ -645,6 +744,17 @@ def text_twin(html: str) -> str | None:
         root = parse_fragment(current)
         if rewrite(root) and to_markdown(root.inner_html()) == markdown:
             current = root.inner_html()
+    # one blank emphasis at a time (a space in one of them is text, a break in another is not)
+    k = 0
+    while k < len(_blank_emphasis(parse_fragment(current))):
+        root = parse_fragment(current)
+        el = _blank_emphasis(root)[k]
+        for child in list(el.children):
+            el.remove(child)
+        if to_markdown(root.inner_html()) == markdown:
+            current = root.inner_html()
+        else:
+            k += 1
     return current if current != html else None
 
 
@@ -669,7 +779,8 @@ AMBIGUOUS: list[tuple[str, str, Callable[[str], bool]]] = [
     ("a line break at the edge of an inline element whose text begins or ends with a space",
      "<p>x<em> a<br></em></p>", _breaks_trimmed_at_edges),
     ("emphasis holding only spaces or line breaks, and the space they made", "<p>a<em><br></em>b</p>",
-     _either(_same_markdown_after(_drop_blank_emphasis), _same_markdown_after(_blank_emphasis_as_span))),
+     _either(_same_markdown_after(_drop_blank_emphasis), _same_markdown_after(_empty_blank_emphasis),
+             _same_markdown_after(_blank_emphasis_as_span))),
     ("a heading h3-h6 of only line breaks, last in the value", "<h5><br></h5>",
      _same_markdown_after(_blank_heading_as_hashes)),
     ("emphasis opening or closing where an enclosing emphasis does (``__x__`` reads as bold)",

@@ -12,6 +12,7 @@ from ..plan import Side
 from ..runs import CollectionRun, LazyRecord, RemoteView, iso_seconds
 from ..workers import Helper, convert_items
 from .read import SAFE_SLUG
+from .webflow_now import webflow_html
 
 
 def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper: Helper | None = None) -> None:
@@ -40,6 +41,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper
             run.held_remote.add(item.id)
             continue
         wanted.append((item, path))
+    html = webflow_html(ctx, run, (i for i, _ in wanted))
     items.clear()  # the caller's list: raw items should not outlive their conversion
     paths = [path for _, path in wanted]
     results = convert_items([i for i, _ in wanted], run.mapping, run.schema, ctx.refs, ctx.workers, helper)
@@ -58,7 +60,7 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper
             # the bytes hold the same values (a value with a problem may not survive the YAML)
             converted.record = LazyRecord(data, run.mapping)  # type: ignore[assignment]
         side = Side(converted.record, digest, iso_seconds(item.last_updated), fields=fields)
-        run.remote[item.id] = RemoteView(item, converted, path, side, data)
+        run.remote[item.id] = RemoteView(item, converted, path, side, data, html.get(item.id))
         run.planned_versions[item.id] = item.last_updated
 
 

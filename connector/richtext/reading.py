@@ -260,6 +260,61 @@ def _drop_item_gap(lines: list[str], at: int) -> None:
         del lines[at]
 
 
+_CODE_SPACE = "\ue000"  # a code line's trailing space while the breaks are read
+
+
+def read_breaks_outside_code(md: MarkdownIt, source: str) -> str:
+    """``read_breaks``, except on the lines of code blocks: their trailing spaces are the code's
+    (Turndown writes a code block's text as it is), not line breaks."""
+    if ("  \n" not in source and not source.endswith("  ")) or _CODE_SPACE in source:
+        return read_breaks(source)
+    lines = source.split("\n")
+    protected = False
+    # (read with the rules in items as they will be read: ``*   * * *`` holds no code block)
+    for tok in md.parse(read_item_rules(source)):
+        if tok.type not in ("code_block", "fence") or not tok.map:
+            continue
+        if tok.type == "code_block" and _after_item_break(lines, tok.map[0]):
+            continue
+        for n in range(tok.map[0] + (tok.type == "fence"), min(tok.map[1], len(lines))):
+            bare = lines[n].rstrip(" ")
+            if bare != lines[n]:
+                lines[n] = bare + _CODE_SPACE * (len(lines[n]) - len(bare))
+                protected = True
+    if not protected:
+        return read_breaks(source)
+    return read_breaks("\n".join(lines)).replace(_CODE_SPACE, " ")
+
+
+_BARE_MARKER = re.compile(r"^[ >]*(?:[*+-]|\d{1,9}[.)])[ ]*$")
+
+
+def _after_item_break(lines: list[str], first: int) -> bool:
+    """Whether an indented block at line ``first`` is not one Turndown wrote (it writes a blank
+    line before a code block): it follows a line of text (``*   **`` is a rule to CommonMark
+    alone), a line break alone on its line, or a list item that opens with one (an item cannot
+    begin with a blank line): the item's own lines, which CommonMark alone reads as code."""
+    if first > 0 and (_is_break_only(lines[first - 1]) or not _is_blank(lines[first - 1])):
+        return True
+    n = first - 1
+    while n >= 0 and _is_blank(lines[n]):
+        n -= 1
+    return n >= 0 and _BARE_MARKER.match(lines[n]) is not None
+
+
+def _opens_quote(line: str, prefix: str) -> bool:
+    """Whether ``line`` opens a quote inside the container ``prefix`` is in."""
+    inner = _inside(line, prefix)
+    return inner is not None and inner[1].lstrip(" ").startswith(">") and len(inner[1]) - len(inner[1].lstrip(" ")) < 4
+
+
+def _before_break(text: str) -> str:
+    """Text a ``<br>`` is about to follow, without its trailing spaces: a backslash ending it is
+    a backslash (CommonMark reads none at the end of a block), which must not escape the tag."""
+    bare = text.rstrip(" ")
+    return bare + "\\" if (len(bare) - len(bare.rstrip("\\"))) % 2 else bare
+
+
 def read_breaks(source: str) -> str:
     if "  \n" not in source and not source.endswith("  "):
         return source
@@ -282,24 +337,28 @@ def read_breaks(source: str) -> str:
             j += 1
         k = j - i - 1  # break-only lines after this one
         following = lines[j] if j < len(lines) else None
-        continues = following is not None and not _is_blank(following) and not _UNDERLINE.match(following)
+        # (a quote opening on the next line is a block of its own: CommonMark reads a line of
+        # spaces as a blank line, and Turndown escapes a ">" that is text)
+        quote_next = following is not None and _opens_quote(following, prefix)
+        continues = (following is not None and not _is_blank(following) and not _UNDERLINE.match(following)
+                     and not quote_next)
         if continues:
             assert following is not None
             if _ITEM_START.match(following) and following.startswith(" "):
                 # breaks before an item's nested list: explicit, and the list stays on its own line
-                head = prefix + (marker.group(1) if marker else "" if starts_block else rest.rstrip(" "))
+                head = prefix + (marker.group(1) if marker else "" if starts_block else _before_break(rest))
                 lines[i:j] = [head + "<br>" * (k + 1) + BREAK_MARK]
                 i += 1
                 continue
             if hard_break and k == 0 and not _ATX.match(rest):
                 i += 1
                 continue  # an ordinary hard break inside a paragraph: CommonMark reads it
-            head = (prefix + marker.group(1)) if marker else (prefix if starts_block else prefix + rest.rstrip(" "))
+            head = (prefix + marker.group(1)) if marker else (prefix if starts_block else prefix + _before_break(rest))
             _, next_rest = _parts(following)
             lines[i:j + 1] = [head + "<br>" * (k + 1) + next_rest.lstrip(" ")]
             continue
         if starts_block or marker:
-            if starts_block and (following is None or _is_blank(following)):
+            if starts_block and (following is None or _is_blank(following) or quote_next):
                 # a paragraph of only line breaks (the mark keeps <br> inline)
                 if prefix:
                     lines[i:j] = [prefix + "<br>" * (k + 1) + BREAK_MARK]
@@ -307,6 +366,8 @@ def read_breaks(source: str) -> str:
                     lines[i:j] = ["<br>" * (k + 1)]
                     _lone_joiner_line(lines, i)
                     lines[i] = "<p>" + lines[i] + "</p>"
+                if quote_next:
+                    lines.insert(i + 1, prefix.rstrip(" "))  # (an HTML line runs on up to a blank line)
                 i += 1
                 continue
             if marker:  # a heading or list item of only line breaks (the mark keeps <br> inline)
@@ -320,7 +381,7 @@ def read_breaks(source: str) -> str:
             i = j
             continue
         # breaks at the end of a block: explicit tags (CommonMark drops a trailing hard break)
-        lines[i:j] = [prefix + rest.rstrip(" ") + "<br>" * (k + 1)]
+        lines[i:j] = [prefix + _before_break(rest) + "<br>" * (k + 1)]
         nxt = i + 1
         if _ITEM_START.match(line) or line.startswith("    "):
             _drop_item_gap(lines, nxt)

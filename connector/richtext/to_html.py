@@ -22,8 +22,8 @@ from markdown_it.token import Token
 
 from .editing import restore_line_ends, webflow_has_pair
 from .emphasis import turndown_pairs
-from .reading import BREAK_MARK, angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, read_breaks, \
-    read_final_marker, read_item_rules, read_lone_numbers, read_setext, restore_raw_blocks
+from .reading import BREAK_MARK, angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, \
+    read_breaks_outside_code, read_final_marker, read_item_rules, read_lone_numbers, read_setext, restore_raw_blocks
 
 ZWJ_PARAGRAPH = "<p>\u200d</p>"
 FIGURE = ('<figure class="w-richtext-figure-type-image w-richtext-align-fullwidth">'
@@ -86,7 +86,7 @@ def to_html(markdown: str, current: str | None = None) -> str:
         markdown = restore_line_ends(markdown, current)
     md = _parser()
     source, raws = protect_raw_blocks(md, markdown)
-    source = read_lone_numbers(read_breaks(read_final_marker(read_setext(angle_destinations(source)))))
+    source = read_lone_numbers(read_breaks_outside_code(md, read_final_marker(read_setext(angle_destinations(source)))))
     source = read_item_rules(source)
     source = keep_breaks_inline(source)
     source = _protect_edge_nbsp(_emphasis_commonmark_cannot_read(source, current))
@@ -308,6 +308,10 @@ def _spaces_moved_out(block: str, start: int, pos: int, mark: str) -> tuple[str,
     if first == 0 or block[first - 1] == "\n":  # at a line's start, ASCII spaces are its indentation
         while first < start and block[first] in " \t":
             first += 1
+    line = block.rfind("\n", 0, start) + 1
+    markers = _LINE_MARKERS.match(block, line)
+    if markers and first < markers.end() <= start:  # nor are the spaces of an item's or heading's marker
+        first = markers.end()
     if first < start and _UNESCAPED_START.match(block, start + len(mark)):
         lead = block[first:start]
     after = _SPACES_AFTER.match(block, pos + len(mark))
