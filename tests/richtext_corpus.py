@@ -575,6 +575,26 @@ def _empty_blank_emphasis(root: Element) -> bool:
     return bool(found)
 
 
+def _strip_spaces_beside(el: Element, before: bool, after: bool) -> None:
+    siblings = el.parent.children if el.parent is not None else []
+    if before and el.index > 0 and isinstance(siblings[el.index - 1], Text):
+        siblings[el.index - 1].data = siblings[el.index - 1].data.rstrip(JS_SPACE)  # type: ignore[union-attr]
+    if after and el.index + 1 < len(siblings) and isinstance(siblings[el.index + 1], Text):
+        siblings[el.index + 1].data = siblings[el.index + 1].data.lstrip(JS_SPACE)  # type: ignore[union-attr]
+
+
+def _empty_blank_emphasis_and_space(root: Element) -> bool:
+    """The same emphasis emptied, and the spaces beside it gone: a line break in it makes
+    Turndown drop them with it (``a <strong><br></strong> 1. x`` is written as
+    ``a<strong></strong>1. x`` is: ``a1\\. x``)."""
+    found = _blank_emphasis(root)
+    for el in found:
+        for child in list(el.children):
+            el.remove(child)
+        _strip_spaces_beside(el, True, True)
+    return bool(found)
+
+
 def _blank_emphasis_as_span(root: Element) -> bool:
     """The same emphasis as a span: what it held stays (a no-break space), the emphasis does not."""
     found = _blank_emphasis(root)
@@ -747,12 +767,15 @@ def text_twin(html: str) -> str | None:
     # one blank emphasis at a time (a space in one of them is text, a break in another is not)
     k = 0
     while k < len(_blank_emphasis(parse_fragment(current))):
-        root = parse_fragment(current)
-        el = _blank_emphasis(root)[k]
-        for child in list(el.children):
-            el.remove(child)
-        if to_markdown(root.inner_html()) == markdown:
-            current = root.inner_html()
+        for before, after in ((False, False), (True, False), (False, True), (True, True)):
+            root = parse_fragment(current)
+            el = _blank_emphasis(root)[k]
+            for child in list(el.children):
+                el.remove(child)
+            _strip_spaces_beside(el, before, after)
+            if to_markdown(root.inner_html()) == markdown:
+                current = root.inner_html()
+                break
         else:
             k += 1
     return current if current != html else None
@@ -780,7 +803,7 @@ AMBIGUOUS: list[tuple[str, str, Callable[[str], bool]]] = [
      "<p>x<em> a<br></em></p>", _breaks_trimmed_at_edges),
     ("emphasis holding only spaces or line breaks, and the space they made", "<p>a<em><br></em>b</p>",
      _either(_same_markdown_after(_drop_blank_emphasis), _same_markdown_after(_empty_blank_emphasis),
-             _same_markdown_after(_blank_emphasis_as_span))),
+             _same_markdown_after(_empty_blank_emphasis_and_space), _same_markdown_after(_blank_emphasis_as_span))),
     ("a heading h3-h6 of only line breaks, last in the value", "<h5><br></h5>",
      _same_markdown_after(_blank_heading_as_hashes)),
     ("emphasis opening or closing where an enclosing emphasis does (``__x__`` reads as bold)",

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import EmulatorServer
+from connector.richtext.keep_blocks import keep_webflow_blocks
 from connector.richtext.to_html import to_html
 from connector.richtext.to_markdown import to_markdown
 from tests.helpers import pulled_project, snapshot, wfsync_json
@@ -176,3 +177,15 @@ def test_where_one_block_reads_otherwise_in_its_place_every_other_block_stays_we
     assert to_markdown(sent) == to_markdown(to_html(typed, markdown))
     assert sent.count("<code>a<em>b</em></code>") == 200
     assert sent.count("\u200d") == 1
+
+
+def test_an_edited_block_keeps_the_attributes_webflow_gave_its_element() -> None:
+    # Webflow marks its lists role="list" and may give a paragraph an id or a style: Markdown has
+    # no place for them, so an edit inside the block must not strip them from it
+    webflow = ('<ul role="list"><li>un</li><li>deux</li></ul>'
+               '<p id="tel" style="color:red">Tél. 027 452 01 11</p><h2>Horaires</h2>')
+    markdown = to_markdown(webflow).replace("deux", "trois").replace("027 452 01 11", "027 452 01 12")
+    sent = keep_webflow_blocks(to_html(markdown, markdown), webflow, markdown)
+    assert sent == ('<ul role="list"><li>un</li><li>trois</li></ul>'
+                    '<p id="tel" style="color:red">Tél. 027 452 01 12</p><h2>Horaires</h2>')
+    assert to_markdown(sent) == markdown

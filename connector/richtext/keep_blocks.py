@@ -199,7 +199,10 @@ def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) ->
             lead = next((k for k in range(j1, j2) if their_keys[k]), j2) - j1
             trail = j2 - 1 - next((k for k in range(j2 - 1, j1 - 1, -1) if their_keys[k]), j1 - 1)
             after = _blank_end(theirs[j2 - trail - 1]) if j2 - trail - 1 >= j1 and not _blank_end(stretch) else ""
-            add([stretch], ["".join(theirs[j1:j1 + lead]) + stretch + after + "".join(theirs[j2 - trail:j2])])
+            edited = stretch
+            if i2 - i1 == j2 - j1:  # block for block: each keeps the attributes Webflow gave its element
+                edited = "".join(_webflows_tag(m, t) for m, t in zip(mine[i1:i2], theirs[j1:j2]))
+            add([stretch], ["".join(theirs[j1:j1 + lead]) + edited + after + "".join(theirs[j2 - trail:j2])])
         else:
             add([stretch], [stretch])
         for file_blocks, webflow_blocks in reversed(back):
@@ -213,6 +216,20 @@ def keep_webflow_blocks(sent: str, webflow: str, markdown: str | None = None) ->
         if to_markdown("".join(fixed)) == markdown:
             return "".join(fixed)
     return "".join(parts)
+
+
+_BARE_TAG = re.compile(r"<(ul|ol|p|h[1-6]|blockquote|pre)>")
+_TAG = re.compile(r"<([a-z0-9]+)(\s[^<>]*)?>")
+
+
+def _webflows_tag(mine: str, theirs: str) -> str:
+    """An edited block as the file reads it (``<ul>``), with the start tag of Webflow's block it
+    replaces when that is the same element with attributes (``<ul role="list">``, an ``id``, a
+    ``style``): Markdown has no place for them, and the edit did not touch them."""
+    bare, tagged = _BARE_TAG.match(mine), _TAG.match(theirs)
+    if bare is None or tagged is None or tagged.group(1) != bare.group(1) or not tagged.group(2):
+        return mine
+    return tagged.group(0) + mine[bare.end():]
 
 
 _MATCH_WORK = 250_000  # blocks times blocks, between the common head and tail, that difflib lines up
