@@ -37,7 +37,11 @@ def load_history(snapshot_root: Path) -> dict[str, dict[str, Any]]:
 def record_move(snapshot_root: Path, mapping: Mapping, item_id: str, old_path: str, new_slug: str) -> None:
     """Remember the slug of ``old_path`` (if the mapping's path template tells it) for this item."""
     m = template_regex(mapping).match(old_path)
-    old_slug = (m.groupdict().get("slug") if m else None) or None
+    record_slug(snapshot_root, mapping, item_id, (m.groupdict().get("slug") if m else None) or None, new_slug)
+
+
+def record_slug(snapshot_root: Path, mapping: Mapping, item_id: str, old_slug: str | None, new_slug: str) -> None:
+    """Remember ``old_slug``, a slug the item had before ``new_slug``."""
     if not old_slug or old_slug == new_slug:
         return
     history = load_history(snapshot_root)

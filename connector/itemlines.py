@@ -159,7 +159,7 @@ def item_lines(report: Report, prefix: str = "", lines: Mapping[str, int] | None
     for action in report.actions:
         if action["op"] in ("nothing", "forget"):
             continue
-        if action["op"] == "adopt" and not action.get("blocked"):
+        if action["op"] == "adopt" and not action.get("blocked") and not action.get("found_in_webflow"):
             continue  # both sides already agree: nothing to say
         label, detail, held = _detail(action, conflicts.get(action["path"]), prefix, report.dry_run)
         if report.dry_run and not held:

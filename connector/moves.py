@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .context import RunContext
 from .convert import value_hash
+from .formerslug import synced_slug
 from .history import load_history
 from .runs import CollectionRun, template_regex
 
@@ -38,3 +40,21 @@ def keep_moved_files(run: CollectionRun, root: Path) -> None:
     for key, rv in run.remote.items():
         if key in run.local and run.local[key].path != rv.path:
             rv.path = where(run, root, key, rv.path, rv.item.slug)
+
+
+def moved_paths_mean_their_items(ctx: RunContext, run: CollectionRun) -> None:
+    """A file moved with ``git mv`` (slug unchanged) is the same item under every path it had: the
+    path of its slug (as pulled, which other files still name), the path the last sync recorded,
+    and the path where it is now. Each means that item in references, unless another item has it
+    (registered first, so it wins). References are not rewritten: the files stay as written."""
+    if run.locale is not None:
+        return  # references name an item by its primary file
+    for key, view in run.local.items():
+        base = run.base.get(key)
+        if base is None or base.id != key:
+            continue
+        slug = synced_slug(ctx, run, key, base.path)
+        paths = {view.path, base.path} | ({run.mapping.path_for(slug, key)} if slug else set())
+        if len(paths) > 1:
+            for path in sorted(paths):
+                ctx.refs.also_known_as(run.schema.id, key, path)

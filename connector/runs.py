@@ -110,6 +110,7 @@ class CollectionRun:
     unfetched: set[str] = field(default_factory=set)  # base ids not re-read: unchanged in Webflow
     pushed: dict[str, None] = field(default_factory=dict)  # ids created or updated by this run, in order
     deferred: list[tuple[str, str]] = field(default_factory=list)  # (id, key) of creates with references to fill in
+    former_slugs: dict[str, str] = field(default_factory=dict)  # id -> Webflow's slug before this run's push renamed it
     published_flags: dict[str, bool] = field(default_factory=dict)  # id -> isDraft, as Webflow answered
     # id -> lastUpdated of the version this run planned on (as read, or as this run's create answered):
     # an item is written or deleted only while Webflow still has that version

@@ -8,7 +8,8 @@ from __future__ import annotations
 from ..context import RunContext, log
 from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
-from ..history import record_move
+from ..formerslug import synced_slug
+from ..history import record_move, record_slug
 from ..relink import follow_rename, moved_line, report_dangling
 from ..model import RemoteItem
 from ..moves import slug_unchanged, where
@@ -105,8 +106,10 @@ class LocalWriter:
             if old is not None and old.path != rv.path:
                 store.check(old.path)  # saved during the run: it stays where it is, no second copy
             written = store.replace(rv.path, data)
-            if old is not None and old.path != rv.path and not slug_unchanged(run, key, rv.item.slug):
-                record_move(store.root, run.mapping, rv.item.id, old.path, rv.item.slug)
+            if old is not None and not slug_unchanged(run, key, rv.item.slug):
+                # the slug the item had, not the name of a file moved since (git mv)
+                record_slug(store.root, run.mapping, rv.item.id, synced_slug(self.ctx, run, key, old.path),
+                            rv.item.slug)
             # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
             moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
             if old is not None and moved_from is not None and moved_from != rv.path:
@@ -216,14 +219,16 @@ class LocalWriter:
                                  "fields": sorted(k for k in action.conflict_keys if not k.startswith("\x00")),
                                  "reason": action.reason})
 
-    def renamed_in_place(self, run: CollectionRun, item: RemoteItem, path: str) -> None:
-        """A file the editor renamed along with its slug is already where the new slug puts it: the
-        slug history and the files referring to its former path follow, as for any rename."""
+    def renamed_in_place(self, run: CollectionRun, item: RemoteItem, path: str, former: str | None = None) -> None:
+        """A file the editor renamed along with its slug is already where the new slug puts it (or
+        was moved there earlier, slug unchanged): the slug history and the files referring to its
+        former path follow, as for any rename."""
         base = run.base.get(item.id)
-        if base is None or base.path == path or slug_unchanged(run, item.id, item.slug):
+        if base is None or slug_unchanged(run, item.id, item.slug):
             return
-        record_move(self.ctx.store.root, run.mapping, item.id, base.path, item.slug)
-        if run.locale is None:
+        record_slug(self.ctx.store.root, run.mapping, item.id,
+                    former or synced_slug(self.ctx, run, item.id, base.path), item.slug)
+        if run.locale is None and base.path != path:
             follow_rename(self.ctx, run.schema.id, item.id, base.path, path)
 
     def store_answer(self, run: CollectionRun, item: RemoteItem, old_path: str | None, keep_file: bool = False,
@@ -233,6 +238,7 @@ class LocalWriter:
         ``keep_file``: the answer lacks part of the file (references to items this run creates
         later, sent by a second write); the file stays as it is until that write is answered, so
         a run stopped in between still has them to send."""
+        former = run.former_slugs.pop(item.id, None)  # Webflow's slug before this push changed it
         converted = item_to_document(item, run.mapping, run.schema, self.ctx.refs)
         path = where(run, self.ctx.store.root, item.id, run.mapping.path_for(item.slug, item.id), item.slug)
         side = Side(converted.record, record_hash(converted.record), iso_seconds(item.last_updated))
@@ -250,13 +256,14 @@ class LocalWriter:
             self.ctx.store.replace(path, data)
             if old_path and old_path != path:
                 if not slug_unchanged(run, item.id, item.slug):
-                    record_move(self.ctx.store.root, run.mapping, item.id, old_path, item.slug)
+                    record_slug(self.ctx.store.root, run.mapping, item.id,
+                                former or synced_slug(self.ctx, run, item.id, old_path), item.slug)
                 self.ctx.store.remove(old_path)
                 moved_line(self.ctx, run, item.id, old_path, path)
                 if run.locale is None:  # references name the primary's files
                     follow_rename(self.ctx, run.schema.id, item.id, old_path, path)
             else:
-                self.renamed_in_place(run, item, path)
+                self.renamed_in_place(run, item, path, former)
         except FileChangedError as exc:
             # Webflow has what was sent (the base says so); the newer save stays, a local change
             self.kept(run, exc.path, None, item.id)

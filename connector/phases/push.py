@@ -10,6 +10,8 @@ from ..context import RunContext
 from ..convert import document_record, item_to_document, record_hash, record_to_field_data, value_hash
 from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationApiError
 from ..files import skipped, with_file_ids
+from ..formerslug import note_former_slug
+from ..heldslugs import held_in_webflow, report_held_slug
 from ..locales import api
 from ..model import RemoteItem
 from ..normalise import same_content
@@ -147,6 +149,11 @@ class Pusher:
         local = run.local[key]
         slug_taken = isinstance(error, ValidationApiError) and any(d.param.endswith("slug") for d in error.details)
         found = api(ctx, run).find_by_slug(run.schema.id, slug) if slug_taken else None
+        if found is not None and held_in_webflow(ctx, run, found):  # never bound to it silently
+            report_held_slug(ctx, run, local.path, slug, found.id, bool(found.is_archived))
+            not_sent(ctx.report.actions, run.schema.slug, key, "the slug belongs to an item archived (or a draft) "
+                     "in Webflow: see the problem below")
+            return
         if found is None:
             ctx.report.problems.append({"collection": run.schema.slug, "item": local.path,
                                         "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
@@ -158,6 +165,7 @@ class Pusher:
         record = self._local_record(run, key)
         if same_content(record, converted.record, run.mapping, run.schema, ctx.refs):
             self._created(run, key, found)
+            adopted(ctx.report.actions, run.schema.slug, key)
             return
         remote = RemoteView(found, converted, local.path,
                             Side(converted.record, record_hash(converted.record), iso_seconds(found.last_updated)))
@@ -182,6 +190,7 @@ class Pusher:
                 merges[action.key] = action
             if not keys:
                 continue
+            note_former_slug(ctx, run, action.key, keys)
             current = current_record(ctx, run, action.key, keys)
             data, flags = self._encode(run, record, keys, ctx.refs, current)
             warn_lost_breaks(ctx, run, action.key, data, current)
@@ -342,4 +351,14 @@ def not_sent(actions: list[dict[str, Any]], collection: str, key: str, why: str)
     for entry in reversed(actions):
         if entry["collection"] == collection and entry["key"] == key and entry["blocked"] is None:
             entry["blocked"] = why
+            return
+
+
+def adopted(actions: list[dict[str, Any]], collection: str, key: str) -> None:
+    """A create Webflow refused because it already had the item (same slug, same content): the line
+    says the file is now synced with it, not that anything was created."""
+    for entry in reversed(actions):
+        if entry["collection"] == collection and entry["key"] == key and entry["op"] == "push-create":
+            entry.update(op="adopt", reason="Webflow already had this item (same slug, same content): "
+                                            "recorded as synced, nothing was created", found_in_webflow=True)
             return

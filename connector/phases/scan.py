@@ -8,7 +8,8 @@ from ..convert import document_record, record_hash, value_hash
 from ..plan import Side
 from ..reading import ReadResult, read_document, too_large
 from ..runs import CollectionRun, LocalView, template_prefix, template_regex
-from ..moves import keep_moved_files
+from ..heldslugs import claim_held_slugs, held_item_kind, report_held_slug
+from ..moves import keep_moved_files, moved_paths_mean_their_items
 from ..state import remember_stat
 from ..store import FileInfo, sha256
 
@@ -35,12 +36,12 @@ def scan(ctx: RunContext, run: CollectionRun) -> None:
         run.local[key] = early[1] if early is not None and early[0] == key and early[1].info == info \
             else local_view(ctx, run, info, key)
         if key in run.held and key not in run.base:
-            report.problems.append({
-                "collection": run.schema.slug, "item": info.rel, "field": "slug",
-                "message": "an archived or draft item in Webflow has this slug and is not synced by this run "
-                           "(see --archived / --drafts); the file is left alone"})
+            report_held_slug(ctx, run, info.rel, match.groupdict().get("slug") or "", key,
+                             held_item_kind(ctx, run, key))
+    claim_held_slugs(ctx, run, run.mapping.key_for_field("slug"))
     adopt_moved_files(run)
     keep_moved_files(run, ctx.store.root)
+    moved_paths_mean_their_items(ctx, run)
     for skipped in report.skipped:  # an item left alone is named by its file where the editor has it
         if skipped["collection"] == run.schema.slug and skipped["item"] in run.local:
             skipped["path"] = run.local[skipped["item"]].path
