@@ -874,7 +874,10 @@ def convert(direction: str, source: Any) -> None:
 @click.option("--profile", type=click.Choice(["eleventy", "hugo", "astro"]), required=True,
               help="The static site generator to write for.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The site folder (created; starter files you changed are never overwritten).")
+              help="The site folder (created; a file in it that the export did not write, or that you edited, "
+                   "is never overwritten: the export refuses and names it).")
+@click.option("--overwrite", is_flag=True,
+              help="Replace the files in --out that the export did not write, or that were edited since.")
 @click.option("--live/--staged", default=True, help="Published versions (default) or the current edits.")
 @click.option("--drafts", is_flag=True, help="Also export drafts, marked draft: true (left out of builds).")
 @click.option("--collection", "collections", multiple=True, help="Only this collection (slug or id).")
@@ -892,21 +895,23 @@ def convert(direction: str, source: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one machine-readable report.")
 @click.pass_context
 @guarded
-def export(ctx: click.Context, profile: str, out: Path, live: bool, drafts: bool, collections: tuple[str, ...],
+def export(ctx: click.Context, profile: str, out: Path, overwrite: bool, live: bool, drafts: bool, collections: tuple[str, ...],
            date_field: str | None, permalinks: tuple[str, ...], assets: str, asset_concurrency: int,
            allow_missing_assets: bool, renderings: str, snapshot: str | None, primary_only: bool, as_json: bool) -> None:
     """Write the site as an Eleventy, Hugo or Astro site, with every asset downloaded."""
     from .export import ExportOptions, export_site, parse_permalinks
     from .export.cli_report import print_export_report, snapshot_for_history
+    from .export.place import check_export_folder
 
     chosen = frozenset(r.strip() for r in renderings.split(",") if r.strip())
     if chosen - {"netlify", "cloudflare", "vercel", "nginx", "meta"}:
         raise ConfigError(f"--redirects {renderings!r}: choose among netlify, cloudflare, vercel, nginx, meta")
     chosen = frozenset("netlify" if r == "cloudflare" else r for r in chosen)
     settings = load_settings(root=ctx.obj["root"])
+    check_export_folder(out, {"snapshots": settings.snapshots_dir, "mappings": settings.mappings_dir})
     client = make_client(settings)
     site_id = resolve_site(client, settings)
-    options = ExportOptions(profile=profile, out=out, live=live, drafts=drafts, collections=collections,
+    options = ExportOptions(profile=profile, out=out, overwrite=overwrite, live=live, drafts=drafts, collections=collections,
                             date_field=date_field, permalinks=parse_permalinks(permalinks),
                             download_assets=assets == "download", concurrency=asset_concurrency,
                             allow_missing_assets=allow_missing_assets, renderings=chosen,

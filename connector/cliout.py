@@ -19,6 +19,7 @@ from rich.console import Console
 
 from . import errors
 from .itemlines import item_lines
+from .export.output import ExportClashError
 from .export.run import MissingAssetsError
 from .plan import DeleteLimitError, EmptySideError
 from .reads import IncompleteReadError
@@ -35,6 +36,7 @@ KINDS: list[tuple[type[BaseException], str]] = [
     (errors.LockedError, "locked"),
     (errors.LocalValidationError, "validation"),
     (errors.MappingError, "mapping"),
+    (ExportClashError, "would_overwrite"),
     (errors.ConfigError, "config"),
     (errors.AuthError, "auth"),
     (errors.MissingScopeError, "auth"),

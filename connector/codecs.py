@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Mapping, Protocol
 
-from .errors import DanglingReference, ValueProblem
+from .errors import DanglingReference, DeletedReference, ValueProblem
 from .model import Field
 from .richtext.editing import comment_problem, comments_dropped
 from .richtext.keep_blocks import WebflowRichText, keep_webflow_blocks
@@ -274,9 +274,8 @@ class ReferenceCodec(Codec):
             return found
         dangling = getattr(refs, "dangling", None)
         if dangling is not None and dangling(_target(field), value):
-            # a raw id in a file reads as nothing an editor can use: reported, never written
-            raise DanglingReference(f"refers to item {value}, which Webflow no longer has (deleted?): remove or "
-                                    "change the reference")
+            # kept as the id Webflow holds (nothing else to name it by), and said
+            raise DeletedReference(deleted_message([value]), value, (value,))
         unsynced = getattr(refs, "unsynced", None)
         if unsynced is not None and unsynced(_target(field), value):
             # its collection is stopped (a field changed in Webflow): no path to write it as yet
@@ -292,6 +291,11 @@ class ReferenceCodec(Codec):
         if found:
             return found
         if HEX_ID.match(value):
+            dangling = getattr(refs, "dangling", None)
+            if dangling is not None and dangling(_target(field), value):
+                # never sent as a change: Webflow may refuse it, and it names nothing any more
+                raise ValueProblem(f"{value} is the id of an item deleted in Webflow: remove it, or name the file "
+                                   "of another item")
             return value
         raise ValueProblem(f"{value!r} is not the file of an item in the referenced collection")
 
@@ -304,13 +308,32 @@ class MultiReferenceCodec(Codec):
         if value is None:
             return None
         _expect(isinstance(value, list), "a list of item ids", value)
-        return [self.one.decode(v, field, refs) for v in value]
+        out, dead = [], []
+        for v in value:
+            try:
+                out.append(self.one.decode(v, field, refs))
+            except DeletedReference:
+                out.append(v)
+                dead.append(v)
+        if dead:
+            raise DeletedReference(deleted_message(dead), out, tuple(dead))
+        return out
 
     def encode(self, value: Any, field: Field, refs: References) -> Any:
         if value is None:
             return None
         _expect(isinstance(value, list), "a list of file paths", value)
         return [self.one.encode(v, field, refs) for v in value]
+
+
+#: in the message of a reference to a deleted item (``refollow`` drops it once the item is re-created)
+DELETED_MARK = "deleted in Webflow: the file keeps the id"
+
+
+def deleted_message(ids: list[str]) -> str:
+    which = ", ".join(ids)
+    return (f"refers to {'items' if len(ids) > 1 else 'item'} {which}, {DELETED_MARK}; remove it, or name the "
+            "file of another item")
 
 
 def _target(field: Field) -> str:

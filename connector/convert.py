@@ -17,7 +17,7 @@ from typing import Any, Mapping as TMapping
 import frontmatter
 
 from .codecs import References, canonical, codec_for
-from .errors import DanglingReference, ValueProblem
+from .errors import DanglingReference, DeletedReference, ValueProblem
 from .files import file_ids
 from .mapping import WRITABLE_META, Mapping
 from .model import Collection, Field, RemoteItem
@@ -36,6 +36,7 @@ class Problem:
     field: str
     message: str
     hold: bool = False  # the file must not be written with this value (a dangling reference)
+    dead: tuple[str, ...] = ()  # ids of deleted items the value refers to (kept as ids in it)
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.item}: {self.field}: {self.message}"
@@ -118,7 +119,7 @@ def item_to_document(item: RemoteItem, mapping: Mapping, schema: Collection, ref
     }
     for entry in mapping.entries:
         if entry.field:
-            value = _decode(item, fields[entry.field], mapping, refs, problems)
+            value = _decode(item, fields[entry.field], mapping, refs, problems, entry.key)
             fm[entry.key] = value
             record[entry.key] = canonical(value)
         elif entry.meta:
@@ -129,7 +130,7 @@ def item_to_document(item: RemoteItem, mapping: Mapping, schema: Collection, ref
             fm[entry.key] = entry.const
     body = ""
     if mapping.body:
-        value = _decode(item, fields[mapping.body], mapping, refs, problems)
+        value = _decode(item, fields[mapping.body], mapping, refs, problems, "(body)")
         body = value if isinstance(value, str) else ""
         record[BODY_KEY] = body
     slim = RemoteItem(item.id, {k: item.field_data[k] for k in ("name", "slug") if k in item.field_data},
@@ -138,13 +139,19 @@ def item_to_document(item: RemoteItem, mapping: Mapping, schema: Collection, ref
     return Converted(Document(fm, body), record, problems, slim, file_ids(item.field_data, schema))
 
 
-def _decode(item: RemoteItem, spec: Field, mapping: Mapping, refs: References, problems: list[Problem]) -> Any:
+def _decode(item: RemoteItem, spec: Field, mapping: Mapping, refs: References, problems: list[Problem],
+            key: str) -> Any:
     raw = item.field_data.get(spec.slug)
     try:
         return codec_for(spec.type).decode(raw, spec, refs)
+    except DeletedReference as exc:
+        # the ids of deleted items kept as they are, the rest as files (``phases.convert`` decides)
+        problems.append(Problem(mapping.collection_slug or mapping.collection, item.slug or item.id, key, str(exc),
+                                hold=True, dead=exc.ids))
+        return exc.value
     except ValueProblem as exc:
-        # keep the API's value untouched rather than lose it; report it
-        problems.append(Problem(mapping.collection_slug or mapping.collection, item.slug or item.id, spec.slug, str(exc),
+        # keep the API's value untouched rather than lose it; report it (under the file's key)
+        problems.append(Problem(mapping.collection_slug or mapping.collection, item.slug or item.id, key, str(exc),
                                 hold=isinstance(exc, DanglingReference)))
         return raw
 

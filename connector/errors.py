@@ -51,6 +51,16 @@ class DanglingReference(ValueProblem):
     """A reference to an item of a mapped collection that is in no file and not in Webflow."""
 
 
+class DeletedReference(DanglingReference):
+    """A reference Webflow holds to an item it no longer has: ``value`` is the field's value with
+    each such id kept as it is (the others as their files), ``ids`` those ids."""
+
+    def __init__(self, message: str, value: object, ids: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.value = value
+        self.ids = ids
+
+
 @dataclass(frozen=True)
 class FieldDetail:
     param: str

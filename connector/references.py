@@ -65,6 +65,9 @@ class PendingReferences:
     def path_for(self, collection_id: str, item_id: str) -> str | None:
         return self.refs.path_for(collection_id, item_id)
 
+    def dangling(self, collection_id: str, item_id: str) -> bool:
+        return self.refs.dangling(collection_id, item_id)
+
     def id_for(self, collection_id: str, path: str) -> str | None:
         found = self.refs.id_for(collection_id, path)
         if found is None and (collection_id, path) in self.pending:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .codecs import DELETED_MARK
 from .context import RunContext
 from .convert import record_to_field_data
 from .plan import Op
@@ -96,7 +97,7 @@ def _report(ctx: RunContext, run: CollectionRun, key: str, file: str, reason: st
         report.actions.append(entry)
     entry.update(op="push-update", reason=reason, blocked=None, fields=[])
     report.problems[:] = [p for p in report.problems
-                          if not (p.get("path") == file and "which Webflow no longer has" in p.get("message", ""))]
+                          if not (p.get("path") == file and DELETED_MARK in p.get("message", ""))]
 
 
 def encodable(run: CollectionRun, record: dict[str, Any], refs: Any) -> bool:

@@ -116,6 +116,8 @@ class CollectionRun:
     # an item is written or deleted only while Webflow still has that version
     planned_versions: dict[str, str] = field(default_factory=dict)
     unwritable: dict[str, str] = field(default_factory=dict)  # id -> why Webflow's version may not go into its file
+    # id -> (problem, ids of deleted items) of each value naming an item Webflow deleted (``deadrefs``)
+    dead_refs: dict[str, list[tuple[dict[str, Any], tuple[str, ...]]]] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)  # ids whose file an editor saved during the run: not written
     read_mark: float = 0.0  # the newest lastUpdated this run read (never one of its own writes)
     # a secondary locale's variants (``locales.py``); None: the primary, as on a site without locales

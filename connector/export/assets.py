@@ -225,10 +225,14 @@ class AssetStore:
             origin = f"https://{parts.netloc.lower()}" if parts.netloc else DEFAULT_ORIGIN
         return origin + quote(key, safe="/")
 
+    def to_fetch(self, wanted: dict[str, str]) -> list[str]:
+        """The keys a ``fetch_all`` would download (not stored yet, or gone or changed)."""
+        return sorted(k for k in wanted if k not in self.by_key)
+
     def fetch_all(self, wanted: dict[str, str], report: AssetReport,
                   progress: Callable[[int], None] | None = None) -> None:
         """Download every key not yet stored (``wanted``: key -> a URL it was seen as)."""
-        todo = sorted(k for k in wanted if k not in self.by_key)
+        todo = self.to_fetch(wanted)
         if not todo:
             return
         self.media.mkdir(parents=True, exist_ok=True)

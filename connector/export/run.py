@@ -56,6 +56,7 @@ class ExportOptions:
     snapshot: Path | None = None  # a pulled snapshot whose slug history gives old URLs
     webflow_redirects: bool = True
     locales: bool = True  # also the secondary locales, at their subdirectories (/de/...)
+    overwrite: bool = False  # replace files in the folder that the export did not write as they are
 
 
 def parse_permalinks(values: tuple[str, ...]) -> dict[str, str]:
@@ -95,11 +96,6 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
     store: AssetStore | None = None
     if opts.download_assets and wanted:
         store = AssetStore(out.path(profile.media), out.path(MANIFEST), concurrency=opts.concurrency)
-        store.fetch_all(wanted, report, progress=(lambda n: progress("assets", n)) if progress else None)
-        if report.missing and not opts.allow_missing_assets:
-            problems = [f"{m['url']}: {m['error']} (used by {', '.join(sorted(used_by[m['key']]))})"
-                        for m in sorted(report.missing, key=lambda m: m["url"])]
-            raise MissingAssetsError(f"{counted(len(report.missing), 'asset')} could not be downloaded", problems)
 
     def local(key: str) -> str | None:
         stored = store.by_key.get(key) if store else None
@@ -120,24 +116,44 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
     if opts.snapshot is None:
         notes.append("no pulled snapshot here, so no slug history: the old URLs of items renamed since an earlier "
                      "pull get no redirect (run export from the project folder, or pass --snapshot NAME)")
+    alts = _inherited_alts(client, site_id, content)
 
-    ctx = Context(content, site_name, urls, list_urls, local,
-                  alts=_inherited_alts(client, site_id, content), rules=rules, fallbacks=expand(rules, pages),
-                  date_field=opts.date_field, renderings=opts.renderings)
-    profile.write_site(out, ctx)
-    out.put("redirects.json", render_json(rules, notes))
-    if "netlify" in opts.renderings:
-        out.put(f"{profile.publish}/_redirects", render_netlify(rules))
-    if "vercel" in opts.renderings:
-        out.put("vercel.json", render_vercel(rules))
-    if "nginx" in opts.renderings:
-        mapping, snippet = render_nginx(rules)
-        out.put("nginx/wf-redirects.map", mapping)
-        out.put("nginx/wf-redirects.conf", snippet)
+    def render(into: Output) -> Context:
+        ctx = Context(content, site_name, urls, list_urls, local, alts=alts, rules=rules,
+                      fallbacks=expand(rules, pages), date_field=opts.date_field, renderings=opts.renderings)
+        profile.write_site(into, ctx)
+        into.put("redirects.json", render_json(rules, notes))
+        if "netlify" in opts.renderings:
+            into.put(f"{profile.publish}/_redirects", render_netlify(rules))
+        if "vercel" in opts.renderings:
+            into.put("vercel.json", render_vercel(rules))
+        if "nginx" in opts.renderings:
+            mapping, snippet = render_nginx(rules)
+            into.put("nginx/wf-redirects.map", mapping)
+            into.put("nginx/wf-redirects.conf", snippet)
+        if store is not None:
+            into.put(MANIFEST, store.manifest_json(used_by, report.missing))
+        return ctx
+
+    def shown(rel: str) -> str:
+        return str(opts.out / rel)
+
+    if store is not None and store.to_fetch(wanted) and _has_files(opts.out):
+        # downloads write into the folder: someone else's file in the way is found before them
+        probe = Output(opts.out)
+        render(probe)
+        probe.check(shown, overwrite=opts.overwrite)
     if store is not None:
-        out.put(MANIFEST, store.manifest_json(used_by, report.missing))
+        store.fetch_all(wanted, report, progress=(lambda n: progress("assets", n)) if progress else None)
+        if report.missing and not opts.allow_missing_assets:
+            problems = [f"{m['url']}: {m['error']} (used by {', '.join(sorted(used_by[m['key']]))})"
+                        for m in sorted(report.missing, key=lambda m: m["url"])]
+            raise MissingAssetsError(f"{counted(len(report.missing), 'asset')} could not be downloaded", problems)
         report.files = len({s.file for k, s in store.by_key.items() if k in used_by})
         report.bytes = sum({s.file: s.bytes for k, s in store.by_key.items() if k in used_by}.values())
+    ctx = render(out)
+    out.check(shown, overwrite=opts.overwrite)
+    out.write()
     out.finish()
     published = [i for i in content.items if not i.draft and i.locale is None]
     return {
@@ -155,10 +171,17 @@ def export_site(client: WebflowClient, site_id: str, opts: ExportOptions,
                       "by_reason": _count(r.reason for r in rules), "fallback_pages": len(ctx.fallbacks),
                       "notes": notes},
         "files": {"written": out.written, "unchanged": out.unchanged, "removed": out.removed,
-                  "kept_edited": out.kept, "starters": out.starters},
+                  "kept_edited": out.kept, "starters": out.starters, "overwritten": out.replaced},
         "api_calls": client.stats.total,
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+def _has_files(folder: Path) -> bool:
+    try:
+        return any(True for _ in folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return False
 
 
 def _count(values: Any) -> dict[str, int]:

@@ -56,6 +56,11 @@ def convert(ctx: RunContext, run: CollectionRun, items: list[RemoteItem], helper
             report.problems.append({**problem_entry(p), "path": path})  # the file the item is written to
             if p.hold:
                 run.unwritable[item.id] = f"{p.field}: {p.message}"
+        dead = [p for p in converted.problems if p.dead]
+        if dead and all(p.dead for p in converted.problems if p.hold):  # the plan decides whether the file waits or takes the ids (``deadrefs``)
+            run.dead_refs[item.id] = [({**problem_entry(p), "path": path}, p.dead) for p in dead]
+        else:
+            run.dead_refs.pop(item.id, None)
         if not converted.problems:
             # the bytes hold the same values (a value with a problem may not survive the YAML)
             converted.record = LazyRecord(data, run.mapping)  # type: ignore[assignment]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..context import RunContext
+from ..deadrefs import release_dead_references
 from ..mapkeys import record_keys
 from ..plan import (DELETE_NEEDS_PERMISSION, Action, BaseSide, Op, Plan, Side, block, check_delete_limit,
                     check_empty_sides, decide_mapped, plan)
@@ -35,6 +36,7 @@ def plan_collection(ctx: RunContext, run: CollectionRun) -> None:
                       len(run.base))
     for key in run.early:  # carried out while Webflow was read: in the plan as they were decided then
         local_sides.pop(key, None), remote_sides.pop(key, None), base_sides.pop(key, None)
+    release_dead_references(ctx, run)
     run.plan = _finish(hold(decide_named(ctx, run, local_sides, remote_sides, base_sides), run), in_flight)
     if run.early:
         run.plan = Plan(tuple(sorted([*run.plan.actions, *run.early.values()], key=lambda a: a.key)))
