@@ -167,7 +167,7 @@ def test_a_removed_field_stops_its_collection_only(emulator: EmulatorServer, tmp
                                 publish=False)[0]
     edit_in_webflow(emulator, "infos", "hopital", name="Hôpital", couleur=new.id)
     report = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=2)
-    assert [p["path"] for p in report["problems"] if p["key"] == "couleur" and p["collection"] == "infos"] \
+    assert [p["path"] for p in report["problems"] if p["key"] == "f_couleur" and p["collection"] == "infos"] \
         == ["snapshots/demo/cms/infos/hopital.md"]
     assert (snapshot(root) / "cms/infos/hopital.md").read_text(encoding="utf-8") == hopital
     assert not (snapshot(root) / "cms/categories/sport.md").exists()

@@ -53,7 +53,7 @@ def print_export_report(console: Console, r: dict[str, Any]) -> None:
     f = r["files"]
     console.print(f"  files: {f['written']} written, {f['unchanged']} unchanged, {len(f['removed'])} removed; "
                   f"starter files written: {len(f['starters'])}", highlight=False)
-    for rel in f["overwritten"]:
+    for rel in f.get("overwritten", ()):
         console.print(f"  [yellow]overwritten[/] {rel} (--overwrite): it was not as the export wrote it", highlight=False)
     for rel in f["kept_edited"]:
         console.print(f"  [yellow]kept[/] {rel}: no longer exported, but edited since the last export", highlight=False)
