@@ -51,7 +51,7 @@ from .locales import WITH_ITEM
 from .project import display_prefix, project_root, resolve_paths
 from .report import Report, problem_dict
 from .transport import Transport
-from .userpaths import as_problem, first_lines, located, problem_text, project_paths, shown
+from .userpaths import first_lines, located, problem_text, project_paths, shown
 from .words import counted, plural
 
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
