@@ -266,8 +266,14 @@ class EmulatorState:
         # several locales answer one block per locale, in the order asked, each in the API's order
         stored = [i for loc in self.locales_of(coll, query.get("cmsLocaleId"))
                   for i in ordered(self.variants(coll, loc).values())]
+        stored = [i for i in stored if i.live is not None or not live]
+        if not _shapes_the_list(query):
+            # a plain page (what a full read asks): only its own rows are built, as a server with an
+            # index would; the rows of the whole collection cost every page tens of milliseconds
+            page = [self.wire(i, live) for i in stored[offset: offset + limit]]
+            return {"items": page, "pagination": {"limit": limit, "offset": offset, "total": len(stored)}}
         # filtered and sorted on shallow rows; only the page's field values are copied
-        rows = [self.wire(i, live, copy_data=False) for i in stored if (i.live is not None or not live)]
+        rows = [self.wire(i, live, copy_data=False) for i in stored]
         if "ignore-filters" not in modes:
             rows = _filter(rows, query)
         else:
@@ -618,6 +624,11 @@ def _int_param(query: dict[str, str], name: str, default: int) -> int:
         return int(query[name])
     except ValueError:
         raise validation_error([{"param": name, "description": f"{name} must be an integer"}]) from None
+
+
+def _shapes_the_list(query: dict[str, str]) -> bool:
+    """Whether the query filters or sorts the items (what ``_filter`` and ``sortBy`` read)."""
+    return "sortBy" in query or "name" in query or "slug" in query or any(k in query for k in DATE_PARAMS)
 
 
 def _filter(rows: list[dict[str, Any]], query: dict[str, str]) -> list[dict[str, Any]]:
