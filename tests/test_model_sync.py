@@ -50,7 +50,7 @@ from connector.emulator.server import FaultPlan
 from connector.store import SnapshotStore
 from tests.model_site import (
     FIELDS, GENRES, PAGES_ID, THEMES, Crash, InProcess, LocalPage, Page, RemotePage,
-    join_file, local_files, make_server, observe_local, observe_remote, page_fields, run_cli, split_file,
+    join_file, local_files, make_server, observe_local, observe_remote, page_fields, read_local, run_cli, split_file,
 )
 
 STEPS = int(os.environ.get("WFSYNC_MODEL_STEPS", "300"))
@@ -654,6 +654,14 @@ class SyncModel(RuleBasedStateMachine):
         for uid in sorted(set(read.local) | set(read.remote) | set(after.local) | set(after.remote) | set(self.base)):
             self.check_page(uid, run, read, eff, after, report, reported, concurrent_fields, conflicts)
 
+    def kept_beside(self, file: LocalPage | None, side: str, f: str, value: Any) -> bool:
+        """Whether the losing ``side``'s version of the page was written beside its file, with ``value`` for ``f``."""
+        if file is None:
+            return False
+        beside = (self.snap / file.path).with_suffix(f".{side}.md")
+        page = read_local(beside) if beside.is_file() else None
+        return page is not None and getattr(page, f) == value
+
     def check_page(self, uid: str, run: Run, read: Sides, eff: Sides, after: Sides, report: dict[str, Any] | None,
                    reported: set[str], concurrent_fields: set[tuple[str, str, str]], conflicts: set[Any]) -> None:
         base = self.base.get(uid)
@@ -709,7 +717,11 @@ class SyncModel(RuleBasedStateMachine):
                 # the version the run read: as the run began, or (a run that read Webflow again, its item
                 # count having moved) with the edit made during the run
                 won = [getattr(p, f) for p in (o_read, o_eff) if p is not None]
-                if not (seen and other_changed and chosen and o_read is not None and now in won):
+                # a file edited outside the synced values (formatting, a comment) against Webflow's edits
+                # is a conflict of the whole document: the chosen side's values win, and the losing
+                # version must then be kept beside the file, holding the value overwritten
+                kept = chosen and seen and self.kept_beside(l_after, side, f, was)
+                if not (kept or (seen and other_changed and chosen and o_read is not None and now in won)):
                     self.fail(f"(a) {side} edit of {f} on {uid} ({was!r}) overwritten with {now!r} by "
                               f"{run.command} --on-conflict {run.on_conflict}"
                               + (" (the edit landed during the run)" if not seen else ""))
@@ -767,6 +779,9 @@ class SyncModel(RuleBasedStateMachine):
                 both = base is None or theirs != base.get(f)
                 if both and run.on_conflict in (dst, "newer") and run.command == "sync":
                     continue  # the other side won by the chosen policy
+                if run.on_conflict in (dst, "newer") and run.command == "sync" \
+                        and self.kept_beside(after.l(uid), src, f, edit):
+                    continue  # a conflict of the whole document (see check_page), the loser kept beside the file
                 if (dst, uid, f) in {(s, u, x) for s, u, x in concurrent_fields}:
                     continue
                 if o_eff is not None and getattr(o_eff, f) != theirs:
