@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from connector.richtext.dom import Element, Node, Text, parse_fragment
+from connector.richtext.dom import VOID, Element, Node, Text, parse_fragment
 from connector.richtext.to_markdown import _is_blank, js_trim, keep_inline
 
 DATA = Path(__file__).parent / "data"
@@ -418,8 +418,26 @@ def _code_markup(html: str) -> bool:
     return any(e.tag == "code" and any(c.tag != "br" for c in e.iter()) for e in _elements(html))
 
 
+_TEXT_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?(/?)>")
+_TEXT_ENTITY = re.compile(r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9a-fA-F]+);?|<!")
+
+
 def _text_as_markup(html: str) -> bool:
-    return bool(re.search(r"&lt;[A-Za-z/!]|&amp;(?:[A-Za-z]+|#[0-9]+|#x[0-9a-fA-F]+);?", html))
+    """Text that reads as markup: an entity, a comment, or a tag that has a partner in the text
+    (a tag without one is read back as text), or one that needs none (``<br>``, ``<x/>``)."""
+    text = parse_fragment(html).text_content
+    if _TEXT_ENTITY.search(text):
+        return True
+    opened: dict[str, int] = {}
+    for closing, name, alone in _TEXT_TAG.findall(text):
+        name = name.lower()
+        if alone or name in VOID:
+            return True
+        if not closing:
+            opened[name] = opened.get(name, 0) + 1
+        elif opened.get(name):
+            return True
+    return False
 
 
 _BLOCKS_IN_ITEMS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "figure", "hr", "table", "div",
@@ -796,7 +814,8 @@ AMBIGUOUS: list[tuple[str, str, Callable[[str], bool]]] = [
     ("a URL with an unbalanced parenthesis, followed by text", '<a href="/a_(b">x</a>)', _unbalanced_url),
     ("markup inside inline code (Turndown writes its Markdown, unescaped)", "<code>a<em>b</em></code>",
      _code_markup),
-    ("text that reads as a tag or an entity", "<p>&lt;b&gt; or &amp;amp;</p>", _text_as_markup),
+    ("text that reads as a tag pair, a line break or an entity", "<p>&lt;b&gt;x&lt;/b&gt; or &amp;amp;</p>",
+     _text_as_markup),
     ("a value of only empty paragraphs (Turndown writes nothing)", "<p>\u200d</p>", _only_empty_paragraphs),
     ("text or inline markup outside any block, beside blocks (it joins a paragraph)", "a<p>b</p>", _loose_inline),
     ("a line break at the edge of an inline element whose text begins or ends with a space",

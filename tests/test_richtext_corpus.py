@@ -110,3 +110,10 @@ def test_no_listed_construct_explains_a_plain_paragraph(name: str, example: str,
     assert not detect("<p>a <em>b</em></p>")  # type: ignore[operator]
     from tests.richtext_corpus import text_excused
     assert text_excused("<p>a <em>b</em></p>") is None
+
+
+def test_a_tag_without_partner_is_no_longer_an_excuse_for_lost_text() -> None:
+    from tests.richtext_corpus import _text_as_markup
+    assert not _text_as_markup("<p>&lt;div&gt; x &lt;/span&gt;</p>")  # read back as text now
+    assert _text_as_markup("<p>&lt;b&gt;x&lt;/b&gt;</p>")  # a pair reads as bold
+    assert _text_as_markup("<p>&lt;br&gt;</p>") and _text_as_markup("<p>&amp;amp;</p>")
