@@ -351,7 +351,8 @@ def read_breaks(source: str) -> str:
                 lines[i:j] = [head + "<br>" * (k + 1) + BREAK_MARK]
                 i += 1
                 continue
-            if hard_break and k == 0 and not _ATX.match(rest, len(_ITEM_MARKERS.match(rest).group(0))):  # type: ignore[union-attr]
+            heading = _ATX.match(rest, len(_ITEM_MARKERS.match(rest).group(0)))  # type: ignore[union-attr]
+            if hard_break and k == 0 and not heading:
                 i += 1
                 continue  # an ordinary hard break inside a paragraph: CommonMark reads it
             head = (prefix + marker.group(1)) if marker else (prefix if starts_block else prefix + _before_break(rest))

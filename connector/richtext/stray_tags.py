@@ -12,6 +12,7 @@ text. Balanced HTML is left as it is, byte for byte.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Iterator
 
 from markdown_it import MarkdownIt
@@ -22,6 +23,9 @@ from .dom import RAW_TEXT, VOID
 _ATTRIBUTE = r"""(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)"""
 _TAG = re.compile(rf"<(?:([A-Za-z][A-Za-z0-9-]*){_ATTRIBUTE}*\s*(/?)>|/([A-Za-z][A-Za-z0-9-]*)\s*>)")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MARKDOWN_SPECIAL = re.compile(r"[\\`<]")
+_HTML_SPECIAL = re.compile("<")
+_BACKTICKS = re.compile("`+")
 _ROUNDS = 8  # re-readings: an escaped tag can turn an HTML block back into Markdown
 
 
@@ -30,19 +34,26 @@ def read_stray_tags_as_text(md: MarkdownIt, source: str) -> str:
     if "<" not in source:
         return source
     for _ in range(_ROUNDS):
-        stray = _stray(md, source)
+        stray, reread = _stray(md, source)
         if not stray:
             break
-        for at, escape in sorted(stray, reverse=True):
-            source = source[:at] + escape + source[at + 1:]
+        parts, last = [], 0
+        for at, escape in sorted(stray):
+            parts += [source[last:at], escape]
+            last = at + 1
+        source = "".join(parts) + source[last:]
+        if not reread:
+            break  # (text escaped inside paragraphs leaves every block as it was)
     return source
 
 
-def _stray(md: MarkdownIt, source: str) -> list[tuple[int, str]]:
-    """(offset of the ``<``, what replaces it) for each tag without a partner."""
+def _stray(md: MarkdownIt, source: str) -> tuple[list[tuple[int, str]], bool]:
+    """(offset of the ``<``, what replaces it) for each tag without a partner, and whether one
+    of them opens an HTML block (the Markdown after it is then read again)."""
     starts = [0] + [m.end() for m in re.finditer("\n", source)]
     tags: dict[int, tuple[str, bool, str]] = {}  # offset: name, closing, escape (a table row is
     # the map of each of its cells)
+    openers: set[int] = set()
     for tok in md.parse(source):
         if not tok.map or tok.type not in ("inline", "html_block"):
             continue
@@ -53,6 +64,7 @@ def _stray(md: MarkdownIt, source: str) -> list[tuple[int, str]]:
             # (inside an HTML block a backslash is literal: a stray tag that does not open the
             # block goes as a character reference, which shows the same "<")
             opener = source.find("<", begin, end)
+            openers.add(opener)
             for at, name, closing in _tags(source, begin, end, markdown=False):
                 tags[at] = (name, closing, "\\<" if at == opener else "&lt;")
         else:
@@ -68,22 +80,28 @@ def _stray(md: MarkdownIt, source: str) -> list[tuple[int, str]]:
         else:
             stray.append((at, escape))
     stray += [left for lefts in opened.values() for left in lefts]
-    return stray
+    return stray, any(at in openers for at, _ in stray)
 
 
 def _tags(source: str, begin: int, end: int, markdown: bool) -> Iterator[tuple[int, str, bool]]:
     """(offset, lower-case name, closing) of the tags of elements that are not void in
     ``source[begin:end]``; in Markdown, outside backslash escapes and code spans. The text of a
     script or style is not markup."""
+    runs: dict[int, list[int]] = {}  # backtick runs by length: where each starts
+    for m in _BACKTICKS.finditer(source, begin, end) if markdown else ():
+        runs.setdefault(len(m.group(0)), []).append(m.start())
     i = begin
-    while i < end:
+    special = _MARKDOWN_SPECIAL if markdown else _HTML_SPECIAL
+    while (found := special.search(source, i, end)) is not None:
+        i = found.start()
         ch = source[i]
-        if markdown and ch == "\\":
+        if ch == "\\":
             i += 2
-        elif markdown and ch == "`":
-            run = len(source[i:end]) - len(source[i:end].lstrip("`"))
-            close = _closing_run(source, i + run, end, run)
-            i = close + run if close is not None else i + run
+        elif ch == "`":
+            run = len(_BACKTICKS.match(source, i, end).group(0))  # type: ignore[union-attr]
+            same = runs.get(run, [])
+            later = bisect_right(same, i)  # the code span closes at the next run as long
+            i = same[later] + run if later < len(same) else i + run
         elif ch == "<":
             comment = _COMMENT.match(source, i, end)
             tag = None if comment else _TAG.match(source, i, end)
@@ -96,18 +114,8 @@ def _tags(source: str, begin: int, end: int, markdown: bool) -> Iterator[tuple[i
                     yield i, name, closing
                 i = tag.end()
                 if name in RAW_TEXT and not closing:
-                    found = source.lower().find(f"</{name}", i, end)
-                    if found != -1:
-                        i = found
+                    close = re.compile(f"</{name}", re.IGNORECASE).search(source, i, end)
+                    if close:
+                        i = close.start()
             else:
                 i += 1
-        else:
-            i += 1
-
-
-def _closing_run(source: str, start: int, end: int, run: int) -> int | None:
-    """Where the backtick run of length ``run`` closing a code span opened before ``start`` is."""
-    for m in re.finditer("`+", source[start:end]):
-        if len(m.group(0)) == run:
-            return start + m.start()
-    return None
