@@ -424,15 +424,17 @@ _TEXT_ENTITY = re.compile(r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9a-fA-F]+);?|<!")
 
 def _text_as_markup(html: str) -> bool:
     """Text that reads as markup: an entity, a comment, or a tag that has a partner in the text
-    (a tag without one is read back as text), or one that needs none (``<br>``, ``<x/>``)."""
+    (a tag without one is read back as text), or one that needs none (``<br>``)."""
     text = parse_fragment(html).text_content
     if _TEXT_ENTITY.search(text):
         return True
     opened: dict[str, int] = {}
     for closing, name, alone in _TEXT_TAG.findall(text):
         name = name.lower()
-        if alone or name in VOID:
+        if name in VOID:
             return True
+        if alone:
+            continue  # ("<x/>" opens an element it never closes: read back as text)
         if not closing:
             opened[name] = opened.get(name, 0) + 1
         elif opened.get(name):

@@ -25,6 +25,11 @@ from tests.richtext_corpus import push_against_webflow
     "<p><code>&lt;div&gt;</code> and &lt;div&gt;</p>",
     "<p>&lt;div&gt;</p><div class=\"w-embed\"><div>a_b</div></div>",
     "<div class=\"w-embed\"><div>a_b</div></div><p>&lt;/div&gt;</p>",
+    # a tag alone on an item's first line opened an HTML block holding the code span below
+    "<ul><li>&lt;em&gt;<br>x <code>&lt;em&gt; &lt;/div&gt;</code> y</li></ul>",
+    # text "<script>" after a break, and an embed's script further on: no script runs across blocks
+    '<h3>a<br>&lt;script&gt; b</h3><div class="w-embed"><script>var a_b = 1 < 2;</script></div><p>c</p>',
+    "<p>&lt;x/&gt; opens an element it never closes</p>",
 ])
 def test_a_tag_without_partner_goes_back_as_text(html: str) -> None:
     markdown = to_markdown(html)

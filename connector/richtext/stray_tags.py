@@ -26,6 +26,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _MARKDOWN_SPECIAL = re.compile(r"[\\`<]")
 _HTML_SPECIAL = re.compile("<")
 _BACKTICKS = re.compile("`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ROUNDS = 8  # re-readings: an escaped tag can turn an HTML block back into Markdown
 
 
@@ -51,42 +52,49 @@ def _stray(md: MarkdownIt, source: str) -> tuple[list[tuple[int, str]], bool]:
     """(offset of the ``<``, what replaces it) for each tag without a partner, and whether one
     of them opens an HTML block (the Markdown after it is then read again)."""
     starts = [0] + [m.end() for m in re.finditer("\n", source)]
-    tags: dict[int, tuple[str, bool, str]] = {}  # offset: name, closing, escape (a table row is
-    # the map of each of its cells)
-    openers: set[int] = set()
+    # offset: name, kind, the offset of the "<" opening the HTML block it is in (-1: in Markdown)
+    # (a dict: a table row is the map of each of its cells)
+    tags: dict[int, tuple[str, str, int]] = {}
     for tok in md.parse(source):
         if not tok.map or tok.type not in ("inline", "html_block"):
             continue
         first, last = tok.map
         begin = starts[first] if first < len(starts) else len(source)
         end = starts[last] - 1 if last < len(starts) else len(source)
-        if tok.type == "html_block":
-            # (inside an HTML block a backslash is literal: a stray tag that does not open the
-            # block goes as a character reference, which shows the same "<")
-            opener = source.find("<", begin, end)
-            openers.add(opener)
-            for at, name, closing in _tags(source, begin, end, markdown=False):
-                tags[at] = (name, closing, "\\<" if at == opener else "&lt;")
-        else:
-            for at, name, closing in _tags(source, begin, end, markdown=True):
-                tags[at] = (name, closing, "\\<")
-    opened: dict[str, list[tuple[int, str]]] = {}
-    stray: list[tuple[int, str]] = []
-    for at, (name, closing, escape) in sorted(tags.items()):
-        if not closing:
-            opened.setdefault(name, []).append((at, escape))
-        elif opened.get(name):
+        block = source.find("<", begin, end) if tok.type == "html_block" else -1
+        for at, name, kind in _tags(source, begin, end, markdown=block == -1):
+            tags[at] = (name, kind, block)
+    opened: dict[str, list[int]] = {}
+    stray: list[int] = []
+    for at, (name, kind, _) in sorted(tags.items()):
+        if kind == "open":
+            opened.setdefault(name, []).append(at)
+        elif kind == "close" and opened.get(name):
             opened[name].pop()
         else:
-            stray.append((at, escape))
-    stray += [left for lefts in opened.values() for left in lefts]
-    return stray, any(at in openers for at, _ in stray)
+            stray.append(at)
+    stray += [at for ats in opened.values() for at in ats]
+    reopened = {at for at in stray if tags[at][2] == at}  # HTML blocks that will be Markdown
+    out: list[tuple[int, str]] = []
+    for at in stray:
+        block = tags[at][2]
+        if block == -1 or block == at:
+            out.append((at, "\\<"))
+        elif block not in reopened:
+            # (inside an HTML block that stays one a backslash is literal: a character
+            # reference shows the same "<"; in one about to be read as Markdown, the next
+            # reading decides)
+            out.append((at, "&lt;"))
+    return out, bool(reopened)
 
 
-def _tags(source: str, begin: int, end: int, markdown: bool) -> Iterator[tuple[int, str, bool]]:
-    """(offset, lower-case name, closing) of the tags of elements that are not void in
-    ``source[begin:end]``; in Markdown, outside backslash escapes and code spans. The text of a
-    script or style is not markup."""
+def _tags(source: str, begin: int, end: int, markdown: bool) -> Iterator[tuple[int, str, str]]:
+    """(offset, lower-case name, kind) of the tags of elements that are not void in
+    ``source[begin:end]``; in Markdown, outside backslash escapes and code spans. The kind is
+    "open", "close", or "stray" for a tag that can have no partner: ``<x/>`` (the slash does
+    not close an element that is not void), a ``<script>`` or ``<style>`` whose end tag is
+    not in the same block (Turndown writes kept HTML without blank lines). The text of a script
+    or style is not markup."""
     runs: dict[int, list[int]] = {}  # backtick runs by length: where each starts
     for m in _BACKTICKS.finditer(source, begin, end) if markdown else ():
         runs.setdefault(len(m.group(0)), []).append(m.start())
@@ -102,20 +110,25 @@ def _tags(source: str, begin: int, end: int, markdown: bool) -> Iterator[tuple[i
             same = runs.get(run, [])
             later = bisect_right(same, i)  # the code span closes at the next run as long
             i = same[later] + run if later < len(same) else i + run
-        elif ch == "<":
-            comment = _COMMENT.match(source, i, end)
-            tag = None if comment else _TAG.match(source, i, end)
-            if comment:
-                i = comment.end()
-            elif tag:
-                name = (tag.group(1) or tag.group(3)).lower()
-                closing = tag.group(3) is not None
-                if name not in VOID and not tag.group(2):  # ("<x/>": complete as written)
-                    yield i, name, closing
-                i = tag.end()
-                if name in RAW_TEXT and not closing:
-                    close = re.compile(f"</{name}", re.IGNORECASE).search(source, i, end)
-                    if close:
-                        i = close.start()
+        elif comment := _COMMENT.match(source, i, end):
+            i = comment.end()
+        elif tag := _TAG.match(source, i, end):
+            name = (tag.group(1) or tag.group(3)).lower()
+            i = tag.end()
+            if name in VOID:
+                continue
+            if tag.group(2):
+                yield tag.start(), name, "stray"
+            elif tag.group(3) is not None:
+                yield tag.start(), name, "close"
+            elif name in RAW_TEXT:
+                close = re.compile(f"</{name}[\t\n\f />]", re.IGNORECASE).search(source, i, end)
+                if close is None or _BLANK_LINE.search(source, i, close.start()):
+                    yield tag.start(), name, "stray"
+                else:
+                    yield tag.start(), name, "open"
+                    i = close.start()
             else:
-                i += 1
+                yield tag.start(), name, "open"
+        else:
+            i += 1
