@@ -27,6 +27,7 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`<]")
 _HTML_SPECIAL = re.compile("<")
 _BACKTICKS = re.compile("`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_RAW_TEXT_END = {name: re.compile(f"</{name}[\t\n\f />]", re.IGNORECASE) for name in RAW_TEXT}
 _ROUNDS = 8  # re-readings: an escaped tag can turn an HTML block back into Markdown
 
 
@@ -122,8 +123,9 @@ def _tags(source: str, begin: int, end: int, markdown: bool) -> Iterator[tuple[i
             elif tag.group(3) is not None:
                 yield tag.start(), name, "close"
             elif name in RAW_TEXT:
-                close = re.compile(f"</{name}[\t\n\f />]", re.IGNORECASE).search(source, i, end)
-                if close is None or _BLANK_LINE.search(source, i, close.start()):
+                blank = _BLANK_LINE.search(source, i, end)
+                close = _RAW_TEXT_END[name].search(source, i, blank.start() if blank else end)
+                if close is None:
                     yield tag.start(), name, "stray"
                 else:
                     yield tag.start(), name, "open"
