@@ -37,6 +37,7 @@ BLOCKS = [
     '<ul role="list"><li>un<br><br></li><li><span>deux</span></li></ul>',
     "<p></p>",
     "<blockquote>cité <em> </em>ici</blockquote>",
+    "<p>Tapez &lt;div&gt; pour ouvrir un bloc, &lt;/p&gt; pour fermer un paragraphe</p>",  # text that reads as tags
 ]
 RICH = "\n".join(BLOCKS)  # (with blank text between blocks, as many values have)
 

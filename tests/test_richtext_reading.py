@@ -78,6 +78,17 @@ def test_heading_ending_in_a_break_and_a_break_before_a_lone_joiner(html: str) -
     assert round_trip(html) == html
 
 
+@pytest.mark.parametrize("html", [
+    "<ul><li><h5>a<br>b <em>c</em></h5></li></ul>",
+    '<ol><li><h4><a href="https://x.test/p">a<br>b</a></h4></li><li>c</li></ol>',
+    "<ul><li><ul><li><h3>a<br>b</h3></li></ul></li></ul>",
+])
+def test_a_heading_opening_a_list_item_keeps_its_line_break(html: str) -> None:
+    """``*   ##### a  `` then ``    b``: the second line is the heading's (an ATX heading is one
+    line to CommonMark, which made it a paragraph of the item and cut a link in two)."""
+    assert round_trip(html) == html
+
+
 def test_a_rule_stays_a_rule() -> None:
     assert round_trip("<p>a<br></p><hr><p>b</p>") == "<p>a<br></p><hr><p>b</p>"
     assert to_html("text\n\n---") == "<p>text</p><hr>"

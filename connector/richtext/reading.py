@@ -138,7 +138,8 @@ _LINE = re.compile(r"^( *)((?:> )*)(.*)$")
 _MARKER_ONLY = re.compile(r"^((?:\* {3}|\d+\. {2})*(?:\* {3}|\d+\. {2}|#{1,6} ))( {2,})$")  # (nested items on one line too)
 _ITEM_START = re.compile(r"^ *(?:\* {3}|\d+\. {2})")
 _UNDERLINE = re.compile(r"^(?:=+|-+)$")
-_ATX = re.compile(r"^#{1,6} ")
+_ATX = re.compile(r"#{1,6} ")
+_ITEM_MARKERS = re.compile(r"(?:\* {3}|\d+\. {2})*")  # (a heading can open a list item: ``*   ##### a``)
 
 
 def _utf16_len(text: str) -> int:
@@ -350,7 +351,8 @@ def read_breaks(source: str) -> str:
                 lines[i:j] = [head + "<br>" * (k + 1) + BREAK_MARK]
                 i += 1
                 continue
-            if hard_break and k == 0 and not _ATX.match(rest):
+            heading = _ATX.match(rest, len(_ITEM_MARKERS.match(rest).group(0)))  # type: ignore[union-attr]
+            if hard_break and k == 0 and not heading:
                 i += 1
                 continue  # an ordinary hard break inside a paragraph: CommonMark reads it
             head = (prefix + marker.group(1)) if marker else (prefix if starts_block else prefix + _before_break(rest))

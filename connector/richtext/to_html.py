@@ -22,6 +22,7 @@ from markdown_it.token import Token
 
 from .editing import restore_line_ends, webflow_has_pair
 from .emphasis import turndown_pairs
+from .stray_tags import read_stray_tags_as_text
 from .reading import BREAK_MARK, angle_destinations, keep_breaks_inline, protect_raw_blocks, raw_block_rule, \
     read_breaks_outside_code, read_final_marker, read_item_rules, read_lone_numbers, read_setext, restore_raw_blocks
 
@@ -85,7 +86,7 @@ def to_html(markdown: str, current: str | None = None) -> str:
     if current:
         markdown = restore_line_ends(markdown, current)
     md = _parser()
-    source, raws = protect_raw_blocks(md, markdown)
+    source, raws = protect_raw_blocks(md, read_stray_tags_as_text(md, markdown))
     source = read_lone_numbers(read_breaks_outside_code(md, read_final_marker(read_setext(angle_destinations(source)))))
     source = read_item_rules(source)
     source = keep_breaks_inline(source)
