@@ -91,8 +91,11 @@ class LocalWriter:
         log.info("%s: item %s was missing from the listing but exists: its file is kept", run.schema.slug, item_id)
         return False
 
-    def write_remote(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
-        """Webflow's version of the item into its file (moving it when the slug changed)."""
+    def write_remote(self, run: CollectionRun, key: str, c: CollectionReport, count: bool = True) -> None:
+        """Webflow's version of the item into its file (moving it when the slug changed). ``count``:
+        False when the item is counted as something else (a merge or a conflict decided for Webflow)."""
+        if not count:
+            c = CollectionReport(c.collection)  # counted once, by the caller
         store = self.ctx.store
         rv = run.remote[key]
         data = rv.rendered()

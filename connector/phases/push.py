@@ -243,7 +243,7 @@ class Pusher:
             ctx.save()
         for key in merges:  # merges with nothing to send: Webflow already has the result
             if key not in {u["id"] for u in updates} and key in run.remote:
-                self.writer.write_remote(run, key, c)
+                self.writer.write_remote(run, key, c, count=False)  # one item: merged or resolved, not also pulled
                 _count_merge(c, merges[key])
 
     def send_updates(self, run: CollectionRun, batch: list[dict[str, Any]]) -> bulk.Outcome:
