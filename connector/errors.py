@@ -121,6 +121,12 @@ class ConflictApiError(ApiError):
     hint = "Webflow reported a conflict (for example a live update of a never-published item)."
 
 
+class LeftOutError(ApiError):
+    """Webflow answered a bulk write without one of its items, and without an error for it."""
+
+    hint = "Run again: what Webflow holds for the item is unknown, so it was not recorded as synced."
+
+
 class RateLimitedError(ApiError):
     retryable = True
     hint = "The API rate limit was hit repeatedly; wait a minute or lower the run's frequency."

@@ -4,6 +4,9 @@ command, edits in the files and in Webflow."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from connector.emulator.fixtures import SITE_ID
 from connector.emulator.server import EmulatorServer
@@ -51,3 +54,47 @@ def test_a_conflict_webflow_wins_in_sync_is_counted_once(emulator: EmulatorServe
     report = wfsync_json(emulator, SITE_ID, root, "sync", "--on-conflict", "remote", "--snapshot", "demo")
     infos = next(c for c in report["collections"] if c["collection"] == "infos")
     assert (infos["resolved"], infos["pulled"], infos["pushed"]) == (1, 0, 0), infos
+
+
+def _refusing_updates_of(emulator: EmulatorServer, item_id: str, held_back: bool = False) -> None:
+    """Webflow refuses any update of one item (a validation of its own, that wfsync cannot know), or
+    (``held_back``) answers the update without that item and without an error."""
+    from connector.emulator.core import validation_error
+
+    update = emulator.state.update
+
+    def refusing(collection_id: str, entries: list[dict[str, Any]], *, live: bool) -> Any:
+        if held_back:
+            return [i for i in update(collection_id, [e for e in entries if e.get("id") != item_id], live=live)]
+        if any(e.get("id") == item_id for e in entries):
+            raise validation_error([{"param": "tag-2", "description": "Value is not allowed here"}])
+        return update(collection_id, entries, live=live)
+
+    emulator.state.update = refusing  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("held_back", [False, True], ids=["refused", "held-back"])
+def test_an_update_webflow_refuses_is_not_shown_or_counted_as_pushed(emulator: EmulatorServer, tmp_path: Path,
+                                                                    held_back: bool) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    infos = snapshot(root) / "cms/infos"
+    edit(infos / "piscines.md", "f_tag-2: Sport", "f_tag-2: Natation")
+    edit(infos / "hopital.md", "title: ", "title: Le ")
+    _refusing_updates_of(emulator, remote_item(emulator, "infos", "piscines").id, held_back)
+    reason = "held back" if held_back else "Value is not allowed here"
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1, result.output
+    line = next(x for x in result.stdout.splitlines() if "piscines.md" in x)
+    assert line.startswith("held") and ("held it back" if held_back else "Webflow refused") in line, result.stdout
+    where = "piscines.md: (item): " if held_back else "piscines.md: f_tag-2: "  # the file's key, not the field's
+    assert f"problem: snapshots/demo/cms/infos/{where}" in result.output and reason in result.output
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
+    assert "Le " in str(remote_item(emulator, "infos", "hopital").staged["fieldData"]["name"])  # the other one went
+    summary = next(x for x in result.stdout.splitlines() if x.startswith("infos "))
+    assert "1 updated" in summary and "1 held" in summary, result.stdout
+    report = wfsync_json(emulator, SITE_ID, root, "push", "--snapshot", "demo", code=1)
+    counts = next(c for c in report["collections"] if c["collection"] == "infos")
+    assert (counts["updated"], counts["pushed"], counts["pending"]) == (0, 0, 1) and not report["ok"], counts
+    entry = next(a for a in report["actions"] if a["path"].endswith("piscines.md"))
+    assert entry["blocked"] and "Webflow" in entry["blocked"], entry
+    assert any(reason in p["message"] and p["path"].endswith("piscines.md") for p in report["problems"]), report
