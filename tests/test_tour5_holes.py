@@ -98,3 +98,28 @@ def test_an_update_webflow_refuses_is_not_shown_or_counted_as_pushed(emulator: E
     entry = next(a for a in report["actions"] if a["path"].endswith("piscines.md"))
     assert entry["blocked"] and "Webflow" in entry["blocked"], entry
     assert any(reason in p["message"] and p["path"].endswith("piscines.md") for p in report["problems"]), report
+
+
+@pytest.mark.parametrize("typed, shown", [("2024-01-05", "2024-01-05"), ("!!binary aGVsbG8=", "!!binary aGVsbG8="),
+                                          ("!!set {a, b}", "!!set {a, b}")], ids=["date", "binary", "set"])
+def test_diff_of_a_value_yaml_reads_as_no_text_names_the_file_and_key(emulator: EmulatorServer, tmp_path: Path,
+                                                                      typed: str, shown: str) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "f_tag-2: Sport", f"f_tag-2: {typed}")  # a text field
+    result = wfsync(emulator, SITE_ID, root, "diff", "--snapshot", "demo")
+    assert result.exit_code == 1 and "Traceback" not in result.output and "bug" not in result.output, result.output
+    assert f"+{shown}" in result.stdout, result.stdout
+    assert "problem: snapshots/demo/cms/infos/piscines.md:" in result.stderr and "f_tag-2: expected text" in result.stderr
+    report = wfsync_json(emulator, SITE_ID, root, "diff", "--snapshot", "demo", code=1)
+    field = next(f for d in report["differences"] for f in d["fields"] if f["key"] == "f_tag-2")
+    assert field["local"] == shown
+    assert any(p["key"] == "f_tag-2" and p["path"].endswith("piscines.md") for p in report["problems"])
+
+
+def test_diff_of_an_unquoted_date_in_a_date_field_shows_it(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = snapshot(root) / "cms/evenements/cinema-open-air.md"
+    edit(file, "f_date: '2024-11-03T09:00:00.000Z'", "f_date: 2024-01-05")  # a date, as YAML reads it
+    result = wfsync(emulator, SITE_ID, root, "diff", "--snapshot", "demo")
+    assert result.exit_code == 0 and "+2024-01-05" in result.stdout and "problem" not in result.output, result.output
