@@ -251,6 +251,14 @@ def _strict_loader() -> type:
                         self.key_lines[("raw", key)] = key_node.value  # type: ignore[index]
             return super().construct_mapping(node, deep=deep)
 
+    def timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+        # an impossible date (2024-02-30) stays the text typed: its field says what is wrong with it
+        try:
+            return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    Strict.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
     _STRICT = Strict
     return Strict
 

@@ -123,3 +123,49 @@ def test_diff_of_an_unquoted_date_in_a_date_field_shows_it(emulator: EmulatorSer
     edit(file, "f_date: '2024-11-03T09:00:00.000Z'", "f_date: 2024-01-05")  # a date, as YAML reads it
     result = wfsync(emulator, SITE_ID, root, "diff", "--snapshot", "demo")
     assert result.exit_code == 0 and "+2024-01-05" in result.stdout and "problem" not in result.output, result.output
+
+
+def _event_file(root: Path) -> Path:
+    return snapshot(root) / "cms/evenements/cinema-open-air.md"
+
+
+def _set(file: Path, key: str, typed: str) -> None:
+    edit(file, _line_of(file, key), f"{key}: {typed}")
+
+
+def _line_of(file: Path, key: str) -> str:
+    return next(x for x in file.read_text(encoding="utf-8").splitlines() if x.startswith(f"{key}: "))
+
+
+@pytest.mark.parametrize("key, typed, needle", [
+    ("f_date", "2024-02-30", "not a real date"), ("f_date", "'2024-02-30'", "not a real date"),
+    ("f_date", "'2024-13-01T10:00:00.000Z'", "not a real date"),
+    ("f_site-web", "javascript:alert(1)", "javascript:"), ("f_site-web", "JavaScript:alert(1)", "javascript:"),
+    ("f_site-web", "data:text/html,<b>x</b>", "data:"), ("f_site-web", "vbscript:msgbox", "vbscript:"),
+    ("f_couleur", "rgb(300,0,0)", "red 300 is out of range"),
+    ("f_couleur", "hsl(400, 50%, 40%)", "hue 400 is out of range"),
+], ids=lambda v: v if isinstance(v, str) and ":" not in v and "(" not in v else None)
+def test_a_value_webflow_would_refuse_or_that_is_dangerous_is_refused_before_any_write(
+        emulator: EmulatorServer, tmp_path: Path, key: str, typed: str, needle: str) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = _event_file(root)
+    _set(file, key, typed)
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_tag-2: Sport", "f_tag-2: Natation")  # a good edit beside
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert status.exit_code == 1 and "Traceback" not in status.output, status.output
+    line = next(x for x in status.output.splitlines() if x.startswith("problem:"))
+    assert "snapshots/demo/cms/evenements/cinema-open-air.md:" in line and f": {key}: " in line and needle in line, line
+    emulator.clear_log()
+    pushed = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert pushed.exit_code == 1 and needle in pushed.output, pushed.output
+    assert not [r for r in emulator.log if r.method != "GET"], "something was written"
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
+
+
+@pytest.mark.parametrize("typed", ["/about", "about.html", "'#top'", "mailto:mairie@sierre.ch", "tel:+41274520111",
+                                   "https://www.sierre.ch/", "http://sierre.ch"])
+def test_relative_and_ordinary_links_stay_accepted(emulator: EmulatorServer, tmp_path: Path, typed: str) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    _set(_event_file(root), "f_site-web", typed)
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert status.exit_code == 0 and "problem" not in status.output, status.output
