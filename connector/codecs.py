@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from .errors import DanglingReference, DeletedReference, ValueProblem
 from .model import Field
+from .yamlstyle import inline
 from .richtext.editing import comment_problem, comments_dropped
 from .richtext.keep_blocks import WebflowRichText, keep_webflow_blocks
 from .richtext.to_html import to_html
@@ -111,10 +112,18 @@ class NoReferences:
         return None
 
 
+def problem(template: str, value: Any) -> ValueProblem:
+    """A problem about ``value``, shown where ``template`` says ``{found}``: as YAML writes it
+    (``true``, ``2024-01-05``), never Python's repr; the caller may show it as typed instead
+    (``ValueProblem.shown_as``)."""
+    text = inline(value)
+    shown = text if len(text) < 60 else text[:57] + "..."
+    return ValueProblem(template.replace("{found}", shown), found=value, template=template)
+
+
 def _expect(ok: bool, what: str, value: Any) -> None:
     if not ok:
-        shown = repr(value) if len(repr(value)) < 60 else repr(value)[:57] + "..."
-        raise ValueProblem(f"expected {what}, found {shown}")
+        raise problem(f"expected {what}, found {{found}}", value)
 
 
 @dataclass(frozen=True)
@@ -279,8 +288,8 @@ def _real_date(text: str) -> None:
         if offset and (int(offset.group(2)) > 23 or int(offset.group(3)) > 59):
             raise ValueError("the time zone offset is out of range")
     except ValueError as exc:
-        raise ValueProblem(f"{text} is not a real date or time ({exc}): check the day, month and hour",
-                           found=text) from None
+        raise problem(f"{{found}} is not a real date or time ({exc}): check the day, month and hour",
+                      text) from None
 
 
 @dataclass(frozen=True)
@@ -315,7 +324,7 @@ class OptionCodec(Codec):
             if option.get("name") == value:
                 return option.get("id")
         names = ", ".join(str(o.get("name")) for o in options)
-        raise ValueProblem(f"{value!r} is not an option of this field (options: {names})")
+        raise problem(f"{{found}} is not an option of this field (options: {names})", value)
 
 
 @dataclass(frozen=True)
@@ -354,7 +363,7 @@ class ReferenceCodec(Codec):
                 raise ValueProblem(f"{value} is the id of an item deleted in Webflow: remove it, or name the file "
                                    "of another item")
             return value
-        raise ValueProblem(f"{value!r} is not the file of an item in the referenced collection")
+        raise problem("{found} is not the file of an item in the referenced collection", value)
 
 
 @dataclass(frozen=True)
@@ -408,7 +417,7 @@ class ColorCodec(TextCodec):
         value = super().encode(value, field, refs)
         wrong = _color_out_of_range(value) if isinstance(value, str) else None
         if wrong:
-            raise ValueProblem(f"{value} is no color: {wrong}", found=value)
+            raise problem(f"{{found}} is no color: {wrong}", value)
         return value
 
 
@@ -436,9 +445,8 @@ class LinkCodec(TextCodec):
             bare = re.sub(r"[\x00-\x20\x7f]", "", value).lower()
             scheme = next((s for s in DANGEROUS_SCHEMES if bare.startswith(s + ":")), None)
             if scheme:
-                raise ValueProblem(f"a {scheme}: link runs or shows code in the visitor's browser; Webflow "
-                                   "pages must not carry it: use an http(s), mailto:, tel: or relative link",
-                                   found=value)
+                raise problem(f"a {scheme}: link runs or shows code in the visitor's browser; Webflow "
+                              "pages must not carry it: use an http(s), mailto:, tel: or relative link", value)
         return value
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 import math
 import re
 from typing import Any, Final
@@ -93,8 +94,8 @@ def inline(value: Any) -> str:
         return "{" + ", ".join(f"{inline(k)}: {inline(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(inline(v) for v in value) + "]"
-    if isinstance(value, str):
-        return value if "\n" not in value else _node(value, 0, False, False)
+    if isinstance(value, str):  # quoted when YAML would read it as something else ('2024', ' x')
+        return _node(value, 0, False, False) if "\n" not in value else json.dumps(value, ensure_ascii=False)
     try:
         return _node(value, 0, False, False)
     except TypeError:

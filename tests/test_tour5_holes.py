@@ -169,3 +169,19 @@ def test_relative_and_ordinary_links_stay_accepted(emulator: EmulatorServer, tmp
     _set(_event_file(root), "f_site-web", typed)
     status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     assert status.exit_code == 0 and "problem" not in status.output, status.output
+
+
+@pytest.mark.parametrize("key, typed", [
+    ("f_resume", "yes"), ("f_resume", "2024-01-05"), ("f_resume", "12.50"), ("f_places", "'douze'"),
+    ("f_gratuit", "'oui'"), ("f_contact", "no"), ("f_type", "Opéra"), ("f_date", "2024-02-30"),
+    ("f_couleur", "rgb(300, 0, 0)"), ("f_resume", "!!binary aGVsbG8="),
+], ids=lambda v: v.replace("!", "") if isinstance(v, str) and "(" not in v else None)
+def test_a_problem_shows_the_value_as_typed_in_the_file(emulator: EmulatorServer, tmp_path: Path, key: str,
+                                                        typed: str) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    _set(_event_file(root), key, typed)
+    for command in ("status", "push"):
+        result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo")
+        line = next((x for x in result.output.splitlines() if "cinema-open-air.md:" in x and f": {key}: " in x), "")
+        assert typed in line, (command, result.output)
+        assert not any(python in line for python in ("True", "False", "datetime.", "b'", "Decimal")), line
