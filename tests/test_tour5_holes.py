@@ -65,7 +65,7 @@ def _refusing_updates_of(emulator: EmulatorServer, item_id: str, held_back: bool
 
     def refusing(collection_id: str, entries: list[dict[str, Any]], *, live: bool) -> Any:
         if held_back:
-            return [i for i in update(collection_id, [e for e in entries if e.get("id") != item_id], live=live)]
+            return update(collection_id, [e for e in entries if e.get("id") != item_id], live=live)
         if any(e.get("id") == item_id for e in entries):
             raise validation_error([{"param": "tag-2", "description": "Value is not allowed here"}])
         return update(collection_id, entries, live=live)
