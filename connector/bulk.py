@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .client import WebflowClient
-from .errors import ApiError, ConflictApiError, NotFoundError, ValidationApiError
+from .errors import ApiError, ConflictApiError, LeftOutError, NotFoundError, ValidationApiError
 from .model import RemoteItem
 
 log = logging.getLogger("wfsync.client")
@@ -51,7 +51,16 @@ def create_in_locales(client: WebflowClient, collection_id: str, bodies: Sequenc
 
 
 def update(client: WebflowClient, collection_id: str, updates: Sequence[Mapping[str, Any]]) -> Outcome:
-    return _items(lambda batch: client.update_items(collection_id, batch), updates, lambda u: str(u["id"]), "update")
+    """Updates; an item Webflow's answer leaves out (held back, with no error) is failed too: what
+    it holds now is unknown, so it is never recorded as pushed."""
+    out = _items(lambda batch: client.update_items(collection_id, batch), updates, lambda u: str(u["id"]), "update")
+    answered = {item.id for item in out.done}
+    for entry in updates:
+        item_id = str(entry["id"])
+        if item_id not in answered and item_id not in out.failed:
+            out.failed[item_id] = LeftOutError("Webflow's answer left this item out (held back): it may not be "
+                                               "updated; run again, or check it in Webflow")
+    return out
 
 
 def _items(send: Callable[[Sequence[Mapping[str, Any]]], list[RemoteItem]], entries: Sequence[Mapping[str, Any]],

@@ -761,19 +761,20 @@ def init(ctx: click.Context, force: bool, bodies: tuple[str, ...], update: bool)
         error.hint = f"Rich-text fields of this site: {', '.join(rich) or 'none'}."
         raise error
     folder.mkdir(parents=True, exist_ok=True)
+    say = (lambda line: None) if ctx.obj["quiet"] else click.echo  # -q: nothing on success
     for schema in schemas:
         target = folder / f"{schema.slug}.yaml"
         if target.exists() and update and not force:
             for line in update_mapping(target, schema, settings.snapshots_dir):
-                click.echo(line)
+                say(line)
             continue
         if target.exists() and not force:
-            click.echo(f"kept {target} (exists; --force to overwrite)")
+            say(f"kept {target} (exists; --force to overwrite)")
             continue
         text = render_mapping(mappings[schema.slug])
         parse_mapping(text, source=f"{target.parent.name}/{target.name}")  # what we write must load
         target.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {target}")
+        say(f"wrote {target}")
 
 
 def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from .errors import DanglingReference, DeletedReference, ValueProblem
 from .model import Field
+from .yamlstyle import inline
 from .richtext.editing import comment_problem, comments_dropped
 from .richtext.keep_blocks import WebflowRichText, keep_webflow_blocks
 from .richtext.to_html import to_html
@@ -51,6 +52,48 @@ def _is_color(text: str) -> bool:
     text = text.strip()
     return bool(COLOR_RE.match(text)) or text.lower() in CSS_COLOR_NAMES
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+COLOR_FUNCTION = re.compile(r"^(rgba?|hsla?)\((.*)\)\Z", re.IGNORECASE | re.DOTALL)
+NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
+COMPONENT = re.compile(rf"^({NUMBER})(%|deg|grad|rad|turn)?\Z", re.IGNORECASE)
+#: a hue in degrees, per unit
+HUE_DEGREES = {"": 1.0, "deg": 1.0, "grad": 0.9, "rad": 180 / math.pi, "turn": 360.0}
+
+
+def _color_out_of_range(text: str) -> str | None:
+    """What is out of range in an rgb()/rgba()/hsl()/hsla() color (rgb(300,0,0)), else None.
+    Channels: 0-255 or 0%-100%; hue: 0-360 degrees; saturation, lightness: 0%-100%; alpha: 0-1 or
+    0%-100%. Comma and space syntax (rgb(255 0 0 / 50%)) both."""
+    m = COLOR_FUNCTION.match(text.strip())
+    if not m:
+        return None
+    kind, inside = m.group(1).lower(), m.group(2).strip()
+    main, _, alpha = inside.partition("/")
+    parts = [p for p in re.split(r"\s*,\s*|\s+", main.strip()) if p]
+    if alpha.strip():
+        parts.append(alpha.strip())
+    if len(parts) not in (3, 4):
+        return f"{kind}() takes 3 values (and an alpha), found {len(parts)}"
+    names = ("red", "green", "blue") if kind.startswith("rgb") else ("hue", "saturation", "lightness")
+    for n, part in enumerate(parts):
+        c = COMPONENT.match(part)
+        if not c:
+            return f"{part!s} is not a number"
+        number, unit = float(c.group(1)), (c.group(2) or "").lower()
+        name = names[n] if n < 3 else "alpha"
+        if name == "alpha":
+            top, unit_ok = (100.0 if unit == "%" else 1.0), unit in ("", "%")
+        elif name == "hue":
+            number, top, unit_ok = number * HUE_DEGREES.get(unit, 1.0), 360.0, unit != "%"
+        elif kind.startswith("rgb"):
+            top, unit_ok = (100.0 if unit == "%" else 255.0), unit in ("", "%")
+        else:
+            top, unit_ok = 100.0, unit in ("%", "")
+        if not unit_ok:
+            return f"{name} {part} has a unit it cannot take"
+        if not 0 <= number <= top:
+            shown = f"{top:g}%" if unit == "%" or (name in ("saturation", "lightness")) else f"{top:g}"
+            return f"{name} {part} is out of range (0 to {shown})"
+    return None
 
 
 class References(Protocol):
@@ -69,10 +112,18 @@ class NoReferences:
         return None
 
 
+def problem(template: str, value: Any) -> ValueProblem:
+    """A problem about ``value``, shown where ``template`` says ``{found}``: as YAML writes it
+    (``true``, ``2024-01-05``), never Python's repr; the caller may show it as typed instead
+    (``ValueProblem.shown_as``)."""
+    text = inline(value)
+    shown = text if len(text) < 60 else text[:57] + "..."
+    return ValueProblem(template.replace("{found}", shown), found=value, template=template)
+
+
 def _expect(ok: bool, what: str, value: Any) -> None:
     if not ok:
-        shown = repr(value) if len(repr(value)) < 60 else repr(value)[:57] + "..."
-        raise ValueProblem(f"expected {what}, found {shown}")
+        raise problem(f"expected {what}, found {{found}}", value)
 
 
 @dataclass(frozen=True)
@@ -221,9 +272,24 @@ class DateTimeCodec(Codec):
         if isinstance(value, date):
             return value.strftime("%Y-%m-%dT00:00:00.000Z")
         if isinstance(value, str) and DATE_RE.match(value):  # a quoted date, as the unquoted one
+            _real_date(value)
             return value + "T00:00:00.000Z"
         _expect(isinstance(value, str) and bool(ISO_RE.match(value)), "an ISO 8601 date-time like 2024-03-26T02:51:06.637Z (or a date: 2024-03-26)", value)
+        _real_date(value)
         return value
+
+
+def _real_date(text: str) -> None:
+    """A date-time written right that names no moment (2024-02-30, 25:00): Webflow refuses it."""
+    parts = [int(n) for n in re.findall(r"\d+", text.split(".")[0] if "T" in text else text)[:6]]
+    offset = re.search(r"([+-])(\d{2}):(\d{2})\Z", text) if "T" in text else None
+    try:  # by parts: datetime.fromisoformat of Python 3.10 reads fewer forms than ISO_RE takes
+        datetime(*parts)  # type: ignore[arg-type]
+        if offset and (int(offset.group(2)) > 23 or int(offset.group(3)) > 59):
+            raise ValueError("the time zone offset is out of range")
+    except ValueError as exc:
+        raise problem(f"{{found}} is not a real date or time ({exc}): check the day, month and hour",
+                      text) from None
 
 
 @dataclass(frozen=True)
@@ -258,7 +324,7 @@ class OptionCodec(Codec):
             if option.get("name") == value:
                 return option.get("id")
         names = ", ".join(str(o.get("name")) for o in options)
-        raise ValueProblem(f"{value!r} is not an option of this field (options: {names})")
+        raise problem(f"{{found}} is not an option of this field (options: {names})", value)
 
 
 @dataclass(frozen=True)
@@ -297,7 +363,7 @@ class ReferenceCodec(Codec):
                 raise ValueProblem(f"{value} is the id of an item deleted in Webflow: remove it, or name the file "
                                    "of another item")
             return value
-        raise ValueProblem(f"{value!r} is not the file of an item in the referenced collection")
+        raise problem("{found} is not the file of an item in the referenced collection", value)
 
 
 @dataclass(frozen=True)
@@ -340,8 +406,48 @@ def _target(field: Field) -> str:
     return str((field.validations or {}).get("collectionId", ""))
 
 
+@dataclass(frozen=True)
+class ColorCodec(TextCodec):
+    """Color: a CSS color whose numbers are in range (Webflow refuses rgb(300,0,0))."""
+
+    check: Callable[[str], bool] | None = _is_color
+    what: str = "a CSS color (#RGB, #RRGGBB, #RRGGBBAA, rgb(), rgba(), hsl(), hsla() or a name)"
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        value = super().encode(value, field, refs)
+        wrong = _color_out_of_range(value) if isinstance(value, str) else None
+        if wrong:
+            raise problem(f"{{found}} is no color: {wrong}", value)
+        return value
+
+
+#: schemes a browser runs or renders as a page of their own: never a link on a published site
+DANGEROUS_SCHEMES = ("javascript", "data", "vbscript")
+
+
 def _is_url(text: str) -> bool:
-    return bool(re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)\S*$", text))
+    """An absolute URL (``https:``, ``mailto:``, ``tel:``...) or a relative one (``/about``,
+    ``about.html``, ``#top``): one word, no spaces."""
+    return bool(re.match(r"^\S+\Z", text))
+
+
+@dataclass(frozen=True)
+class LinkCodec(TextCodec):
+    """Link: any URL, relative ones too, but none a browser would run as code."""
+
+    check: Callable[[str], bool] | None = _is_url
+    what: str = "a URL"
+
+    def encode(self, value: Any, field: Field, refs: References) -> Any:
+        value = super().encode(value, field, refs)
+        if isinstance(value, str):
+            # browsers drop spaces and control characters around and inside a scheme (java\tscript:)
+            bare = re.sub(r"[\x00-\x20\x7f]", "", value).lower()
+            scheme = next((s for s in DANGEROUS_SCHEMES if bare.startswith(s + ":")), None)
+            if scheme:
+                raise problem(f"a {scheme}: link runs or shows code in the visitor's browser; Webflow "
+                              "pages must not carry it: use an http(s), mailto:, tel: or relative link", value)
+        return value
 
 
 CODECS: dict[str, Codec] = {
@@ -351,14 +457,13 @@ CODECS: dict[str, Codec] = {
     "File": FileCodec(),
     "MultiImage": MultiImageCodec(),
     "VideoLink": TextCodec(check=lambda s: s.startswith(("http://", "https://")), what="a video URL"),
-    "Link": TextCodec(check=_is_url, what="a URL"),
+    "Link": LinkCodec(),
     "Email": TextCodec(check=lambda s: bool(EMAIL_RE.match(s)), what="an e-mail address"),
     "Phone": TextCodec(what="a phone number"),
     "Number": NumberCodec(),
     "DateTime": DateTimeCodec(),
     "Switch": SwitchCodec(),
-    "Color": TextCodec(check=_is_color,
-                       what="a CSS color (#RGB, #RRGGBB, #RRGGBBAA, rgb(), rgba(), hsl(), hsla() or a name)"),
+    "Color": ColorCodec(),
     "Option": OptionCodec(),
     "Reference": ReferenceCodec(),
     "MultiReference": MultiReferenceCodec(),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .convert import BODY_KEY
+from .yamlstyle import inline
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,18 @@ def field_diffs(local: Mapping[str, Any], remote: Mapping[str, Any]) -> list[Fie
     return [FieldDiff(k, remote.get(k), local.get(k)) for k in keys if remote.get(k) != local.get(k)]
 
 
+def _json_safe(value: Any) -> Any:
+    """The value, or, when YAML read it as something JSON has not (a date, ``!!binary``, ``!!set``),
+    its YAML text: shown as written, the problem with it is reported by validation."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return inline(value)
+    return value
+
+
 def _show(value: Any) -> str:
+    value = _json_safe(value)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
@@ -50,4 +62,4 @@ def render_text(path: str, diffs: list[FieldDiff], heading: str = "") -> str:
 
 
 def to_json(path: str, diffs: list[FieldDiff]) -> dict[str, Any]:
-    return {"path": path, "fields": [{"key": d.label, "webflow": d.remote, "local": d.local} for d in diffs]}
+    return {"path": path, "fields": [{"key": d.label, "webflow": d.remote, "local": _json_safe(d.local)} for d in diffs]}

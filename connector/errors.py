@@ -44,7 +44,13 @@ class UnsafePathError(WfsyncError):
 
 
 class ValueProblem(WfsyncError):
-    """A field value that does not fit its type (one item, one field)."""
+    """A field value that does not fit its type (one item, one field). ``found``: the value at
+    fault, when the message shows it; ``template``: the message with ``{found}`` where it does."""
+
+    def shown_as(self, text: str) -> str:
+        """The message showing the value as ``text`` (as the user typed it in the file)."""
+        template = getattr(self, "template", None)
+        return template.replace("{found}", text) if isinstance(template, str) else self.message
 
 
 class DanglingReference(ValueProblem):
@@ -119,6 +125,12 @@ class ValidationApiError(ApiError):
 
 class ConflictApiError(ApiError):
     hint = "Webflow reported a conflict (for example a live update of a never-published item)."
+
+
+class LeftOutError(ApiError):
+    """Webflow answered a bulk write without one of its items, and without an error for it."""
+
+    hint = "Run again: what Webflow holds for the item is unknown, so it was not recorded as synced."
 
 
 class RateLimitedError(ApiError):

@@ -63,6 +63,7 @@ class ReadResult:
     document: Document | None  # None: the file could not be read at all
     problems: list[ReadProblem] = field(default_factory=list)
     key_lines: dict[str, int] = field(default_factory=dict)  # each front-matter key's line, counted in the file
+    key_texts: dict[str, str] = field(default_factory=dict)  # each value as typed (one line), for problems
 
 
 class _Refused(Exception):
@@ -111,7 +112,7 @@ def read_document(path: str, raw: bytes, mapping: Mapping, base_keys: Collection
     if body.endswith("\n"):
         body = body[:-1]
     try:
-        data, key_lines, problems = _load(path, yaml_text)
+        data, key_lines, key_texts, problems = _load(path, yaml_text)
     except _Refused as exc:
         return ReadResult(None, [ReadProblem(path, _key_at(lines, exc.line), str(exc), exc.line)])
     if data is None:
@@ -121,7 +122,8 @@ def read_document(path: str, raw: bytes, mapping: Mapping, base_keys: Collection
     doc = Document(data, body)
     text_line = next((i + 1 for i in range(end + 1, len(lines)) if lines[i].strip()), 0)
     problems.extend(_check_keys(path, doc, key_lines, mapping, base_keys, body_line=text_line))
-    return ReadResult(doc, problems, {k: v for k, v in key_lines.items() if isinstance(k, str)})
+    return ReadResult(doc, problems, {k: v for k, v in key_lines.items() if isinstance(k, str)},
+                      {k: v for k, v in key_texts.items() if isinstance(k, str)})
 
 
 def _key_at(lines: list[str], line: int | None) -> str:
@@ -132,7 +134,7 @@ def _key_at(lines: list[str], line: int | None) -> str:
     return m.group(1) if m else FILE
 
 
-def _load(path: str, text: str) -> tuple[Any, dict[Any, int], list[ReadProblem]]:
+def _load(path: str, text: str) -> tuple[Any, dict[Any, int], dict[Any, str], list[ReadProblem]]:
     """Safe YAML with the hostile parts refused before anything is composed."""
     depth = tokens = 0
     try:
@@ -160,7 +162,7 @@ def _load(path: str, text: str) -> tuple[Any, dict[Any, int], list[ReadProblem]]
         raise _Refused(_yaml_message(exc, text), _yaml_line(exc, text)) from None
     finally:
         loader.dispose()
-    return data, loader.key_lines, [ReadProblem(path, k, m, ln) for k, m, ln in loader.duplicates]
+    return data, loader.key_lines, loader.key_texts, [ReadProblem(path, k, m, ln) for k, m, ln in loader.duplicates]
 
 
 def _yaml_line(exc: yaml.YAMLError, text: str) -> int | None:
@@ -225,6 +227,8 @@ def _strict_loader() -> type:
         def __init__(self, stream: str) -> None:
             super().__init__(stream)
             self.key_lines: dict[Any, int] = {}
+            self.source = stream
+            self.key_texts: dict[Any, str] = {}  # each top-level value as typed, when on one line
             self.duplicates: list[tuple[str, str, int]] = []
             self.top: yaml.Node | None = None
 
@@ -234,7 +238,7 @@ def _strict_loader() -> type:
 
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
             seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
+            for key_node, value_node in node.value:
                 key = self.construct_object(key_node, deep=True)
                 line = key_node.start_mark.line + 2
                 try:
@@ -247,10 +251,21 @@ def _strict_loader() -> type:
                 seen[key] = line
                 if node is self.top:
                     self.key_lines[key] = line
+                    typed = self.source[value_node.start_mark.index:value_node.end_mark.index].strip()
+                    if typed and "\n" not in typed:
+                        self.key_texts[key] = typed
                     if not isinstance(key, str):
                         self.key_lines[("raw", key)] = key_node.value  # type: ignore[index]
             return super().construct_mapping(node, deep=deep)
 
+    def timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+        # an impossible date (2024-02-30) stays the text typed: its field says what is wrong with it
+        try:
+            return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    Strict.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
     _STRICT = Strict
     return Strict
 

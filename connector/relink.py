@@ -87,7 +87,7 @@ def report_dangling(ctx: RunContext, target: str, path: str) -> None:
 def moved_line(ctx: RunContext, run: CollectionRun, key: str, old: str, new: str) -> None:
     """The item's line names the file where it is now, and where it was (``moved_from``)."""
     for entry in ctx.report.actions:
-        if entry.get("key") == key and entry.get("collection") == run.schema.slug and entry.get("path") == old:
+        if entry.get("key") == key and entry.get("collection") == run.schema.slug and entry.get("path") in (old, new):
             entry.update(path=new, moved_from=old)
 
 

@@ -88,6 +88,7 @@ class LocalView:
     side: Side | None = None
     document: Document | None = None
     key_lines: dict[str, int] = field(default_factory=dict)  # where each key is written, for problems
+    key_texts: dict[str, str] = field(default_factory=dict)  # each value as typed, for problems
 
 
 @dataclass

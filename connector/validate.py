@@ -34,9 +34,12 @@ class FileProblem:
 
 def validate_document(path: str, doc: Document, mapping: Mapping, schema: Collection, refs: References,
                       slug_owners: TMapping[str, list[str]],
-                      shown: Callable[[str], str] = lambda p: p) -> list[FileProblem]:
+                      shown: Callable[[str], str] = lambda p: p,
+                      typed: TMapping[str, str] | None = None) -> list[FileProblem]:
     """Every problem of one file. ``slug_owners`` maps a slug to the files and items using it, as
-    messages name them; ``shown`` names ``path`` the same way (files: from the project root)."""
+    messages name them; ``shown`` names ``path`` the same way (files: from the project root);
+    ``typed``: each key's value as written in the file, how a problem shows it."""
+    typed = typed or {}
     problems: list[FileProblem] = []
     fields = {f.slug: f for f in schema.fields}
     # unknown and missing keys are reading problems (``reading``): the file is held for them
@@ -44,7 +47,8 @@ def validate_document(path: str, doc: Document, mapping: Mapping, schema: Collec
         value = doc.front_matter.get(entry.key)
         if entry.field:
             spec = fields[entry.field]
-            problems.extend(FileProblem(path, entry.key, m) for m in check_value(spec, value, refs))
+            problems.extend(FileProblem(path, entry.key, m) for m in check_value(spec, value, refs,
+                                                                                 typed.get(entry.key)))
         elif entry.meta in WRITABLE_META and entry.key in doc.front_matter and not isinstance(value, bool):
             problems.append(FileProblem(path, entry.key, "expected true or false"))
     if mapping.body:
@@ -54,15 +58,16 @@ def validate_document(path: str, doc: Document, mapping: Mapping, schema: Collec
     slug = doc.front_matter.get(slug_key) if slug_key else None
     if isinstance(slug, str) and slug:
         if not SLUG.match(slug):
-            problems.append(FileProblem(path, slug_key or "slug", f"{slug!r}: use lowercase letters, digits and "
-                                        "single hyphens (a-z, 0-9, -)"))
+            problems.append(FileProblem(path, slug_key or "slug", f"{typed.get(slug_key or '', slug)}: use "
+                                        "lowercase letters, digits and single hyphens (a-z, 0-9, -)"))
         elif len(slug_owners.get(slug, [])) > 1:
             others = ", ".join(o for o in slug_owners[slug] if o != shown(path))
             problems.append(FileProblem(path, slug_key or "slug", f"{slug!r} is also used by {others}"))
     return problems
 
 
-def check_value(spec: Field, value: Any, refs: References) -> list[str]:
+def check_value(spec: Field, value: Any, refs: References, typed: str | None = None) -> list[str]:
+    """The problems of one value; ``typed``: the value as written in the file, how they show it."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if spec.is_required or spec.slug in ("name", "slug"):
             return ["required: Webflow needs a value" + (" (this one is only spaces)" if value else "")]
@@ -71,7 +76,8 @@ def check_value(spec: Field, value: Any, refs: References) -> list[str]:
     try:
         encoded = codec_for(spec.type).encode(value, spec, refs)
     except ValueProblem as exc:
-        return [str(exc)]
+        # the value as typed (yes, not true), unless the problem is about a part of it
+        return [exc.shown_as(typed) if typed is not None and getattr(exc, "found", None) is value else str(exc)]
     return check_rules(spec, encoded)
 
 

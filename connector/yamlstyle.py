@@ -10,6 +10,9 @@ Reading stays with PyYAML ``safe_load``.
 
 from __future__ import annotations
 
+import base64
+import datetime
+import json
 import math
 import re
 from typing import Any, Final
@@ -76,6 +79,27 @@ def load(text: str) -> Any:
 def dump(data: Any) -> str:
     """The YAML text js-yaml would write for ``data`` (mappings, lists, scalars)."""
     return _node(data, 0, block=True, compact=True) + "\n"
+
+
+def inline(value: Any) -> str:
+    """A value read from front matter, written back on one line as YAML writes it (``true``,
+    ``2024-01-05``, ``!!binary aGk=``, ``[a, b]``): how messages show a value, never Python's repr."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return "!!binary " + base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (set, frozenset)):
+        return "!!set {" + ", ".join(sorted(inline(v) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{inline(k)}: {inline(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(inline(v) for v in value) + "]"
+    if isinstance(value, str):  # quoted when YAML would read it as something else ('2024', ' x')
+        return _node(value, 0, False, False) if "\n" not in value else json.dumps(value, ensure_ascii=False)
+    try:
+        return _node(value, 0, False, False)
+    except TypeError:
+        return str(value)
 
 
 # -- UTF-16 view ----------------------------------------------------------------

@@ -91,13 +91,21 @@ class LocalWriter:
         log.info("%s: item %s was missing from the listing but exists: its file is kept", run.schema.slug, item_id)
         return False
 
-    def write_remote(self, run: CollectionRun, key: str, c: CollectionReport) -> None:
-        """Webflow's version of the item into its file (moving it when the slug changed)."""
+    def write_remote(self, run: CollectionRun, key: str, c: CollectionReport, count: bool = True) -> None:
+        """Webflow's version of the item into its file (moving it when the slug changed). ``count``:
+        False when the item is counted as something else (a merge or a conflict decided for Webflow)."""
+        if not count:
+            c = CollectionReport(c.collection)  # counted once, by the caller
         store = self.ctx.store
         rv = run.remote[key]
         data = rv.rendered()
         old = run.base.get(key)
+        # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
+        moved_from = run.local[key].path if key in run.local else old.path if old is not None else ""
+        moves = old is not None and bool(moved_from) and moved_from != rv.path
         if self.ctx.opts.dry_run:
+            if moves:
+                moved_line(self.ctx, run, key, moved_from, rv.path)
             current = store.read(rv.path)
             c.written += current != data
             c.unchanged += current == data
@@ -110,15 +118,14 @@ class LocalWriter:
                 # the slug the item had, not the name of a file moved since (git mv)
                 record_slug(store.root, run.mapping, rv.item.id, synced_slug(self.ctx, run, key, old.path),
                             rv.item.slug)
-            # the slug changed in Webflow, or the file was moved here (git mv): it moves to its path
-            moved_from = run.local[key].path if key in run.local else old.path if old is not None else None
-            if old is not None and moved_from is not None and moved_from != rv.path:
+            if moves and old is not None:
                 previous = store.read(moved_from)
                 # this item's file as the plan saw it: the bytes as synced, or re-saved with the same
                 # content (an editor's or a formatter's YAML style); never a file this run just wrote
                 if previous is not None and (sha256(previous) == old.file_hash or (
                         key in run.local and not store.wrote(moved_from))):
                     store.remove(moved_from)
+                    moved_line(self.ctx, run, key, moved_from, rv.path)  # the line says where the file was
         except FileChangedError as exc:
             self.kept(run, exc.path, data, key)
             return

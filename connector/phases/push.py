@@ -8,7 +8,7 @@ from typing import Any
 from .. import bulk
 from ..context import RunContext
 from ..convert import document_record, item_to_document, record_hash, record_to_field_data, value_hash
-from ..errors import ApiError, LocalValidationError, NotFoundError, ValidationApiError
+from ..errors import ApiError, LeftOutError, LocalValidationError, NotFoundError, ValidationApiError
 from ..files import skipped, with_file_ids
 from ..formerslug import note_former_slug
 from ..heldslugs import held_in_webflow, report_held_slug
@@ -243,7 +243,7 @@ class Pusher:
             ctx.save()
         for key in merges:  # merges with nothing to send: Webflow already has the result
             if key not in {u["id"] for u in updates} and key in run.remote:
-                self.writer.write_remote(run, key, c)
+                self.writer.write_remote(run, key, c, count=False)  # one item: merged or resolved, not also pulled
                 _count_merge(c, merges[key])
 
     def send_updates(self, run: CollectionRun, batch: list[dict[str, Any]]) -> bulk.Outcome:
@@ -262,10 +262,17 @@ class Pusher:
         if isinstance(error, NotFoundError):
             self.writer.conflict(run, Action(item_id, Op.CONFLICT, "deleted in Webflow during this run"), copy=False)
             return
+        left_out = isinstance(error, LeftOutError)
         self.ctx.report.problems.append({
             "collection": run.schema.slug, "item": path_of(run, item_id),
-            "field": ", ".join(d.param for d in getattr(error, "details", ())) or "(item)",
-            "message": f"Webflow refused the update: {error}"})
+            "field": ", ".join(run.mapping.key_for_field(d.param) or d.param
+                               for d in getattr(error, "details", ())) or "(item)",
+            "message": str(error) if left_out else f"Webflow refused the update: {error}"})
+        # its line says held, not pushed; the file keeps the edit, the next run sends it again
+        not_sent(self.ctx.report.actions, run.schema.slug, item_id,
+                 ("Webflow held it back, not recorded as pushed" if left_out else
+                  "Webflow refused it, nothing was changed") + ": see the problem below")
+        self.ctx.report.of(run.schema.slug).pending += 1
 
     def _changed_since_planned(self, run: CollectionRun, ids: set[str]) -> set[str]:
         """The items of ``ids`` whose version in Webflow is no longer the one the plan was made on:

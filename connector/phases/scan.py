@@ -126,7 +126,7 @@ def read_local(ctx: RunContext, run: CollectionRun, info: FileInfo, key: str, vi
         return Side({}, base_entry.record_hash, info.mtime_ns / 1e9)
     result = ReadResult(None, [big]) if big else read_document(
         info.rel, raw, run.mapping, base_keys=set(base_entry.fields) if base_entry else None)
-    view.document, view.key_lines = result.document, result.key_lines
+    view.document, view.key_lines, view.key_texts = result.document, result.key_lines, result.key_texts
     if result.problems:
         ctx.report.problems.extend(p.as_dict(run.schema.slug) for p in result.problems)
         return Side({}, "held:" + sha256(raw), info.mtime_ns / 1e9,

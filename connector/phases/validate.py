@@ -61,7 +61,8 @@ def validate(ctx: RunContext) -> None:
             local = run.local.get(action.key)
             if local is None or local.document is None:
                 continue
-            found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners, ctx.shown)
+            found = validate_document(local.path, local.document, run.mapping, run.schema, refs, owners, ctx.shown,
+                                      typed=local.key_texts)
             found = [replace(p, line=local.key_lines.get(p.key)) for p in found if (p.path, p.key) not in already]
             if found:
                 bad_keys.add(action.key)
