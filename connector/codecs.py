@@ -426,9 +426,10 @@ DANGEROUS_SCHEMES = ("javascript", "data", "vbscript")
 
 
 def _is_url(text: str) -> bool:
-    """An absolute URL (``https:``, ``mailto:``, ``tel:``...) or a relative one (``/about``,
-    ``about.html``, ``#top``): one word, no spaces."""
-    return bool(re.match(r"^\S+\Z", text))
+    """An absolute URL (``https:``, ``mailto:``, ``tel:``...), a path from the site's root
+    (``/about``) or an anchor (``#top``): one word, no spaces. A path relative to the page
+    (``about.html``) is not: the API's link fields refuse it, so it is refused before any write."""
+    return bool(re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)\S*\Z", text))
 
 
 @dataclass(frozen=True)
@@ -436,7 +437,7 @@ class LinkCodec(TextCodec):
     """Link: any URL, relative ones too, but none a browser would run as code."""
 
     check: Callable[[str], bool] | None = _is_url
-    what: str = "a URL"
+    what: str = "a URL (https://…, a path from the site's root such as /about, #anchor, mailto:, tel:)"
 
     def encode(self, value: Any, field: Field, refs: References) -> Any:
         value = super().encode(value, field, refs)
