@@ -21,13 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
 from .convert import Document
 from .mapping import WRITABLE_META, Mapping
 from .yamlstyle import loader_class
+from .yamlversions import ambiguity
 
 MAX_FILE_BYTES = 2_000_000
 MAX_TOKENS = 20_000
@@ -162,7 +163,28 @@ def _load(path: str, text: str) -> tuple[Any, dict[Any, int], dict[Any, str], li
         raise _Refused(_yaml_message(exc, text), _yaml_line(exc, text)) from None
     finally:
         loader.dispose()
-    return data, loader.key_lines, loader.key_texts, [ReadProblem(path, k, m, ln) for k, m, ln in loader.duplicates]
+    found = [*loader.duplicates, *loader.ambiguous]
+    return data, loader.key_lines, loader.key_texts, [ReadProblem(path, k, m, ln) for k, m, ln in found]
+
+
+def _ambiguous_words(top: yaml.Node) -> Iterator[tuple[str, str, int]]:
+    """(top-level key, how to write it, line) for each plain word in the values that YAML 1.1 and
+    1.2 read otherwise (``yamlversions``)."""
+    if not isinstance(top, yaml.MappingNode):
+        return
+    for key_node, value_node in top.value:
+        key = str(getattr(key_node, "value", FILE))
+        stack = [value_node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.ScalarNode):
+                how = ambiguity(node.tag, node.value) if not node.style else None
+                if how:
+                    yield key, how, node.start_mark.line + 2
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(v for _, v in node.value)
 
 
 def _yaml_line(exc: yaml.YAMLError, text: str) -> int | None:
@@ -230,10 +252,12 @@ def _strict_loader() -> type:
             self.source = stream
             self.key_texts: dict[Any, str] = {}  # each top-level value as typed, when on one line
             self.duplicates: list[tuple[str, str, int]] = []
+            self.ambiguous: list[tuple[str, str, int]] = []  # words YAML 1.1 and 1.2 read otherwise
             self.top: yaml.Node | None = None
 
         def construct_document(self, node: yaml.Node) -> Any:
             self.top = node
+            self.ambiguous = list(_ambiguous_words(node))
             return super().construct_document(node)
 
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
