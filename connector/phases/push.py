@@ -19,6 +19,7 @@ from ..plan import Action, Op, Side, winner
 from ..reads import updated_since
 from ..references import PendingReferences, has_pending
 from ..refollow import follow_live_references, follow_recreated
+from ..relink import moved_line
 from ..report import CollectionReport
 from ..runs import CollectionRun, RemoteView, iso_seconds, iso_text
 from . import variants
@@ -114,6 +115,10 @@ class Pusher:
             ctx.refs.add(run.schema.id, item.id, run.mapping.path_for(item.slug, item.id))
             ctx.refs.ids[(run.schema.id, old_path)] = item.id
         self.writer.store_answer(run, item, old_path, keep_file=deferred)
+        now = run.remote[item.id].path
+        if now != old_path and not deferred and ctx.store.stat(old_path) is None:
+            # the file went to the mapping's path for its slug: the line (keyed by the file) says so
+            moved_line(ctx, run, key, old_path, now)
         run.planned_versions[item.id] = item.last_updated
         if key != item.id:
             # re-created (the item was deleted in Webflow): the old id is gone for good, and the
