@@ -89,13 +89,27 @@ def _pair(m: re.Match[str]) -> str:
 
 
 def _to16(text: str) -> str:
-    return text if text.isascii() else _ASTRAL.sub(_pair, text)
+    # no astral character (as many UTF-16 code units as characters): the string is its own view,
+    # found by the encoder rather than by a pattern's character-by-character scan
+    if text.isascii() or _utf16_len(text) == len(text):
+        return text
+    return _ASTRAL.sub(_pair, text)
 
 
 def _from16(text: str) -> str:
-    if text.isascii() or not _SURROGATE.search(text):
+    if text.isascii() or not _has_surrogate(text):
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _has_surrogate(text: str) -> bool:
+    """``_SURROGATE.search(text)``: the strict UTF-16 encoder refuses exactly the surrogate code
+    points, and finds them faster than the pattern's character-by-character scan."""
+    try:
+        text.encode("utf-16-le")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _code_point(s: str, i: int) -> int:
@@ -217,6 +231,13 @@ def _utf16_len(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _finds_non_printable(pattern: re.Pattern[str], text: str) -> bool:
+    """``pattern.search(text)`` for a class of js-yaml's non-printable characters (_NOT_PRINTABLE or
+    a part of it). Python's non-printable characters include all of js-yaml's (and a few it prints,
+    such as U+200D), so a text Python finds printable needs no character-by-character scan."""
+    return not text.isprintable() and pattern.search(text) is not None
+
+
 def _long_text_style(text: str, line_width: int) -> int | None:
     """The style of a value with a line break or a line too long to keep, decided without the
     character-by-character plain-scalar scan (which cannot matter for such values), or None."""
@@ -228,7 +249,7 @@ def _long_text_style(text: str, line_width: int) -> int | None:
             break
     if len(lines) == 1 and not foldable:
         return None
-    if _NOT_PRINTABLE_BUT_LF.search(text):
+    if _finds_non_printable(_NOT_PRINTABLE_BUT_LF, text.replace("\n", " ")):
         return _DOUBLE
     return _FOLDED if foldable else _LITERAL
 
@@ -292,7 +313,7 @@ def _style(text: str, width: int, iskey: bool, inblock: bool, shortcuts: bool = 
         if style is not None:
             return style
         if inblock and (iskey or _utf16_len(text) <= width) and _SIMPLE_PLAIN.match(text) \
-                and not _NOT_PRINTABLE.search(text):
+                and not _finds_non_printable(_NOT_PRINTABLE, text):
             return _SINGLE if _ambiguous(text) else _PLAIN
     return _choose_style(_to16(text), iskey, width, inblock)
 
@@ -414,8 +435,10 @@ _NEEDS_RARE_ESCAPE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\xa0\u2028\u202
 
 def _escape(text: str) -> str:
     """js-yaml's escapeString: each character through _escape_char. The printable runs are
-    copied as they are; the four common escapes (backslash first, so that no added backslash is
-    escaped again) are plain replacements; the pattern finds the rest."""
+    copied as they are; the common escapes (backslash first, so that no added backslash is
+    escaped again; then the quote, line feed, tab, and the no-break space and U+FEFF of French
+    text) are plain replacements; the pattern finds the rest, when Python finds any character
+    it does not print (see _finds_non_printable)."""
     if "\\" in text:
         text = text.replace("\\", "\\\\")
     if '"' in text:
@@ -424,6 +447,12 @@ def _escape(text: str) -> str:
         text = text.replace("\n", "\\n")
     if "\t" in text:
         text = text.replace("\t", "\\t")
+    if "\xa0" in text:
+        text = text.replace("\xa0", "\\_")
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "\\uFEFF")
+    if not _finds_non_printable(_NEEDS_RARE_ESCAPE, text):
+        return text
     return _NEEDS_RARE_ESCAPE.sub(_escape_match, text)
 
 
