@@ -90,8 +90,8 @@ def escape_markdown(text: str) -> str:
         for pattern, replacement in _ESCAPES:
             text = pattern.sub(replacement, text)
         return text
-    if _ANYWHERE.search(text) is None:
-        return text
+    if not ("_" in text or "*" in text or "[" in text or "]" in text or "`" in text or "\\" in text):
+        return text  # _ANYWHERE.search(text) is None, found by the string's own search
     return _ANYWHERE.sub(_backslash, text)
 
 
@@ -133,10 +133,11 @@ def _keep_as_block(el: Element) -> bool:
         return True
     if tag.startswith("wf-"):
         return True  # a component instance (<wf-component>): Markdown would keep only its text
-    classes = el.classes
-    if tag == "div" and ("w-embed" in classes or el.get("data-rt-embed-type") is not None):
-        return True  # a custom-code embed, as the published page and as the API write it
+    if tag == "div":
+        # a custom-code embed, as the published page and as the API write it
+        return "w-embed" in el.classes or el.get("data-rt-embed-type") is not None
     if tag == "figure":
+        classes = el.classes
         if "w-richtext-figure-type-image" not in classes:
             return True  # video and unknown figures
         aligns = [c for c in classes if c.startswith("w-richtext-align-")]
@@ -303,7 +304,11 @@ def _join_all(replacements: list[str]) -> str:
     """Turndown's join of each replacement onto the output, which recopies the output each time:
     here the output is kept as parts and a count of the newlines it ends with. Join trims the
     output's trailing and the replacement's leading newlines and puts back as many as the larger
-    of the two counts, at most two."""
+    of the two counts, at most two. Without a newline anywhere there is nothing to trim or put
+    back: the join is a concatenation (the inline content of a paragraph, a link, a list item)."""
+    joined = "".join(replacements)
+    if "\n" not in joined:
+        return joined
     parts: list[str] = []
     tail = 0
     for replacement in replacements:
