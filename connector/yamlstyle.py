@@ -347,7 +347,6 @@ def _indent_lf(s: str, pad: str) -> str:
 
 
 _LINE_RE: Final = re.compile(r"(\n+)([^\n]*)")
-_BREAK_RE: Final = re.compile(r" [^ ]")
 
 
 def _fold(s: str, width: int) -> str:
@@ -363,44 +362,38 @@ def _fold(s: str, width: int) -> str:
     return result
 
 
-def _last_break(line: str, lo: int, hi: int) -> int:
-    """The last break (a space before a non-space) at a position in [lo, hi), or -1."""
-    k = line.rfind(" ", lo, hi)
-    while k != -1 and (k + 1 >= len(line) or line[k + 1] == " "):
-        k = line.rfind(" ", lo, k)
-    return k
+_CHUNKS: dict[int, re.Pattern[str]] = {}
+
+
+def _chunk(width: int) -> re.Pattern[str]:
+    """The text before the break a folded line is cut at: the last break (a space before a
+    non-space) at most ``width`` characters from the start, else the first one after."""
+    pattern = _CHUNKS.get(width)
+    if pattern is None:
+        pattern = re.compile(r"(?:.{1,%d}|.{%d,}?)(?= [^ ])" % (width, width + 1), re.DOTALL)
+        _CHUNKS[width] = pattern
+    return pattern
 
 
 def _fold_line(line: str, width: int) -> str:
-    """js-yaml's foldLine (word by word: tests/reference_rules.py), going from break to break instead of word by
-    word: the words between two breaks only move ``curr``, so only the last of them is looked up."""
-    if line == "" or line[0] == " ":
+    """js-yaml's foldLine (word by word: tests/reference_rules.py). It keeps the last break
+    within ``width`` of the start of the line being written, and cuts there once the next break
+    is beyond it (or at that next break when there is none within); at the end of the text it
+    cuts once more if what is left is too long. That is: while more than ``width`` characters
+    are left, cut at the break _chunk finds, if there is one; the pattern does that search in C."""
+    if line == "" or line[0] == " " or len(line) <= width:
         return line
-    start = 0
-    curr = 0
-    scanned = 0  # breaks before this position have been taken into account
+    pattern = _chunk(width)
     parts: list[str] = []
-    while True:
-        m = _BREAK_RE.search(line, max(scanned, start + width + 1))
+    start = 0
+    while len(line) - start > width:
+        m = pattern.match(line, start)
         if m is None:
             break
-        nxt = m.start()  # the first break after scanned that is more than width from start
-        k = _last_break(line, scanned, nxt)
-        if k != -1:
-            curr = k
-        end = curr if curr > start else nxt
+        end = m.end()
         parts.append(line[start:end])
         start = end + 1
-        curr = nxt
-        scanned = nxt + 1
-    k = _last_break(line, scanned, len(line))
-    if k != -1:
-        curr = k
-    if len(line) - start > width and curr > start:
-        parts.append(line[start:curr])
-        parts.append(line[curr + 1:])
-    else:
-        parts.append(line[start:])
+    parts.append(line[start:])
     return "\n".join(parts)
 
 
