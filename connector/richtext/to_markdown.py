@@ -215,10 +215,11 @@ def _collapse_children(parent: Element, state: _Collapsing) -> None:
             node.data = text
             state.prev_text = node
         elif isinstance(node, Element):
-            _visit_element(node, state)
-            if node.children and not _is_pre(node):
+            pre = node.tag == "pre" or keep_as_block(node)  # _is_pre, once for both visits
+            _visit_element(node, state, pre)
+            if node.children and not pre:
                 _collapse_children(node, state)
-                _visit_element(node, state)  # on the way out
+                _visit_element(node, state, pre)  # on the way out
         kept.append(node)
     if len(kept) != len(parent.children):
         parent.children = kept
@@ -230,14 +231,14 @@ def _reindex(children: list[Node]) -> None:
         child.index = i
 
 
-def _visit_element(node: Element, state: _Collapsing) -> None:
+def _visit_element(node: Element, state: _Collapsing, pre: bool) -> None:
     if node.node_name in BLOCK or node.tag == "br":
         prev = state.prev_text
         if prev is not None and prev.data.endswith(" "):
             prev.data = prev.data[:-1]
         state.prev_text = None
         state.keep_leading = False
-    elif node.node_name in VOID or _is_pre(node):
+    elif node.node_name in VOID or pre:
         state.prev_text = None
         state.keep_leading = True
     elif state.prev_text is not None:
@@ -258,10 +259,11 @@ def text_of(el: Element) -> str:
 
 def _is_blank(el: Element) -> bool:
     text = text_of(el)
+    if text and (text[0] not in _JS_WS_SET or not _BLANK_RE.match(text)):
+        return False  # the usual answer, from the cheapest of Turndown's conditions
     return (
         el.node_name not in VOID
         and el.node_name not in MEANINGFUL_WHEN_BLANK
-        and (text == "" or (text[0] in _JS_WS_SET and bool(_BLANK_RE.match(text))))
         and not el.has_descendant(_VOID_TAGS)
         and not el.has_descendant(_MEANINGFUL_TAGS)
     )
@@ -365,6 +367,8 @@ class _Converter:
 
     def replacement_for(self, el: Element, in_code: bool) -> str:
         content = self.process(el, in_code) if not (el.tag != "code" and keep_as_block(el)) else ""
+        if el.node_name in BLOCK:
+            return self.rule(el, content, in_code)  # no flanking whitespace (_flanking_whitespace)
         leading, trailing = _flanking_whitespace(el)
         if leading or trailing:
             content = js_trim(content)
