@@ -171,6 +171,15 @@ def test_one_pass_collapsing_is_turndowns_walk(html: str) -> None:
     assert to_markdown.to_markdown(html) == ref.markdown_via_lexbor(html)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(markup(), editor_markup()))
+def test_blank_test_shortcuts_are_turndowns_is_blank(html: str) -> None:
+    root = dom.parse_fragment(html)
+    to_markdown._collapse_whitespace(root)
+    for el in root.iter():
+        assert to_markdown._is_blank(el) == ref.is_blank(el)
+
+
 @given(st.lists(st.text(alphabet="\nab", max_size=5), max_size=8))
 def test_list_join_is_turndowns_join(replacements: list[str]) -> None:
     output = ""

@@ -258,6 +258,9 @@ def text_of(el: Element) -> str:
 
 
 def _is_blank(el: Element) -> bool:
+    first = el.children[0] if el.children else None
+    if isinstance(first, Text) and first.data[:1] and first.data[0] not in _JS_WS_SET:
+        return False  # the text starts with it: not blank, and no need to build the text of a paragraph
     text = text_of(el)
     if text and (text[0] not in _JS_WS_SET or not _BLANK_RE.match(text)):
         return False  # the usual answer, from the cheapest of Turndown's conditions
