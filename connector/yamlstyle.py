@@ -331,19 +331,10 @@ def _drop_ending_newline(s: str) -> str:
 
 
 def _indent(s: str, spaces: int) -> str:
+    """js-yaml's indentString (tests/reference_rules.py): each line that is not empty, as split
+    on LF only, gets the indentation."""
     pad = " " * spaces
-    return "".join(pad + line if line and line != "\n" else line for line in s.splitlines(keepends=True)
-                   ) if "\r" not in s and "\x0b" not in s and "\x0c" not in s and "\x1c" not in s else _indent_lf(s, pad)
-
-
-def _indent_lf(s: str, pad: str) -> str:
-    # splitlines() also breaks on characters YAML does not: split on LF only
-    parts = s.split("\n")
-    out = []
-    for k, part in enumerate(parts):
-        line = part + ("\n" if k < len(parts) - 1 else "")
-        out.append(pad + line if line and line != "\n" else line)
-    return "".join(out)
+    return "\n".join([pad + line if line else line for line in s.split("\n")])
 
 
 _LINE_RE: Final = re.compile(r"(\n+)([^\n]*)")

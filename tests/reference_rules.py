@@ -145,6 +145,24 @@ def yaml_escape(text: str) -> str:
     return "".join(out)
 
 
+def indent_string(string: str, spaces: int) -> str:
+    ind = " " * spaces
+    position = 0
+    result = ""
+    while position < len(string):
+        nxt = string.find("\n", position)
+        if nxt == -1:
+            line = string[position:]
+            position = len(string)
+        else:
+            line = string[position:nxt + 1]
+            position = nxt + 1
+        if len(line) and line != "\n":
+            result += ind
+        result += line
+    return result
+
+
 def fold_line(line: str, width: int) -> str:
     if line == "" or line[0] == " ":
         return line

@@ -247,6 +247,11 @@ def test_listed_characters_are_js_yamls_non_printable_ones() -> None:
         assert bool(yamlstyle._NEEDS_ESCAPE.match(ch)) == (yamlstyle._escape_char(ch) != ch)
 
 
+@given(st.text(alphabet=st.sampled_from(list("a \n\r\x0b\x0c\x1c\x1d\x85") + ["\u2028"]), max_size=12), st.integers(0, 4))
+def test_indentation_is_js_yamls_indent_string(text: str, spaces: int) -> None:
+    assert yamlstyle._indent(text, spaces) == ref.indent_string(text, spaces)
+
+
 @settings(max_examples=1000)
 @given(st.text(alphabet="ab ", max_size=60), st.integers(1, 12))
 def test_folding_by_breaks_is_js_yamls_fold_line(line: str, width: int) -> None:
