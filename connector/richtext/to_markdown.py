@@ -387,8 +387,19 @@ class _Converter:
             return "\n\n" if is_block else ""
         if keep_inline(el) and not in_code:
             return _open_tag(el) + content + f"</{el.tag}>"
+        # Turndown's rules for these elements are keyed by distinct names, so their order here
+        # changes nothing: the most frequent come first
         if name == "P":
             return "\n\n" + content + "\n\n"
+        if name in ("STRONG", "B"):
+            return "**" + content + "**" if js_trim(content) else ""
+        if name == "A" and el.get("href"):
+            title = _clean_attribute(el.get("title"))
+            return "[" + content + "](" + (el.get("href") or "") + (f' "{title}"' if title else "") + ")"
+        if name == "LI":
+            return self._list_item(el, content)
+        if name in ("EM", "I"):
+            return "_" + content + "_" if js_trim(content) else ""
         if name == "BR":
             return "  \n"
         if name in ("H1", "H2", "H3", "H4", "H5", "H6"):
@@ -404,19 +415,10 @@ class _Converter:
             if parent is not None and parent.node_name == "LI" and parent.element_children[-1:] == [el]:
                 return "\n" + content
             return "\n\n" + content + "\n\n"
-        if name == "LI":
-            return self._list_item(el, content)
         if name == "PRE" and isinstance(el.first_child, Element) and el.first_child.node_name == "CODE":
             return "\n\n    " + text_of(el.first_child).replace("\n", "\n    ") + "\n\n"
         if name == "HR":
             return "\n\n* * *\n\n"
-        if name == "A" and el.get("href"):
-            title = _clean_attribute(el.get("title"))
-            return "[" + content + "](" + (el.get("href") or "") + (f' "{title}"' if title else "") + ")"
-        if name in ("EM", "I"):
-            return "_" + content + "_" if js_trim(content) else ""
-        if name in ("STRONG", "B"):
-            return "**" + content + "**" if js_trim(content) else ""
         if name == "CODE" and not (el.parent is not None and el.parent.node_name == "PRE"
                                    and el.previous_sibling is None and el.next_sibling is None):
             return self._code(content)
