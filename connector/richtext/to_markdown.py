@@ -305,6 +305,9 @@ def _flanking_whitespace(el: Element) -> tuple[str, str]:
     return leading, trailing
 
 
+_NEWLINES: Final = ("", "\n", "\n\n")
+
+
 def _join_all(replacements: list[str]) -> str:
     """Turndown's join of each replacement onto the output, which recopies the output each time:
     here the output is kept as parts and a count of the newlines it ends with. Join trims the
@@ -318,12 +321,13 @@ def _join_all(replacements: list[str]) -> str:
     tail = 0
     for replacement in replacements:
         s2 = replacement.lstrip("\n")
-        newlines = max(tail, len(replacement) - len(s2))
+        leading = len(replacement) - len(s2)
+        newlines = tail if tail > leading else leading
         if newlines > 2:
             newlines = 2
         if s2:
             if newlines:
-                parts.append("\n\n"[:newlines])
+                parts.append(_NEWLINES[newlines])
             body = s2.rstrip("\n")
             parts.append(body)
             tail = len(s2) - len(body)
