@@ -110,7 +110,22 @@ def _empty_lone_zwj_lines(markdown: str) -> str:
 
 
 def turndown(html: str) -> str:
-    return convert_tree(parse_fragment(html))
+    root = parse_fragment(html)
+    markdown = convert_tree(root)
+    _release(root)
+    return markdown
+
+
+def _release(root: Element) -> None:
+    """Drop the parent links of a tree no longer needed: without its cycles, reference counting
+    frees it at once, instead of leaving it (and the collections it triggers) to the cycle
+    collector."""
+    elements = [root]
+    while elements:
+        for child in elements.pop().children:
+            child.parent = None
+            if isinstance(child, Element):
+                elements.append(child)
 
 
 def convert_tree(root: Element) -> str:
