@@ -113,13 +113,27 @@ def _pair(m: re.Match[str]) -> str:
 
 
 def _to16(text: str) -> str:
-    return text if text.isascii() else _ASTRAL.sub(_pair, text)
+    # no astral character (as many UTF-16 code units as characters): the string is its own view,
+    # found by the encoder rather than by a pattern's character-by-character scan
+    if text.isascii() or _utf16_len(text) == len(text):
+        return text
+    return _ASTRAL.sub(_pair, text)
 
 
 def _from16(text: str) -> str:
-    if text.isascii() or not _SURROGATE.search(text):
+    if text.isascii() or not _has_surrogate(text):
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _has_surrogate(text: str) -> bool:
+    """``_SURROGATE.search(text)``: the strict UTF-16 encoder refuses exactly the surrogate code
+    points, and finds them faster than the pattern's character-by-character scan."""
+    try:
+        text.encode("utf-16-le")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _code_point(s: str, i: int) -> int:
@@ -241,6 +255,13 @@ def _utf16_len(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _finds_non_printable(pattern: re.Pattern[str], text: str) -> bool:
+    """``pattern.search(text)`` for a class of js-yaml's non-printable characters (_NOT_PRINTABLE or
+    a part of it). Python's non-printable characters include all of js-yaml's (and a few it prints,
+    such as U+200D), so a text Python finds printable needs no character-by-character scan."""
+    return not text.isprintable() and pattern.search(text) is not None
+
+
 def _long_text_style(text: str, line_width: int) -> int | None:
     """The style of a value with a line break or a line too long to keep, decided without the
     character-by-character plain-scalar scan (which cannot matter for such values), or None."""
@@ -252,7 +273,7 @@ def _long_text_style(text: str, line_width: int) -> int | None:
             break
     if len(lines) == 1 and not foldable:
         return None
-    if _NOT_PRINTABLE_BUT_LF.search(text):
+    if _finds_non_printable(_NOT_PRINTABLE_BUT_LF, text.replace("\n", " ")):
         return _DOUBLE
     return _FOLDED if foldable else _LITERAL
 
@@ -316,7 +337,7 @@ def _style(text: str, width: int, iskey: bool, inblock: bool, shortcuts: bool = 
         if style is not None:
             return style
         if inblock and (iskey or _utf16_len(text) <= width) and _SIMPLE_PLAIN.match(text) \
-                and not _NOT_PRINTABLE.search(text):
+                and not _finds_non_printable(_NOT_PRINTABLE, text):
             return _SINGLE if _ambiguous(text) else _PLAIN
     return _choose_style(_to16(text), iskey, width, inblock)
 
@@ -334,23 +355,13 @@ def _drop_ending_newline(s: str) -> str:
 
 
 def _indent(s: str, spaces: int) -> str:
+    """js-yaml's indentString (tests/reference_rules.py): each line that is not empty, as split
+    on LF only, gets the indentation."""
     pad = " " * spaces
-    return "".join(pad + line if line and line != "\n" else line for line in s.splitlines(keepends=True)
-                   ) if "\r" not in s and "\x0b" not in s and "\x0c" not in s and "\x1c" not in s else _indent_lf(s, pad)
-
-
-def _indent_lf(s: str, pad: str) -> str:
-    # splitlines() also breaks on characters YAML does not: split on LF only
-    parts = s.split("\n")
-    out = []
-    for k, part in enumerate(parts):
-        line = part + ("\n" if k < len(parts) - 1 else "")
-        out.append(pad + line if line and line != "\n" else line)
-    return "".join(out)
+    return "\n".join([pad + line if line else line for line in s.split("\n")])
 
 
 _LINE_RE: Final = re.compile(r"(\n+)([^\n]*)")
-_BREAK_RE: Final = re.compile(r" [^ ]")
 
 
 def _fold(s: str, width: int) -> str:
@@ -366,44 +377,38 @@ def _fold(s: str, width: int) -> str:
     return result
 
 
-def _last_break(line: str, lo: int, hi: int) -> int:
-    """The last break (a space before a non-space) at a position in [lo, hi), or -1."""
-    k = line.rfind(" ", lo, hi)
-    while k != -1 and (k + 1 >= len(line) or line[k + 1] == " "):
-        k = line.rfind(" ", lo, k)
-    return k
+_CHUNKS: dict[int, re.Pattern[str]] = {}
+
+
+def _chunk(width: int) -> re.Pattern[str]:
+    """The text before the break a folded line is cut at: the last break (a space before a
+    non-space) at most ``width`` characters from the start, else the first one after."""
+    pattern = _CHUNKS.get(width)
+    if pattern is None:
+        pattern = re.compile(r"(?:.{1,%d}|.{%d,}?)(?= [^ ])" % (width, width + 1), re.DOTALL)
+        _CHUNKS[width] = pattern
+    return pattern
 
 
 def _fold_line(line: str, width: int) -> str:
-    """js-yaml's foldLine (word by word: tests/reference_rules.py), going from break to break instead of word by
-    word: the words between two breaks only move ``curr``, so only the last of them is looked up."""
-    if line == "" or line[0] == " ":
+    """js-yaml's foldLine (word by word: tests/reference_rules.py). It keeps the last break
+    within ``width`` of the start of the line being written, and cuts there once the next break
+    is beyond it (or at that next break when there is none within); at the end of the text it
+    cuts once more if what is left is too long. That is: while more than ``width`` characters
+    are left, cut at the break _chunk finds, if there is one; the pattern does that search in C."""
+    if line == "" or line[0] == " " or len(line) <= width:
         return line
-    start = 0
-    curr = 0
-    scanned = 0  # breaks before this position have been taken into account
+    pattern = _chunk(width)
     parts: list[str] = []
-    while True:
-        m = _BREAK_RE.search(line, max(scanned, start + width + 1))
+    start = 0
+    while len(line) - start > width:
+        m = pattern.match(line, start)
         if m is None:
             break
-        nxt = m.start()  # the first break after scanned that is more than width from start
-        k = _last_break(line, scanned, nxt)
-        if k != -1:
-            curr = k
-        end = curr if curr > start else nxt
+        end = m.end()
         parts.append(line[start:end])
         start = end + 1
-        curr = nxt
-        scanned = nxt + 1
-    k = _last_break(line, scanned, len(line))
-    if k != -1:
-        curr = k
-    if len(line) - start > width and curr > start:
-        parts.append(line[start:curr])
-        parts.append(line[curr + 1:])
-    else:
-        parts.append(line[start:])
+    parts.append(line[start:])
     return "\n".join(parts)
 
 
@@ -438,8 +443,10 @@ _NEEDS_RARE_ESCAPE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\xa0\u2028\u202
 
 def _escape(text: str) -> str:
     """js-yaml's escapeString: each character through _escape_char. The printable runs are
-    copied as they are; the four common escapes (backslash first, so that no added backslash is
-    escaped again) are plain replacements; the pattern finds the rest."""
+    copied as they are; the common escapes (backslash first, so that no added backslash is
+    escaped again; then the quote, line feed, tab, and the no-break space and U+FEFF of French
+    text) are plain replacements; the pattern finds the rest, when Python finds any character
+    it does not print (see _finds_non_printable)."""
     if "\\" in text:
         text = text.replace("\\", "\\\\")
     if '"' in text:
@@ -448,6 +455,12 @@ def _escape(text: str) -> str:
         text = text.replace("\n", "\\n")
     if "\t" in text:
         text = text.replace("\t", "\\t")
+    if "\xa0" in text:
+        text = text.replace("\xa0", "\\_")
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "\\uFEFF")
+    if not _finds_non_printable(_NEEDS_RARE_ESCAPE, text):
+        return text
     return _NEEDS_RARE_ESCAPE.sub(_escape_match, text)
 
 

@@ -102,6 +102,18 @@ def utf16_len(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
+def is_blank(el: Element) -> bool:
+    """turndown/src/utilities.js isBlank, on the element's whole text content."""
+    text = el.text_content
+    return (
+        el.node_name not in VOID
+        and el.node_name not in to_markdown.MEANINGFUL_WHEN_BLANK
+        and re.match(f"^{to_markdown._JS_WS_RE}*$", text) is not None
+        and not el.has_descendant(to_markdown._VOID_TAGS)
+        and not el.has_descendant(to_markdown._MEANINGFUL_TAGS)
+    )
+
+
 def markdown_via_lexbor(html: str) -> str:
     """The conversion of the tree Lexbor builds (the direct reading of well-formed markup aside)."""
     if html == "":
@@ -131,6 +143,24 @@ def yaml_escape(text: str) -> str:
         else:
             out.append(f"\\U{c:08X}")
     return "".join(out)
+
+
+def indent_string(string: str, spaces: int) -> str:
+    ind = " " * spaces
+    position = 0
+    result = ""
+    while position < len(string):
+        nxt = string.find("\n", position)
+        if nxt == -1:
+            line = string[position:]
+            position = len(string)
+        else:
+            line = string[position:nxt + 1]
+            position = nxt + 1
+        if len(line) and line != "\n":
+            result += ind
+        result += line
+    return result
 
 
 def fold_line(line: str, width: int) -> str:

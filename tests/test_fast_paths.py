@@ -171,6 +171,15 @@ def test_one_pass_collapsing_is_turndowns_walk(html: str) -> None:
     assert to_markdown.to_markdown(html) == ref.markdown_via_lexbor(html)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(markup(), editor_markup()))
+def test_blank_test_shortcuts_are_turndowns_is_blank(html: str) -> None:
+    root = dom.parse_fragment(html)
+    to_markdown._collapse_whitespace(root)
+    for el in root.iter():
+        assert to_markdown._is_blank(el) == ref.is_blank(el)
+
+
 @given(st.lists(st.text(alphabet="\nab", max_size=5), max_size=8))
 def test_list_join_is_turndowns_join(replacements: list[str]) -> None:
     output = ""
@@ -202,10 +211,26 @@ def test_string_shortcuts_are_the_regular_expressions(text: str) -> None:
 # -- js-yaml: escaping and folding -------------------------------------------------------------------
 @given(st.text(alphabet=st.sampled_from(list("aé\"\\\t\n\r\x00\x07\x1b\x7f\x85\xa0\xa1") + ["\u2028", "\u2029", "\ufeff",
                                                                                              "\ufffe", "\ud800", "😀",
-                                                                                             "\ue000", "\ud7ff"]),
+                                                                                             "\ue000", "\ud7ff", "\u200d", "\xad"]),
                max_size=12))
 def test_escaping_by_pattern_is_js_yamls_loop(text: str) -> None:
     assert yamlstyle._escape(text) == ref.yaml_escape(text)
+
+
+def test_printability_shortcut_is_the_pattern_search() -> None:
+    patterns = (yamlstyle._NOT_PRINTABLE, yamlstyle._NOT_PRINTABLE_BUT_LF, yamlstyle._NEEDS_RARE_ESCAPE)
+    for c in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        text = "a" + chr(c) + "b"
+        for pattern in patterns:
+            assert yamlstyle._finds_non_printable(pattern, text) == bool(pattern.search(text))
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "\n", "é", "\xa0", "\u2019", "\u200d", "\ufeff", "\ud800", "\udbff",
+                                         "\udc00", "😀", "\U0010ffff"]), max_size=10))
+def test_utf16_view_shortcuts_are_the_patterns(text: str) -> None:
+    assert yamlstyle._to16(text) == yamlstyle._ASTRAL.sub(yamlstyle._pair, text)
+    assert yamlstyle._has_surrogate(text) == bool(yamlstyle._SURROGATE.search(text))
+    assert yamlstyle._from16(text) == text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 @given(st.lists(st.sampled_from(list("~nNtTfFulrse-+.0123456789<_:xXoObB eE") + ["null", "true", "False", ".inf", "2024-01-02"]),
@@ -220,6 +245,11 @@ def test_listed_characters_are_js_yamls_non_printable_ones() -> None:
         assert bool(yamlstyle._NOT_PRINTABLE.match(ch)) == (not yamlstyle._printable(c))
         assert bool(yamlstyle._NOT_PRINTABLE_BUT_LF.match(ch)) == (not yamlstyle._printable(c) and ch != "\n")
         assert bool(yamlstyle._NEEDS_ESCAPE.match(ch)) == (yamlstyle._escape_char(ch) != ch)
+
+
+@given(st.text(alphabet=st.sampled_from(list("a \n\r\x0b\x0c\x1c\x1d\x85") + ["\u2028"]), max_size=12), st.integers(0, 4))
+def test_indentation_is_js_yamls_indent_string(text: str, spaces: int) -> None:
+    assert yamlstyle._indent(text, spaces) == ref.indent_string(text, spaces)
 
 
 @settings(max_examples=1000)

@@ -151,3 +151,20 @@ def test_generated_editor_content_round_trips(html: str) -> None:
 def test_ordered_list_start_as_turndown_counts_it() -> None:
     assert to_markdown('<ol start="3"><li>a</li><li>b</li></ol>') == "3.  a\n4.  b"
     assert to_markdown('<ol start="x"><li>a</li></ol>') == "NaN.  a"  # JavaScript's Number("x") + 0
+
+
+def test_converted_trees_are_freed_without_the_cycle_collector() -> None:
+    # a first pull converts thousands of items: each document's tree must go as soon as it is
+    # converted, not pile up (with the collections it triggers) until the cycle collector runs
+    import gc
+    to_markdown(REFERENCE_HTML)
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        for _ in range(20):
+            to_markdown(REFERENCE_HTML)
+        grown = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert grown < 100, grown  # the reference item's tree alone is some 300 objects

@@ -54,7 +54,8 @@ class Text(Node):
     node_name = "#text"
 
     def __init__(self, data: str) -> None:
-        super().__init__()
+        self.parent = None  # Node's fields, set here: trees have many nodes, a call less each
+        self.index = 0
         self.data = data
 
     @property
@@ -71,7 +72,8 @@ class Element(Node):
     node_type = 1
 
     def __init__(self, tag: str, attrs: list[tuple[str, str | None]] | None = None) -> None:
-        super().__init__()
+        self.parent = None  # Node's fields, as in Text
+        self.index = 0
         self.tag = tag
         self.node_name = _NODE_NAMES.get(tag) or tag.upper()
         self.attrs: list[tuple[str, str]] = [(k, v if v is not None else "") for k, v in attrs] if attrs else []

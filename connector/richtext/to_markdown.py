@@ -90,8 +90,8 @@ def escape_markdown(text: str) -> str:
         for pattern, replacement in _ESCAPES:
             text = pattern.sub(replacement, text)
         return text
-    if _ANYWHERE.search(text) is None:
-        return text
+    if not ("_" in text or "*" in text or "[" in text or "]" in text or "`" in text or "\\" in text):
+        return text  # _ANYWHERE.search(text) is None, found by the string's own search
     return _ANYWHERE.sub(_backslash, text)
 
 
@@ -110,7 +110,22 @@ def _empty_lone_zwj_lines(markdown: str) -> str:
 
 
 def turndown(html: str) -> str:
-    return convert_tree(parse_fragment(html))
+    root = parse_fragment(html)
+    markdown = convert_tree(root)
+    _release(root)
+    return markdown
+
+
+def _release(root: Element) -> None:
+    """Drop the parent links of a tree no longer needed: without its cycles, reference counting
+    frees it at once, instead of leaving it (and the collections it triggers) to the cycle
+    collector."""
+    elements = [root]
+    while elements:
+        for child in elements.pop().children:
+            child.parent = None
+            if isinstance(child, Element):
+                elements.append(child)
 
 
 def convert_tree(root: Element) -> str:
@@ -133,10 +148,11 @@ def _keep_as_block(el: Element) -> bool:
         return True
     if tag.startswith("wf-"):
         return True  # a component instance (<wf-component>): Markdown would keep only its text
-    classes = el.classes
-    if tag == "div" and ("w-embed" in classes or el.get("data-rt-embed-type") is not None):
-        return True  # a custom-code embed, as the published page and as the API write it
+    if tag == "div":
+        # a custom-code embed, as the published page and as the API write it
+        return "w-embed" in el.classes or el.get("data-rt-embed-type") is not None
     if tag == "figure":
+        classes = el.classes
         if "w-richtext-figure-type-image" not in classes:
             return True  # video and unknown figures
         aligns = [c for c in classes if c.startswith("w-richtext-align-")]
@@ -214,10 +230,11 @@ def _collapse_children(parent: Element, state: _Collapsing) -> None:
             node.data = text
             state.prev_text = node
         elif isinstance(node, Element):
-            _visit_element(node, state)
-            if node.children and not _is_pre(node):
+            pre = node.tag == "pre" or keep_as_block(node)  # _is_pre, once for both visits
+            _visit_element(node, state, pre)
+            if node.children and not pre:
                 _collapse_children(node, state)
-                _visit_element(node, state)  # on the way out
+                _visit_element(node, state, pre)  # on the way out
         kept.append(node)
     if len(kept) != len(parent.children):
         parent.children = kept
@@ -229,14 +246,14 @@ def _reindex(children: list[Node]) -> None:
         child.index = i
 
 
-def _visit_element(node: Element, state: _Collapsing) -> None:
+def _visit_element(node: Element, state: _Collapsing, pre: bool) -> None:
     if node.node_name in BLOCK or node.tag == "br":
         prev = state.prev_text
         if prev is not None and prev.data.endswith(" "):
             prev.data = prev.data[:-1]
         state.prev_text = None
         state.keep_leading = False
-    elif node.node_name in VOID or _is_pre(node):
+    elif node.node_name in VOID or pre:
         state.prev_text = None
         state.keep_leading = True
     elif state.prev_text is not None:
@@ -256,11 +273,15 @@ def text_of(el: Element) -> str:
 
 
 def _is_blank(el: Element) -> bool:
+    first = el.children[0] if el.children else None
+    if isinstance(first, Text) and first.data[:1] and first.data[0] not in _JS_WS_SET:
+        return False  # the text starts with it: not blank, and no need to build the text of a paragraph
     text = text_of(el)
+    if text and (text[0] not in _JS_WS_SET or not _BLANK_RE.match(text)):
+        return False  # the usual answer, from the cheapest of Turndown's conditions
     return (
         el.node_name not in VOID
         and el.node_name not in MEANINGFUL_WHEN_BLANK
-        and (text == "" or (text[0] in _JS_WS_SET and bool(_BLANK_RE.match(text))))
         and not el.has_descendant(_VOID_TAGS)
         and not el.has_descendant(_MEANINGFUL_TAGS)
     )
@@ -299,21 +320,29 @@ def _flanking_whitespace(el: Element) -> tuple[str, str]:
     return leading, trailing
 
 
+_NEWLINES: Final = ("", "\n", "\n\n")
+
+
 def _join_all(replacements: list[str]) -> str:
     """Turndown's join of each replacement onto the output, which recopies the output each time:
     here the output is kept as parts and a count of the newlines it ends with. Join trims the
     output's trailing and the replacement's leading newlines and puts back as many as the larger
-    of the two counts, at most two."""
+    of the two counts, at most two. Without a newline anywhere there is nothing to trim or put
+    back: the join is a concatenation (the inline content of a paragraph, a link, a list item)."""
+    joined = "".join(replacements)
+    if "\n" not in joined:
+        return joined
     parts: list[str] = []
     tail = 0
     for replacement in replacements:
         s2 = replacement.lstrip("\n")
-        newlines = max(tail, len(replacement) - len(s2))
+        leading = len(replacement) - len(s2)
+        newlines = tail if tail > leading else leading
         if newlines > 2:
             newlines = 2
         if s2:
             if newlines:
-                parts.append("\n\n"[:newlines])
+                parts.append(_NEWLINES[newlines])
             body = s2.rstrip("\n")
             parts.append(body)
             tail = len(s2) - len(body)
@@ -360,6 +389,8 @@ class _Converter:
 
     def replacement_for(self, el: Element, in_code: bool) -> str:
         content = self.process(el, in_code) if not (el.tag != "code" and keep_as_block(el)) else ""
+        if el.node_name in BLOCK:
+            return self.rule(el, content, in_code)  # no flanking whitespace (_flanking_whitespace)
         leading, trailing = _flanking_whitespace(el)
         if leading or trailing:
             content = js_trim(content)
@@ -375,8 +406,19 @@ class _Converter:
             return "\n\n" if is_block else ""
         if keep_inline(el) and not in_code:
             return _open_tag(el) + content + f"</{el.tag}>"
+        # Turndown's rules for these elements are keyed by distinct names, so their order here
+        # changes nothing: the most frequent come first
         if name == "P":
             return "\n\n" + content + "\n\n"
+        if name in ("STRONG", "B"):
+            return "**" + content + "**" if js_trim(content) else ""
+        if name == "A" and el.get("href"):
+            title = _clean_attribute(el.get("title"))
+            return "[" + content + "](" + (el.get("href") or "") + (f' "{title}"' if title else "") + ")"
+        if name == "LI":
+            return self._list_item(el, content)
+        if name in ("EM", "I"):
+            return "_" + content + "_" if js_trim(content) else ""
         if name == "BR":
             return "  \n"
         if name in ("H1", "H2", "H3", "H4", "H5", "H6"):
@@ -392,19 +434,10 @@ class _Converter:
             if parent is not None and parent.node_name == "LI" and parent.element_children[-1:] == [el]:
                 return "\n" + content
             return "\n\n" + content + "\n\n"
-        if name == "LI":
-            return self._list_item(el, content)
         if name == "PRE" and isinstance(el.first_child, Element) and el.first_child.node_name == "CODE":
             return "\n\n    " + text_of(el.first_child).replace("\n", "\n    ") + "\n\n"
         if name == "HR":
             return "\n\n* * *\n\n"
-        if name == "A" and el.get("href"):
-            title = _clean_attribute(el.get("title"))
-            return "[" + content + "](" + (el.get("href") or "") + (f' "{title}"' if title else "") + ")"
-        if name in ("EM", "I"):
-            return "_" + content + "_" if js_trim(content) else ""
-        if name in ("STRONG", "B"):
-            return "**" + content + "**" if js_trim(content) else ""
         if name == "CODE" and not (el.parent is not None and el.parent.node_name == "PRE"
                                    and el.previous_sibling is None and el.next_sibling is None):
             return self._code(content)
