@@ -637,7 +637,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (merge by hand, then wfsync sync --on-conflict local PATH)", "other": "Other"}
     if not groups and not ctx.obj["quiet"]:
-        console.print("Everything is in step.")
+        console.print("Nothing to sync, but fix the problems below." if report.problems else "Everything is in step.")
     for side in ("push", "pull", "both", "conflict", "other"):
         if side in groups:
             console.print(f"[bold]{titles[side]}[/]")

@@ -393,13 +393,15 @@ class MultiReferenceCodec(Codec):
 
 
 #: in the message of a reference to a deleted item (``refollow`` drops it once the item is re-created)
-DELETED_MARK = "deleted in Webflow: the file keeps the id"
+DELETED_MARK = "deleted in Webflow"
 
 
-def deleted_message(ids: list[str]) -> str:
+def deleted_message(ids: list[str] | tuple[str, ...], kept: bool = False) -> str:
+    """``kept``: the file is written with the dead id (else it is left as it is, naming what it named)."""
     which = ", ".join(ids)
-    return (f"refers to {'items' if len(ids) > 1 else 'item'} {which}, {DELETED_MARK}; remove it, or name the "
-            "file of another item")
+    keeps = ": the file keeps the id" if kept else ""
+    return (f"refers to {'items' if len(ids) > 1 else 'item'} {which}, {DELETED_MARK}{keeps}; remove it, or name "
+            "the file of another item")
 
 
 def _target(field: Field) -> str:

@@ -10,6 +10,7 @@ from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
 from ..formerslug import synced_slug
 from ..history import record_move, record_slug
+from ..deadrefs import remember_gone
 from ..relink import follow_rename, moved_line, report_dangling
 from ..model import RemoteItem
 from ..moves import slug_unchanged, where
@@ -73,7 +74,8 @@ class LocalWriter:
                     self.kept(run, where, None, action.key)
                     return
                 ctx.state.drop(run.state_key(action.key))
-                report_dangling(ctx, run.schema.id, entry.path)
+                if report_dangling(ctx, run.schema.id, entry.path) and run.locale is None:
+                    remember_gone(ctx, run.schema.id, action.key, entry.path)
             c.removed += 1
         elif action.op is Op.FORGET:
             if not dry_run:

@@ -1,0 +1,71 @@
+"""Holes the sixth new user's tour found, each as the tour ran it: the demo site, the `wfsync`
+command, edits in the files and in Webflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connector.emulator.fixtures import SITE_ID
+from connector.emulator.server import EmulatorServer
+from tests.helpers import pulled_project, snapshot, wfsync, wfsync_json
+from tests.test_engine_holes import coll, edit, edit_in_webflow, remote_item
+
+EVENTS = ("concert-d-ete", "fete-nationale", "marche-de-noel", "nuit-des-musees")  # published ones naming it
+GONE = "snapshots/demo/cms/infos/creches-et-garderies.md"
+
+
+def delete_creches(emulator: EmulatorServer) -> str:
+    dead = remote_item(emulator, "infos", "creches-et-garderies").id
+    emulator.state.delete(coll(emulator, "infos").id, [dead], live=False)
+    return dead
+
+
+def named(problems: list[dict[str, str]], needle: str) -> list[tuple[str, str]]:
+    return sorted((p["path"].rsplit("/", 1)[-1], p["key"]) for p in problems if needle in p["message"])
+
+
+def test_files_naming_an_item_deleted_in_webflow_are_listed_on_every_run(emulator: EmulatorServer,
+                                                                         tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    delete_creches(emulator)
+    expected = [(f"{slug}.md", "f_lieux") for slug in EVENTS]
+    first = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", code=1)
+    assert named(first["problems"], GONE) == expected, first["problems"]
+    for command in ("sync", "pull", "status"):  # not only once: until the files change
+        report = wfsync_json(emulator, SITE_ID, root, command, "--snapshot", "demo", code=1)
+        assert not report["ok"] and named(report["problems"], GONE) == expected, (command, report["problems"])
+    result = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert result.exit_code == 1 and "Everything is in step" not in result.output, result.output
+    assert "concert-d-ete.md: f_lieux: refers to " + GONE in result.output
+    for slug in EVENTS:  # the fix: the reference removed
+        edit(snapshot(root) / f"cms/evenements/{slug}.md", "  - cms/infos/creches-et-garderies.md\n", "")
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    report = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert report["problems"] == [] and report["warnings"] == []
+
+
+def test_files_keeping_the_id_of_a_deleted_item_are_warned_on_every_run(emulator: EmulatorServer,
+                                                                        tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    dead = delete_creches(emulator)
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", code=1)
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--full")  # Webflow's items: the dead id
+    expected = [(f"{slug}.md", "f_lieux") for slug in EVENTS]
+    for command in ("sync", "status"):
+        report = wfsync_json(emulator, SITE_ID, root, command, "--snapshot", "demo")
+        assert named(report["warnings"], dead) == expected, (command, report["warnings"])
+        assert report["problems"] == []
+
+
+def test_a_held_file_naming_a_deleted_item_is_named_once_and_as_it_is(emulator: EmulatorServer,
+                                                                      tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    delete_creches(emulator)
+    edit_in_webflow(emulator, "evenements", "concert-d-ete", places=999)  # its item changed too: held
+    for args in (("status",), ("sync",)):
+        result = wfsync(emulator, SITE_ID, root, *args, "--snapshot", "demo")
+        assert result.exit_code == 1, result.output
+        assert "keeps the id" not in result.output, result.output  # the file still names the path
+        about = [x for x in result.output.splitlines() if x.startswith("problem:") and "concert-d-ete.md" in x]
+        assert len(about) == 1, result.output
+    assert "cms/infos/creches-et-garderies.md" in (snapshot(root) / "cms/evenements/concert-d-ete.md").read_text()
