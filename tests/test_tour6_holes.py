@@ -69,3 +69,40 @@ def test_a_held_file_naming_a_deleted_item_is_named_once_and_as_it_is(emulator: 
         about = [x for x in result.output.splitlines() if x.startswith("problem:") and "concert-d-ete.md" in x]
         assert len(about) == 1, result.output
     assert "cms/infos/creches-et-garderies.md" in (snapshot(root) / "cms/evenements/concert-d-ete.md").read_text()
+
+
+def test_an_unreadable_file_whose_item_changed_in_webflow_is_a_conflict(emulator: EmulatorServer,
+                                                                         tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = snapshot(root) / "cms/evenements/fete-du-vin.md"
+    edit(file, "\nf_places:", "\n   broken: [\nf_places:")  # badly indented: the file cannot be read
+    broken = file.read_bytes()
+    edit_in_webflow(emulator, "evenements", "fete-du-vin", places=999)
+    copy = snapshot(root) / "cms/evenements/fete-du-vin.remote.md"
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert "changed on both sides" in status.stdout and "fete-du-vin.md" in status.stdout, status.output
+    for args in (("pull",), ("sync", "--skip-invalid"), ("sync", "--skip-invalid", "--on-conflict", "remote")):
+        result = wfsync(emulator, SITE_ID, root, *args, "--snapshot", "demo")
+        assert result.exit_code == 3, (args, result.output)
+        line = next(x for x in result.stdout.splitlines() if "fete-du-vin.md" in x)
+        assert "changed in Webflow" in line and "cannot be read" in line, line
+        assert file.read_bytes() == broken  # never overwritten
+        assert "f_places: 999" in copy.read_text(encoding="utf-8")  # Webflow's edit, to merge by hand
+    report = wfsync_json(emulator, SITE_ID, root, "pull", "--snapshot", "demo", code=3)
+    assert [c["path"] for c in report["conflicts"]] == ["snapshots/demo/cms/evenements/fete-du-vin.md"]
+    assert any(p["path"].endswith("fete-du-vin.md") for p in report["problems"])  # what to fix, still said
+    edit(file, "\n   broken: [\nf_places:", "\nf_places:")  # fixed: Webflow's edit comes in
+    copy.unlink()
+    wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert "f_places: 999" in file.read_text(encoding="utf-8")
+
+
+def test_push_still_sends_nothing_while_an_unreadable_file_is_in_conflict(emulator: EmulatorServer,
+                                                                          tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    edit(snapshot(root) / "cms/evenements/fete-du-vin.md", "\nf_places:", "\n   broken: [\nf_places:")
+    edit_in_webflow(emulator, "evenements", "fete-du-vin", places=999)
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_tag-2: Sport", "f_tag-2: Natation")
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1 and "nothing was sent" in result.output, result.output
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"

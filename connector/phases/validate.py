@@ -82,7 +82,8 @@ def validate(ctx: RunContext) -> None:
     for p in problems + left_for_sync(ctx):
         report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message,
                                 "line": p.line})
-    held = {r.local[a.key].path for r in ctx.runs if r.plan for a in r.plan.of(Op.HOLD, active_only=False)}
+    held = {r.local[a.key].path for r in ctx.runs if r.plan for a in r.plan.of(Op.HOLD, Op.CONFLICT, active_only=False)
+            if a.key in r.local and r.local[a.key].side is not None and r.local[a.key].side.hold}
     if held and not (opts.skip_invalid or opts.dry_run):
         # files that cannot be read are files a push could send: nothing goes until they are fixed
         problems.extend(FileProblem(p["item"], p["field"], p["message"], p.get("line")) for p in report.problems
