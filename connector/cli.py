@@ -625,6 +625,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
             words = "new in Webflow"  # as push, pull and sync label it
         if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
             side, words = "other", "moved out of mapping"
+        elif a["blocked"] == "invalid file":  # push refuses it (see its problems): not ready to push
+            side, words = "other", "held, invalid values"
         elif (a["reason"] or "").startswith(MAPPING_CHANGED):  # Webflow changed nothing: the mapping did
             words = "mapping changed"
         elif a["op"] == "delete-remote" and a["reason"].startswith(WITH_ITEM):  # a file the user did not delete

@@ -106,3 +106,23 @@ def test_push_still_sends_nothing_while_an_unreadable_file_is_in_conflict(emulat
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
     assert result.exit_code == 1 and "nothing was sent" in result.output, result.output
     assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Sport"
+
+
+def test_status_lists_a_file_push_refuses_as_held_not_as_modified(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = snapshot(root) / "cms/evenements/festival-bd.md"
+    text = file.read_text(encoding="utf-8")
+    edit(file, next(x for x in text.splitlines() if x.startswith("f_places:")), "f_places: beaucoup")
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_tag-2: Sport", "f_tag-2: Natation")  # a valid edit
+    push = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo", "--skip-invalid")
+    assert any(x.startswith("held") and "festival-bd.md" in x for x in push.stdout.splitlines()), push.output
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_tag-2: Natation", "f_tag-2: Nage")
+    result = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert result.exit_code == 1, result.output
+    out = result.stdout.splitlines()
+    pushes = out[out.index("To push (wfsync push)") + 1:]
+    pushes = pushes[:next((n for n, x in enumerate(pushes) if not x.startswith("  ")), len(pushes))]
+    assert any("piscines.md" in x for x in pushes) and not any("festival-bd.md" in x for x in pushes), result.stdout
+    held = next(x for x in out if "festival-bd.md" in x)
+    assert "held" in held and "invalid" in held, result.stdout
+    assert "problem: snapshots/demo/cms/evenements/festival-bd.md" in result.stderr
