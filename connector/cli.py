@@ -634,8 +634,10 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         elif a["op"] == "delete-remote" and "variant only" in a["reason"]:  # "de file deleted: ..."
             words = f"deleted ({a['reason'].split(' ', 1)[0]} only)"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
-        groups.setdefault(side, []).append(f"  {words + ':':<21} {located(prefix, a['path'], lines.get(a['path']))}"
-                                           f"{note}")
+        where = located(prefix, a["path"], lines.get(a["path"]))
+        if a.get("moved_from"):  # renamed in Webflow: the file as it is now, and where it goes (as pull says)
+            where = f"{shown(prefix, a['moved_from'])} → {where}"
+        groups.setdefault(side, []).append(f"  {words + ':':<21} {where}{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (merge by hand, then wfsync sync --on-conflict local PATH)", "other": "Other"}
     if not groups and not ctx.obj["quiet"]:

@@ -126,3 +126,20 @@ def test_status_lists_a_file_push_refuses_as_held_not_as_modified(emulator: Emul
     held = next(x for x in out if "festival-bd.md" in x)
     assert "held" in held and "invalid" in held, result.stdout
     assert "problem: snapshots/demo/cms/evenements/festival-bd.md" in result.stderr
+
+
+def test_status_names_a_file_renamed_in_webflow_as_it_is_and_where_it_goes(emulator: EmulatorServer,
+                                                                           tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    remote_item(emulator, "infos", "piscines").staged["fieldData"]["slug"] = "piscines-couvertes"
+    edit_in_webflow(emulator, "infos", "piscines-couvertes")
+    result = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if "piscines" in x)
+    assert "changed in Webflow:" in line, result.stdout
+    assert "snapshots/demo/cms/infos/piscines.md → snapshots/demo/cms/infos/piscines-couvertes.md" in line, line
+    report = wfsync_json(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    entry = next(a for a in report["actions"] if "piscines" in a["path"])
+    assert (entry["moved_from"], entry["path"]) == ("snapshots/demo/cms/infos/piscines.md",
+                                                    "snapshots/demo/cms/infos/piscines-couvertes.md"), entry
+    assert (snapshot(root) / "cms/infos/piscines.md").exists()  # status moves nothing
