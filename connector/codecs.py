@@ -363,6 +363,9 @@ class ReferenceCodec(Codec):
                 raise ValueProblem(f"{value} is the id of an item deleted in Webflow: remove it, or name the file "
                                    "of another item")
             return value
+        deleted = getattr(refs, "deleted_path", None)
+        if deleted is not None and deleted(_target(field), value):
+            raise problem("{found} is the file of an item deleted in Webflow: change or remove the reference", value)
         raise problem("{found} is not the file of an item in the referenced collection", value)
 
 

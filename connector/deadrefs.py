@@ -69,6 +69,7 @@ def report_gone(ctx: RunContext) -> None:
     """Every run names the files that still refer to an item deleted in Webflow (``State.gone``):
     a problem for a file naming its path (nothing can send it), a warning for one holding its id
     (what Webflow holds too). An item no file names any more is forgotten."""
+    ctx.refs.deleted.update((target, path) for target, _, path in ctx.state.gone if path)
     for target, item_id, path in sorted(ctx.state.gone):
         if (path and ctx.refs.id_for(target, path)) or ctx.refs.path_for(target, item_id) \
                 or (target, item_id) in ctx.refs.without_file:

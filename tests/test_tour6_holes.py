@@ -29,14 +29,20 @@ def test_files_naming_an_item_deleted_in_webflow_are_listed_on_every_run(emulato
     root = pulled_project(emulator, SITE_ID, tmp_path)
     delete_creches(emulator)
     expected = [(f"{slug}.md", "f_lieux") for slug in EVENTS]
-    first = wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo", code=1)
-    assert named(first["problems"], GONE) == expected, first["problems"]
+    for command in ("status", "sync"):  # what the sync will say, status says first
+        report = wfsync_json(emulator, SITE_ID, root, command, "--snapshot", "demo", code=1)
+        assert named(report["problems"], GONE) == expected, (command, report["problems"])
     for command in ("sync", "pull", "status"):  # not only once: until the files change
         report = wfsync_json(emulator, SITE_ID, root, command, "--snapshot", "demo", code=1)
         assert not report["ok"] and named(report["problems"], GONE) == expected, (command, report["problems"])
     result = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
     assert result.exit_code == 1 and "Everything is in step" not in result.output, result.output
     assert "concert-d-ete.md: f_lieux: refers to " + GONE in result.output
+    edit(snapshot(root) / "cms/evenements/fete-nationale.md", "f_places: ", "f_places: 1")  # edited for another reason
+    result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
+    assert result.exit_code == 1 and emulator.requests("PATCH", "/") == [], result.output
+    assert "creches-et-garderies.md is the file of an item deleted in Webflow" in result.output, result.output
+    edit(snapshot(root) / "cms/evenements/fete-nationale.md", "f_places: 1", "f_places: ")
     for slug in EVENTS:  # the fix: the reference removed
         edit(snapshot(root) / f"cms/evenements/{slug}.md", "  - cms/infos/creches-et-garderies.md\n", "")
     wfsync_json(emulator, SITE_ID, root, "sync", "--snapshot", "demo")

@@ -65,7 +65,9 @@ class LocalWriter:
             entry = run.base[action.key]
             # where the file is now: moved (git mv) since the last sync, it is still this item's
             where = run.local[action.key].path if action.key in run.local else entry.path
-            if not dry_run:
+            if dry_run:  # what the run would say: the files that would go on naming it
+                report_dangling(ctx, run.schema.id, entry.path)
+            else:
                 if not self._gone(run, action.key):
                     return
                 try:
