@@ -118,8 +118,8 @@ def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | N
         # whatever --on-conflict says: a file with no values cannot win, nor be replaced
         if remote is not None and base is not None and remote.hash != base.hash:
             # (no conflict_keys: the file has none to compare, the reason names Webflow's fields)
-            theirs = ", ".join(sorted(_changed(remote, base)))
-            return Action(key, Op.CONFLICT, f"changed in Webflow ({theirs}), and {UNREADABLE_CONFLICT}")
+            webflow = ", ".join(sorted(_changed(remote, base)))
+            return Action(key, Op.CONFLICT, f"changed in Webflow ({webflow}), and {UNREADABLE_CONFLICT}")
         return Action(key, Op.HOLD, local.hold, blocked="the file has problems: fix it and run again")
     if base is None:
         if local is None and remote is not None:
