@@ -625,6 +625,8 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
             words = "new in Webflow"  # as push, pull and sync label it
         if a["reason"] == MOVED_OUT:  # not a deletion: held until the user says which path they meant
             side, words = "other", "moved out of mapping"
+        elif a["blocked"] == "invalid file":  # push refuses it (see its problems): not ready to push
+            side, words = "other", "held, invalid values"
         elif (a["reason"] or "").startswith(MAPPING_CHANGED):  # Webflow changed nothing: the mapping did
             words = "mapping changed"
         elif a["op"] == "delete-remote" and a["reason"].startswith(WITH_ITEM):  # a file the user did not delete
@@ -632,12 +634,14 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         elif a["op"] == "delete-remote" and "variant only" in a["reason"]:  # "de file deleted: ..."
             words = f"deleted ({a['reason'].split(' ', 1)[0]} only)"
         note = f"  [{a['blocked']}]" if a["blocked"] and a["blocked"] != "invalid file" else ""
-        groups.setdefault(side, []).append(f"  {words + ':':<21} {located(prefix, a['path'], lines.get(a['path']))}"
-                                           f"{note}")
+        where = located(prefix, a["path"], lines.get(a["path"]))
+        if a.get("moved_from"):  # renamed in Webflow: the file as it is now, and where it goes (as pull says)
+            where = f"{shown(prefix, a['moved_from'])} → {where}"
+        groups.setdefault(side, []).append(f"  {words + ':':<21} {where}{note}")
     titles = {"push": "To push (wfsync push)", "pull": "To pull (wfsync pull)", "both": "To merge (wfsync sync)",
               "conflict": "Conflicts (merge by hand, then wfsync sync --on-conflict local PATH)", "other": "Other"}
     if not groups and not ctx.obj["quiet"]:
-        console.print("Everything is in step.")
+        console.print("Nothing to sync, but fix the problems below." if report.problems else "Everything is in step.")
     for side in ("push", "pull", "both", "conflict", "other"):
         if side in groups:
             console.print(f"[bold]{titles[side]}[/]")

@@ -363,6 +363,9 @@ class ReferenceCodec(Codec):
                 raise ValueProblem(f"{value} is the id of an item deleted in Webflow: remove it, or name the file "
                                    "of another item")
             return value
+        deleted = getattr(refs, "deleted_path", None)
+        if deleted is not None and deleted(_target(field), value):
+            raise problem("{found} is the file of an item deleted in Webflow: change or remove the reference", value)
         raise problem("{found} is not the file of an item in the referenced collection", value)
 
 
@@ -393,13 +396,15 @@ class MultiReferenceCodec(Codec):
 
 
 #: in the message of a reference to a deleted item (``refollow`` drops it once the item is re-created)
-DELETED_MARK = "deleted in Webflow: the file keeps the id"
+DELETED_MARK = "deleted in Webflow"
 
 
-def deleted_message(ids: list[str]) -> str:
+def deleted_message(ids: list[str] | tuple[str, ...], kept: bool = False) -> str:
+    """``kept``: the file is written with the dead id (else it is left as it is, naming what it named)."""
     which = ", ".join(ids)
-    return (f"refers to {'items' if len(ids) > 1 else 'item'} {which}, {DELETED_MARK}; remove it, or name the "
-            "file of another item")
+    keeps = ": the file keeps the id" if kept else ""
+    return (f"refers to {'items' if len(ids) > 1 else 'item'} {which}, {DELETED_MARK}{keeps}; remove it, or name "
+            "the file of another item")
 
 
 def _target(field: Field) -> str:

@@ -19,6 +19,7 @@ from .schema_lock import carry, load_lock, locked_entry, save_lock
 from .client import WebflowClient
 from .errors import ApiError
 from .context import Hook, RunContext
+from .deadrefs import report_gone
 from .convert import document_record
 from .errors import WfsyncError
 from .reading import read_document
@@ -121,6 +122,7 @@ class Engine:
         variants.adjust_plans(ctx)
         clashes.hold_shared_files(ctx)
         lost_variants.hold_lost_variants(ctx)
+        report_gone(ctx)
         if not opts.collections:
             for rel in strays:
                 ctx.report.warnings.append({"path": rel, "message": "no mapping covers this file: it is not synced "

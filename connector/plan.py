@@ -35,6 +35,9 @@ _ABSENT = frozenset({_NONE_HASH, value_hash("")})  # a key not in a file, a file
 PUSH_OPS = frozenset({Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.PUSH_DELETE})
 PULL_OPS = frozenset({Op.PULL, Op.PULL_DELETE})
 DELETE_NEEDS_PERMISSION = "remote deletes need --allow-delete"
+#: a conflict with a file that cannot be read: what to do (no --on-conflict decides it)
+UNREADABLE_CONFLICT = ("the file cannot be read (see the problem below): fix it and merge Webflow's version from "
+                       "the .remote.md copy, or move the copy over the file")
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,13 @@ def _changed(side: Side, base: BaseSide) -> set[str]:
 def decide(key: str, local: Side | None, remote: Side | None, base: BaseSide | None, policy: Policy) -> Action:
     """One item: the decision table, with field-level merge and the conflict policy."""
     if local is not None and local.hold:
-        # unreadable is changed by definition: whatever Webflow did, the file waits to be fixed
+        # unreadable is changed by definition: the file waits to be fixed, and is never overwritten;
+        # a change in Webflow meanwhile is a conflict (Webflow's version is written beside the file),
+        # whatever --on-conflict says: a file with no values cannot win, nor be replaced
+        if remote is not None and base is not None and remote.hash != base.hash:
+            # (no conflict_keys: the file has none to compare, the reason names Webflow's fields)
+            webflow = ", ".join(sorted(_changed(remote, base)))
+            return Action(key, Op.CONFLICT, f"changed in Webflow ({webflow}), and {UNREADABLE_CONFLICT}")
         return Action(key, Op.HOLD, local.hold, blocked="the file has problems: fix it and run again")
     if base is None:
         if local is None and remote is not None:

@@ -20,6 +20,7 @@ class References:
         self.collections: set[str] = set()  # collections whose items are read by this run
         self.without_file: set[tuple[str, str]] = set()  # items that exist but have no file (held)
         self.stopped: set[str] = set()  # collections this run leaves alone: known only as last synced
+        self.deleted: set[tuple[str, str]] = set()  # (collection, path) of files removed with their deleted item
 
     def add(self, collection_id: str, item_id: str, path: str) -> None:
         self.paths[(collection_id, item_id)] = path
@@ -38,6 +39,10 @@ class References:
         """A reference into a collection this run reads, to an item it does not know at all."""
         return collection_id in self.collections and (collection_id, item_id) not in self.paths \
             and (collection_id, item_id) not in self.without_file
+
+    def deleted_path(self, collection_id: str, path: str) -> bool:
+        """The path of a file removed because Webflow deleted its item (and no item has it since)."""
+        return (collection_id, path) in self.deleted and (collection_id, path) not in self.ids
 
     def unsynced(self, collection_id: str, item_id: str) -> bool:
         """A reference into a collection this run leaves alone, to an item its last sync did not see."""
@@ -67,6 +72,9 @@ class PendingReferences:
 
     def dangling(self, collection_id: str, item_id: str) -> bool:
         return self.refs.dangling(collection_id, item_id)
+
+    def deleted_path(self, collection_id: str, path: str) -> bool:
+        return (collection_id, path) not in self.pending and self.refs.deleted_path(collection_id, path)
 
     def id_for(self, collection_id: str, path: str) -> str | None:
         found = self.refs.id_for(collection_id, path)

@@ -76,12 +76,21 @@ def check_referenced_deletes(ctx: RunContext) -> list[FileProblem]:
     return problems
 
 
-def report_dangling(ctx: RunContext, target: str, path: str) -> None:
-    """A file removed because Webflow deleted its item: the files still referring to it are named."""
-    for file, keys in referring_files(ctx, target, path, skip={path}):
-        ctx.report.problems.append({"collection": "", "item": file, "field": ", ".join(keys),
-                                    "message": f"refers to {ctx.shown(path)}, deleted in Webflow: change or "
-                                               "remove the reference"})
+def report_dangling(ctx: RunContext, target: str, path: str) -> bool:
+    """A file removed because Webflow deleted its item: the files still referring to it are named,
+    each key once (a problem this run already has about it, from Webflow's side of the same file,
+    takes this message: the file names the path, not the id). True if any file refers to it."""
+    users = referring_files(ctx, target, path, skip={path})
+    for file, keys in users:
+        message = f"refers to {ctx.shown(path)}, deleted in Webflow: change or remove the reference"
+        for key in keys:
+            same = [p for p in ctx.report.problems if file in (p.get("path"), p.get("item"))
+                    and p.get("field") == key and "deleted in Webflow" in p.get("message", "")]
+            if same:
+                same[0]["message"] = message
+                continue
+            ctx.report.problems.append({"collection": "", "item": file, "field": key, "message": message})
+    return bool(users)
 
 
 def moved_line(ctx: RunContext, run: CollectionRun, key: str, old: str, new: str) -> None:

@@ -66,6 +66,9 @@ class State:
     # ids whose deletion in Webflow was started (a live item is unpublished first) and not yet
     # recorded as done: a run killed in between finishes the delete on the next run
     deleting: set[str] = field(default_factory=set)
+    # (collection id, item id, path of its file) of items deleted in Webflow that files still named
+    # when their own file went: every run looks for those files again and names them, until none does
+    gone: set[tuple[str, str, str]] = field(default_factory=set)
 
     def put(self, entry: BaseEntry) -> None:
         if self.items.get(entry.key) != entry:
@@ -91,7 +94,8 @@ class State:
                  for k, v in sorted(self.items.items())]
         body = "{\n" + ",\n".join(lines) + "\n }" if lines else "{}"
         deleting = f' "deleting": {json.dumps(sorted(self.deleting))},\n' if self.deleting else ""
-        return (f'{{\n{deleting} "items": {body},\n "site": {json.dumps(self.site)},\n "version": {VERSION}\n}}\n')
+        gone = f' "gone": {json.dumps([list(g) for g in sorted(self.gone)])},\n' if self.gone else ""
+        return (f'{{\n{deleting}{gone} "items": {body},\n "site": {json.dumps(self.site)},\n "version": {VERSION}\n}}\n')
 
     @classmethod
     def from_json(cls, text: str) -> "State":
@@ -102,6 +106,7 @@ class State:
             site=data.get("site", ""),
             items={k: BaseEntry(**v) for k, v in data.get("items", {}).items()},
             deleting=set(data.get("deleting", [])),
+            gone={(str(c), str(i), str(p)) for c, i, p in data.get("gone", [])},
         )
 
 

@@ -60,10 +60,11 @@ def test_case1_unreadable_file_is_held_and_never_overwritten(emulator: EmulatorS
                                                          else ln.startswith("f_tag-2")))
     key = "(file)" if mistake == "latin-1" else "f_tag-2"  # the key on the line, when there is one
     assert found and found[0]["key"] == key and found[0]["line"] == wanted, found
-    assert [a["op"] for a in status["actions"] if a["path"] == "snapshots/demo/cms/infos/piscines.md"] == ["hold"]
-    for command in ("pull", "sync"):
+    # Webflow changed the item too: a conflict (Webflow's version beside the file), never an overwrite
+    assert [a["op"] for a in status["actions"] if a["path"] == "snapshots/demo/cms/infos/piscines.md"] == ["conflict"]
+    for command, code in (("pull", 3), ("sync", 1)):  # sync: nothing at all while a file cannot be read
         result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo", "--json")
-        assert result.exit_code == 1
+        assert result.exit_code == code
         assert file.read_bytes() == (broken if isinstance(broken, bytes) else broken.encode("utf-8"))
     assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["mini-description"] == "Changé dans Webflow"
 
@@ -129,7 +130,7 @@ def test_case3_body_text_with_body_null_is_reported_and_held(emulator: EmulatorS
     assert body[0]["key"] == "(body)" and "body: null" in body[0]["message"]
     assert lines[body[0]["line"] - 1] == "Une note tapée sous le front matter."
     webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
-    assert wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo").exit_code == 1
+    assert wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo").exit_code == 3  # a conflict: copy beside
     assert file.read_bytes() == before
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
     assert result.exit_code == 1 and "cms/infos/piscines.md" in result.output and writes(emulator) == []
@@ -231,7 +232,7 @@ def test_case4_empty_file_or_no_front_matter_says_so(emulator: EmulatorServer, t
     file.write_bytes(content)
     webflow_edits(emulator, "piscines", **{"tag-2": "Baignade"})
     result = wfsync(emulator, SITE_ID, root, "pull", "--snapshot", "demo", "--json")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # Webflow changed it too: a conflict, the file left as it is
     found = [p for p in json.loads(result.stdout)["problems"] if p["path"] == "snapshots/demo/cms/infos/piscines.md"]
     assert words in found[0]["message"]
     assert file.read_bytes() == content

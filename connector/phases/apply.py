@@ -10,6 +10,7 @@ from ..convert import field_hashes, item_to_document, record_hash, render
 from ..errors import FileChangedError, NotFoundError
 from ..formerslug import synced_slug
 from ..history import record_move, record_slug
+from ..deadrefs import remember_gone
 from ..relink import follow_rename, moved_line, report_dangling
 from ..model import RemoteItem
 from ..moves import slug_unchanged, where
@@ -64,7 +65,9 @@ class LocalWriter:
             entry = run.base[action.key]
             # where the file is now: moved (git mv) since the last sync, it is still this item's
             where = run.local[action.key].path if action.key in run.local else entry.path
-            if not dry_run:
+            if dry_run:  # what the run would say: the files that would go on naming it
+                report_dangling(ctx, run.schema.id, entry.path)
+            else:
                 if not self._gone(run, action.key):
                     return
                 try:
@@ -73,7 +76,8 @@ class LocalWriter:
                     self.kept(run, where, None, action.key)
                     return
                 ctx.state.drop(run.state_key(action.key))
-                report_dangling(ctx, run.schema.id, entry.path)
+                if report_dangling(ctx, run.schema.id, entry.path) and run.locale is None:
+                    remember_gone(ctx, run.schema.id, action.key, entry.path)
             c.removed += 1
         elif action.op is Op.FORGET:
             if not dry_run:

@@ -82,7 +82,8 @@ def validate(ctx: RunContext) -> None:
     for p in problems + left_for_sync(ctx):
         report.problems.append({"collection": "", "item": p.path, "field": p.key, "message": p.message,
                                 "line": p.line})
-    held = {r.local[a.key].path for r in ctx.runs if r.plan for a in r.plan.of(Op.HOLD, active_only=False)}
+    held = {r.local[a.key].path for r in ctx.runs if r.plan for a in r.plan.of(Op.HOLD, Op.CONFLICT, active_only=False)
+            if _unreadable(r, a.key)}
     if held and not (opts.skip_invalid or opts.dry_run):
         # files that cannot be read are files a push could send: nothing goes until they are fixed
         problems.extend(FileProblem(p["item"], p["field"], p["message"], p.get("line")) for p in report.problems
@@ -103,3 +104,9 @@ def _hold_referenced_deletes(ctx: RunContext, paths: set[str]) -> None:
                    "other files still refer to it (see the problem below)")
             if a.op is Op.PUSH_DELETE and a.active and a.key in run.base and run.base[a.key].path in paths else a
             for a in run.plan.actions))
+
+
+def _unreadable(run: CollectionRun, key: str) -> bool:
+    """A file that cannot be read (held, or in conflict with Webflow's change): a push sends nothing."""
+    view = run.local.get(key)
+    return view is not None and view.side is not None and bool(view.side.hold)
