@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 
 from . import errors
+from .advice import print_advice
 from .itemlines import item_lines
 from .export.output import ExportClashError
 from .export.run import MissingAssetsError
@@ -229,5 +230,4 @@ def print_problems(console: Console, report: Report, prefix: str) -> None:
     if report.stopped:
         console.print(stopped_line(report.stopped), highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
-        console.print(f"Nothing was overwritten. {conflict_hint(report)}", highlight=False, markup=False,
-                      soft_wrap=False)
+        print_advice(console, f"Nothing was overwritten. {conflict_hint(report)}")

@@ -1,0 +1,39 @@
+"""Holes in what wfsync prints, found by a new user's tour: advice, problems, totals and the
+`--json` document, each as the tour ran it against the demo site."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from connector.advice import wrapped
+from connector.emulator.fixtures import SITE_ID
+from connector.emulator.server import EmulatorServer
+from tests.helpers import pulled_project, snapshot, wfsync
+from tests.test_engine_holes import edit, edit_in_webflow
+
+
+def _a_conflict(emulator: EmulatorServer, tmp_path: Path) -> Path:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_tag-2: Sport", "f_tag-2: Natation")
+    edit_in_webflow(emulator, "infos", "piscines", **{"tag-2": "Baignade"})
+    return root
+
+
+def test_advice_into_a_pipe_is_one_line_a_pasted_command_works(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = _a_conflict(emulator, tmp_path)
+    result = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert result.exit_code == 3, result.output
+    advice = [x for x in result.output.splitlines() if x.startswith("Nothing was overwritten.")]
+    assert len(advice) == 1, result.output
+    assert "`wfsync sync --on-conflict local PATH`" in advice[0] and advice[0].rstrip().endswith("over the file."), advice
+
+
+def test_advice_on_a_terminal_never_breaks_inside_a_command() -> None:
+    text = ("Nothing was overwritten. Merge each file by hand, then run `wfsync sync --on-conflict local PATH` "
+            "for that file.")
+    for width in range(20, 90):
+        lines = wrapped(text, width)
+        assert " ".join(lines) == text, width
+        assert any("`wfsync sync --on-conflict local PATH`" in x for x in lines), (width, lines)
+        assert all(len(x) <= width or "`" in x for x in lines), (width, lines)
