@@ -70,7 +70,7 @@ log = logging.getLogger("wfsync.cli")
 def explain(exc: BaseException, prefix: str = "") -> int:
     """Print what went wrong and what to do next; return the exit code."""
     for problem in structured_problems(exc):
-        err_console.print(f"  {problem_text(prefix, problem)}", highlight=False, markup=False, soft_wrap=True)
+        err_console.print(f"problem: {problem_text(prefix, problem)}", highlight=False, markup=False, soft_wrap=True)
     if getattr(exc, "stopped", None):
         err_console.print(stopped_line(exc.stopped, finished=False), highlight=False, markup=False, soft_wrap=True)  # type: ignore[attr-defined]
     err_console.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, markup=True,

@@ -37,3 +37,17 @@ def test_advice_on_a_terminal_never_breaks_inside_a_command() -> None:
         assert " ".join(lines) == text, width
         assert any("`wfsync sync --on-conflict local PATH`" in x for x in lines), (width, lines)
         assert all(len(x) <= width or "`" in x for x in lines), (width, lines)
+
+
+def test_push_and_sync_print_problems_as_status_does(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    file = snapshot(root) / "cms/infos/piscines.md"
+    edit(file, "slug: piscines\n", "slug: piscines\nf_unknwon: 3\n")
+    line = file.read_text(encoding="utf-8").splitlines().index("f_unknwon: 3") + 1
+    expected = f"problem: snapshots/demo/cms/infos/piscines.md:{line}: f_unknwon: unknown key"
+    status = wfsync(emulator, SITE_ID, root, "status", "--snapshot", "demo")
+    assert any(x.startswith(expected) for x in status.output.splitlines()), status.output
+    for command in ("push", "sync"):
+        result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo")
+        assert result.exit_code == 1, result.output
+        assert any(x.startswith(expected) for x in result.stderr.splitlines()), (command, result.stderr)
