@@ -398,11 +398,15 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     is remembered for every message that follows."""
     settings = load_settings(root=ctx.obj["root"])
     client = make_client(settings)
-    site_id = resolve_site(client, settings)
-    mappings = load_mappings(settings.mappings_dir)
-    if not mappings:
-        raise no_project(settings.mappings_dir)
-    root = snapshot_root(settings, client, site_id, snapshot)
+    try:
+        site_id = resolve_site(client, settings)
+        mappings = load_mappings(settings.mappings_dir)
+        if not mappings:
+            raise no_project(settings.mappings_dir)
+        root = snapshot_root(settings, client, site_id, snapshot)
+    except Exception as exc:
+        exc.api_calls = client.stats.total  # type: ignore[attr-defined]  # a refused call was still made
+        raise
     check_known_snapshot(settings.snapshots_dir, root, ctx.command.name or "")
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings

@@ -51,3 +51,18 @@ def test_push_and_sync_print_problems_as_status_does(emulator: EmulatorServer, t
         result = wfsync(emulator, SITE_ID, root, command, "--snapshot", "demo")
         assert result.exit_code == 1, result.output
         assert any(x.startswith(expected) for x in result.stderr.splitlines()), (command, result.stderr)
+
+
+def test_a_refused_token_counts_the_call_that_was_refused(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    from click.testing import CliRunner
+
+    from connector.cli import main
+    from tests.helpers import env_for
+
+    env = {**env_for(emulator, SITE_ID), "WEBFLOW_TOKEN": "not-the-token"}
+    for command in ("pull", "status"):
+        result = CliRunner().invoke(main, ["--root", str(root), command, "--json"], env=env)
+        document = json.loads(result.stdout)
+        assert document["error"]["kind"] == "auth", document
+        assert document["api_calls"] >= 1, (command, document)
