@@ -30,6 +30,7 @@ from .cliout import (
     error_message,
     exit_code_of,
     inspection_exit_code,
+    narrowed,
     print_items,
     print_problems,
     print_totals,
@@ -705,10 +706,16 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
     known = {a["path"] for a in report.actions} | {e.path for r in engine.runs for e in r.base.values()}
     wanted = resolve_paths(paths, ctx.obj["root"], engine.root, known) if paths else set()
     out_json, out_text = [], []
+
+
+    def asked(path: str) -> bool:
+        return not wanted or any(path == w or (w.endswith("/") and path.startswith(w)) or w == "" for w in wanted)
+
+    report = narrowed(report, asked)  # diff FILE speaks of that file: not of others' warnings or conflicts
     lines = first_lines(problem_dict(p) for p in report.problems)
     for item in engine.differences():
         path, local, remote, op = item
-        if wanted and not any(path == w or (w.endswith("/") and path.startswith(w)) or w == "" for w in wanted):
+        if not asked(path):
             continue
         if op == "hold":  # no record to compare: the file's problem, where status names it, not a blank item
             out_json.append({"path": path, "fields": [], "op": op})

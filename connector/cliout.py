@@ -12,7 +12,8 @@ Files are named as ``userpaths`` says: relative to the project root, the line ap
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import replace
+from typing import Any, Callable
 
 import click
 from rich.console import Console
@@ -157,6 +158,18 @@ def conflict_hint(report: Report) -> str:
                 "version by moving the .remote.md copy over the file.")
     return ("Run `wfsync sync` to keep Webflow's version beside each file (as .remote.md) and merge by hand; or "
             "decide a file outright with `wfsync sync --on-conflict local|remote PATH`.")
+
+
+def narrowed(report: Report, keep: Callable[[str], bool]) -> Report:
+    """The report as it speaks of the files ``keep`` accepts (snapshot paths): what `diff FILE`
+    says is about that file, not about every file of the run. A problem naming no file stays."""
+    def about(entry: dict[str, Any]) -> bool:
+        path = problem_dict(entry).get("path") if "message" in entry and "path" not in entry else entry.get("path")
+        return not path or keep(path)
+
+    return replace(report, problems=[p for p in report.problems if about(p)],
+                   conflicts=[c for c in report.conflicts if about(c)],
+                   warnings=[w for w in report.warnings if about(w)])
 
 
 def report_document(report: Report, prefix: str = "") -> dict[str, Any]:

@@ -66,3 +66,16 @@ def test_a_refused_token_counts_the_call_that_was_refused(emulator: EmulatorServ
         document = json.loads(result.stdout)
         assert document["error"]["kind"] == "auth", document
         assert document["api_calls"] >= 1, (command, document)
+
+
+def test_diff_of_one_file_speaks_of_that_file(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = _a_conflict(emulator, tmp_path)  # piscines.md: a conflict, which is not the file asked about
+    social = snapshot(root) / "cms/infos/social.md"
+    edit(social, "### LE CENTRE MEDICO-SOCIAL (CMS)", "### LE CENTRE MEDICO-SOCIAL")
+    result = wfsync(emulator, SITE_ID, root, "diff", str(social), "--snapshot", "demo")
+    assert result.exit_code == 0, result.output
+    assert "+### LE CENTRE MEDICO-SOCIAL" in result.stdout, result.stdout
+    assert "Nothing was overwritten" not in result.output and "piscines" not in result.output, result.output
+    assert not [x for x in result.stdout.splitlines() if x.strip() in ("---", "+++")], result.stdout
+    whole = wfsync(emulator, SITE_ID, root, "diff", "--snapshot", "demo")
+    assert "Nothing was overwritten" in whole.output, whole.output  # the conflict is still told where it is
