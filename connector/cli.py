@@ -379,7 +379,7 @@ def print_report(console: Console, report: Report, prefix: str = "", quiet: bool
     print_items(console, report, prefix, quiet)
     if not quiet:
         print_totals(console, report)
-    print_problems(err_console, report, prefix)
+    print_problems(err_console, report, prefix, quiet)
 
 
 def exit_code(report: Report) -> int:
@@ -652,7 +652,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         console.print("[bold]Copies kept beside files (delete each once you no longer need it)[/]")
         for c in copies:
             console.print(f"  {shown(prefix, c)}", highlight=False, markup=False, soft_wrap=True)
-    print_problems(err_console, report, prefix)
+    print_problems(err_console, report, prefix, ctx.obj["quiet"])
     sys.exit(code)
 
 
@@ -735,7 +735,7 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
                    "api_calls": report.api_calls})
     else:
         click.echo("\n\n".join(out_text) if out_text else "No differences.")
-        print_problems(err_console, report, prefix)
+        print_problems(err_console, report, prefix, ctx.obj["quiet"])
     sys.exit(code)
 
 

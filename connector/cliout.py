@@ -231,13 +231,15 @@ def _count(n: int, word: str) -> str:
     return counted(n, word[:-1]) if word == "conflicts" else f"{n:,} {word}"
 
 
-def print_problems(console: Console, report: Report, prefix: str) -> None:
-    for n in report.notices:
+def print_problems(console: Console, report: Report, prefix: str, quiet: bool = False) -> None:
+    """Problems, then notes and warnings; with -q only what the user has to act on (notes and
+    warnings stay in --json), so a cron job that went well mails nothing."""
+    for n in [] if quiet else report.notices:
         console.print(f"note: {n['collection']}: {n['message']}", highlight=False, markup=False, soft_wrap=True)
     for raw in report.problems:
         console.print(f"problem: {problem_text(prefix, problem_dict(raw))}", highlight=False, markup=False,
                       soft_wrap=True)
-    for w in report.warnings:
+    for w in [] if quiet else report.warnings:
         console.print(f"warning: {shown(prefix, w['path'])}: {w['message']}", highlight=False, markup=False,
                       soft_wrap=True)
     if report.stopped:

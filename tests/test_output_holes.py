@@ -79,3 +79,17 @@ def test_diff_of_one_file_speaks_of_that_file(emulator: EmulatorServer, tmp_path
     assert not [x for x in result.stdout.splitlines() if x.strip() in ("---", "+++")], result.stdout
     whole = wfsync(emulator, SITE_ID, root, "diff", "--snapshot", "demo")
     assert "Nothing was overwritten" in whole.output, whole.output  # the conflict is still told where it is
+
+
+def test_quiet_prints_no_warning_and_json_keeps_it(emulator: EmulatorServer, tmp_path: Path) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    stray = snapshot(root) / "cms/brouillons/idee.md"
+    stray.parent.mkdir()
+    stray.write_text("---\ntitle: Idée\n---\n", encoding="utf-8")
+    loud = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo")
+    assert "warning: snapshots/demo/cms/brouillons/idee.md" in loud.stderr, loud.output
+    for command in ("sync", "push", "pull", "status", "diff"):
+        quiet = wfsync(emulator, SITE_ID, root, "-q", command, "--snapshot", "demo")
+        assert quiet.exit_code == 0 and "warning:" not in quiet.output, (command, quiet.output)
+    report = json.loads(wfsync(emulator, SITE_ID, root, "-q", "sync", "--snapshot", "demo", "--json").stdout)
+    assert [w["path"] for w in report["warnings"]] == ["snapshots/demo/cms/brouillons/idee.md"], report["warnings"]
