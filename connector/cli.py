@@ -776,19 +776,27 @@ def init(ctx: click.Context, force: bool, bodies: tuple[str, ...], update: bool)
     for schema in schemas:
         target = folder / f"{schema.slug}.yaml"
         if target.exists() and update and not force:
-            for line in update_mapping(target, schema, settings.snapshots_dir):
+            for line in update_mapping(target, schema, settings.snapshots_dir, from_root(settings.root, target)):
                 say(line)
             continue
         if target.exists() and not force:
-            say(f"kept {target} (exists; --force to overwrite)")
+            say(f"kept {from_root(settings.root, target)} (exists; --force to overwrite)")
             continue
         text = render_mapping(mappings[schema.slug])
         parse_mapping(text, source=f"{target.parent.name}/{target.name}")  # what we write must load
         target.write_text(text, encoding="utf-8")
-        say(f"wrote {target}")
+        say(f"wrote {from_root(settings.root, target)}")
 
 
-def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:
+def from_root(root: Path, path: Path) -> str:
+    """A project file as every command names it: from the project root, wherever wfsync was run."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def update_mapping(target: Path, schema: Any, snapshots: Path, name: str = "") -> list[str]:
     """``init --update`` for one mapping file: new fields appended, changed types accepted in the
     schema locks of the snapshots."""
     from .schema_lock import add_fields, check, load_lock, locked_entry, save_lock
@@ -811,9 +819,9 @@ def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:
         text = add_fields(text, additions)
         mapping = parse_mapping(text, source=f"{target.parent.name}/{target.name}")  # what we write must load
         target.write_text(text, encoding="utf-8")
-        out.append(f"updated {target}: added " + ", ".join(f"{k}: {s}" for k, s in additions))
+        out.append(f"updated {name or target}: added " + ", ".join(f"{k}: {s}" for k, s in additions))
     else:
-        out.append(f"kept {target} (no new field)")
+        out.append(f"kept {name or target} (no new field)")
     for root, lock in locks.items():
         lock[schema.id] = locked_entry(schema, mapping, lock.get(schema.id), accept=True)
         save_lock(root, lock)

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from connector.advice import wrapped
 from connector.emulator.fixtures import SITE_ID
+from connector.cli import main
 from connector.emulator.server import EmulatorServer
-from tests.helpers import pulled_project, snapshot, wfsync
+from tests.helpers import env_for, pulled_project, snapshot, wfsync
 from tests.test_engine_holes import edit, edit_in_webflow
 
 
@@ -55,11 +59,6 @@ def test_push_and_sync_print_problems_as_status_does(emulator: EmulatorServer, t
 
 def test_a_refused_token_counts_the_call_that_was_refused(emulator: EmulatorServer, tmp_path: Path) -> None:
     root = pulled_project(emulator, SITE_ID, tmp_path)
-    from click.testing import CliRunner
-
-    from connector.cli import main
-    from tests.helpers import env_for
-
     env = {**env_for(emulator, SITE_ID), "WEBFLOW_TOKEN": "not-the-token"}
     for command in ("pull", "status"):
         result = CliRunner().invoke(main, ["--root", str(root), command, "--json"], env=env)
@@ -93,3 +92,14 @@ def test_quiet_prints_no_warning_and_json_keeps_it(emulator: EmulatorServer, tmp
         assert quiet.exit_code == 0 and "warning:" not in quiet.output, (command, quiet.output)
     report = json.loads(wfsync(emulator, SITE_ID, root, "-q", "sync", "--snapshot", "demo", "--json").stdout)
     assert [w["path"] for w in report["warnings"]] == ["snapshots/demo/cms/brouillons/idee.md"], report["warnings"]
+
+
+def test_init_from_a_subfolder_names_files_from_the_project_root(emulator: EmulatorServer, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    monkeypatch.chdir(snapshot(root) / "cms")
+    for args in (("init",), ("init", "--update"), ("init", "--force")):
+        result = CliRunner().invoke(main, list(args), env=env_for(emulator, SITE_ID), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        named = [x.split()[1].rstrip(":") for x in result.stdout.splitlines()]
+        assert "mappings/infos.yaml" in named and all(x.startswith("mappings/") for x in named), (args, result.stdout)
