@@ -14,7 +14,7 @@ from connector.emulator.fixtures import SITE_ID
 from connector.cli import main
 from connector.emulator.server import EmulatorServer
 from tests.helpers import env_for, pulled_project, snapshot, wfsync
-from tests.test_engine_holes import edit, edit_in_webflow
+from tests.test_engine_holes import edit, edit_in_webflow, remote_item
 
 
 def _a_conflict(emulator: EmulatorServer, tmp_path: Path) -> Path:
@@ -103,3 +103,21 @@ def test_init_from_a_subfolder_names_files_from_the_project_root(emulator: Emula
         assert result.exit_code == 0, result.output
         named = [x.split()[1].rstrip(":") for x in result.stdout.splitlines()]
         assert "mappings/infos.yaml" in named and all(x.startswith("mappings/") for x in named), (args, result.stdout)
+
+
+def test_one_invalid_file_stops_sync_both_ways_and_skip_invalid_keeps_others_flowing(
+        emulator: EmulatorServer, tmp_path: Path) -> None:
+    """What the README's *Running on a schedule* says of an invalid file in a scheduled sync."""
+    root = pulled_project(emulator, SITE_ID, tmp_path)
+    edit(snapshot(root) / "cms/infos/social.md", "slug: social\n", "slug: social\nf_unknwon: 3\n")
+    edit(snapshot(root) / "cms/infos/piscines.md", "f_tag-2: Sport", "f_tag-2: Natation")
+    edit_in_webflow(emulator, "infos", "hopital", **{"tag-2": "Urgences"})
+    hopital = snapshot(root) / "cms/infos/hopital.md"
+    stopped = wfsync(emulator, SITE_ID, root, "sync", "--snapshot", "demo", "--json")
+    assert stopped.exit_code == 1 and "Urgences" not in hopital.read_text(encoding="utf-8"), stopped.output
+    report = json.loads(wfsync(emulator, SITE_ID, root, "sync", "--skip-invalid", "--snapshot", "demo", "--json").stdout)
+    assert (report["exit_code"], report["error"]["kind"]) == (1, "problems"), report["error"]
+    assert [(p["path"], p["key"]) for p in report["problems"]] == [("snapshots/demo/cms/infos/social.md", "f_unknwon")]
+    assert "f_tag-2: Urgences" in hopital.read_text(encoding="utf-8")
+    assert "f_unknwon: 3" in (snapshot(root) / "cms/infos/social.md").read_text(encoding="utf-8")
+    assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Natation"
