@@ -42,6 +42,7 @@ from .cliout import (
 from .config import Settings, load_settings
 from .state import STATE_DIR, load_state
 from .engine import Engine, RunOptions
+from .emulator.deviations import MODES as DEVIATION_MODES, PRESETS as DEVIATION_PRESETS
 from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
@@ -54,6 +55,9 @@ from .report import Report, problem_dict
 from .transport import Transport
 from .userpaths import first_lines, located, problem_text, project_paths, shown
 from .words import counted, plural
+
+#: the modes `--deviate live` switches on, listed first in the help: the help names every mode
+LIVE_MODES = DEVIATION_PRESETS["live"]
 
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
@@ -966,10 +970,10 @@ def emulator() -> None:
               help="Share of requests that fail (500/503/drop/slow/429).")
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
 @click.option("--deviate", "deviations", multiple=True, metavar="MODE",
-              help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
-                   "ignore-sort, ignore-filters, reject-params, skip-invalid-files, rehost-images, "
-                   "null-last-published, real-schema, publish-undrafts; or oldest-first (items are listed "
-                   "newest created first, as the live API does, unless this is given).")
+              help="Behave as the live API is known to, unlike the spec (repeatable): "
+                   f"{', '.join(m for m in DEVIATION_MODES if m in LIVE_MODES)} (`live`: all of these); or "
+                   f"{', '.join(m for m in DEVIATION_MODES if m not in LIVE_MODES)} (oldest-first: items are "
+                   "listed newest created first, as the live API does, unless it is given).")
 @guarded
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
                    fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:

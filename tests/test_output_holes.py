@@ -121,3 +121,12 @@ def test_one_invalid_file_stops_sync_both_ways_and_skip_invalid_keeps_others_flo
     assert "f_tag-2: Urgences" in hopital.read_text(encoding="utf-8")
     assert "f_unknwon: 3" in (snapshot(root) / "cms/infos/social.md").read_text(encoding="utf-8")
     assert remote_item(emulator, "infos", "piscines").staged["fieldData"]["tag-2"] == "Natation"
+
+
+def test_emulator_help_names_every_deviation_the_readme_documents() -> None:
+    from connector.emulator.deviations import MODES
+
+    result = CliRunner().invoke(main, ["emulator", "serve", "--help"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split()).replace("- ", "-")  # click wraps at hyphens
+    assert "unique-copy-slugs" in flat and all(mode in flat for mode in MODES), flat
