@@ -30,6 +30,7 @@ from .cliout import (
     error_message,
     exit_code_of,
     inspection_exit_code,
+    narrowed,
     print_items,
     print_problems,
     print_totals,
@@ -41,6 +42,7 @@ from .cliout import (
 from .config import Settings, load_settings
 from .state import STATE_DIR, load_state
 from .engine import Engine, RunOptions
+from .emulator.deviations import MODES as DEVIATION_MODES, PRESETS as DEVIATION_PRESETS
 from .errors import ConfigError, WfsyncError
 from .stopping import Stopped, stop_on_signals
 from .mapping import default_mapping, load_mappings, parse_mapping, render_mapping
@@ -53,6 +55,9 @@ from .report import Report, problem_dict
 from .transport import Transport
 from .userpaths import first_lines, located, problem_text, project_paths, shown
 from .words import counted, plural
+
+#: the modes `--deviate live` switches on, listed first in the help: the help names every mode
+LIVE_MODES = DEVIATION_PRESETS["live"]
 
 __all__ = ["main", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_CONFLICTS", "EXIT_LOCKED"]
 
@@ -70,7 +75,7 @@ log = logging.getLogger("wfsync.cli")
 def explain(exc: BaseException, prefix: str = "") -> int:
     """Print what went wrong and what to do next; return the exit code."""
     for problem in structured_problems(exc):
-        err_console.print(f"  {problem_text(prefix, problem)}", highlight=False, markup=False, soft_wrap=True)
+        err_console.print(f"problem: {problem_text(prefix, problem)}", highlight=False, markup=False, soft_wrap=True)
     if getattr(exc, "stopped", None):
         err_console.print(stopped_line(exc.stopped, finished=False), highlight=False, markup=False, soft_wrap=True)  # type: ignore[attr-defined]
     err_console.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, markup=True,
@@ -378,7 +383,7 @@ def print_report(console: Console, report: Report, prefix: str = "", quiet: bool
     print_items(console, report, prefix, quiet)
     if not quiet:
         print_totals(console, report)
-    print_problems(err_console, report, prefix)
+    print_problems(err_console, report, prefix, quiet)
 
 
 def exit_code(report: Report) -> int:
@@ -398,11 +403,15 @@ def open_project(ctx: click.Context, snapshot: str | None) -> tuple[WebflowClien
     is remembered for every message that follows."""
     settings = load_settings(root=ctx.obj["root"])
     client = make_client(settings)
-    site_id = resolve_site(client, settings)
-    mappings = load_mappings(settings.mappings_dir)
-    if not mappings:
-        raise no_project(settings.mappings_dir)
-    root = snapshot_root(settings, client, site_id, snapshot)
+    try:
+        site_id = resolve_site(client, settings)
+        mappings = load_mappings(settings.mappings_dir)
+        if not mappings:
+            raise no_project(settings.mappings_dir)
+        root = snapshot_root(settings, client, site_id, snapshot)
+    except Exception as exc:
+        exc.api_calls = client.stats.total  # type: ignore[attr-defined]  # a refused call was still made
+        raise
     check_known_snapshot(settings.snapshots_dir, root, ctx.command.name or "")
     ctx.obj["prefix"] = display_prefix(settings.root, root)
     return client, site_id, root, mappings
@@ -651,7 +660,7 @@ def status(ctx: click.Context, as_json: bool, dry_run: bool, collections: tuple[
         console.print("[bold]Copies kept beside files (delete each once you no longer need it)[/]")
         for c in copies:
             console.print(f"  {shown(prefix, c)}", highlight=False, markup=False, soft_wrap=True)
-    print_problems(err_console, report, prefix)
+    print_problems(err_console, report, prefix, ctx.obj["quiet"])
     sys.exit(code)
 
 
@@ -705,10 +714,16 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
     known = {a["path"] for a in report.actions} | {e.path for r in engine.runs for e in r.base.values()}
     wanted = resolve_paths(paths, ctx.obj["root"], engine.root, known) if paths else set()
     out_json, out_text = [], []
+
+
+    def asked(path: str) -> bool:
+        return not wanted or any(path == w or (w.endswith("/") and path.startswith(w)) or w == "" for w in wanted)
+
+    report = narrowed(report, asked)  # diff FILE speaks of that file: not of others' warnings or conflicts
     lines = first_lines(problem_dict(p) for p in report.problems)
     for item in engine.differences():
         path, local, remote, op = item
-        if wanted and not any(path == w or (w.endswith("/") and path.startswith(w)) or w == "" for w in wanted):
+        if not asked(path):
             continue
         if op == "hold":  # no record to compare: the file's problem, where status names it, not a blank item
             out_json.append({"path": path, "fields": [], "op": op})
@@ -728,7 +743,7 @@ def diff(ctx: click.Context, paths: tuple[str, ...], as_json: bool, dry_run: boo
                    "api_calls": report.api_calls})
     else:
         click.echo("\n\n".join(out_text) if out_text else "No differences.")
-        print_problems(err_console, report, prefix)
+        print_problems(err_console, report, prefix, ctx.obj["quiet"])
     sys.exit(code)
 
 
@@ -769,19 +784,27 @@ def init(ctx: click.Context, force: bool, bodies: tuple[str, ...], update: bool)
     for schema in schemas:
         target = folder / f"{schema.slug}.yaml"
         if target.exists() and update and not force:
-            for line in update_mapping(target, schema, settings.snapshots_dir):
+            for line in update_mapping(target, schema, settings.snapshots_dir, from_root(settings.root, target)):
                 say(line)
             continue
         if target.exists() and not force:
-            say(f"kept {target} (exists; --force to overwrite)")
+            say(f"kept {from_root(settings.root, target)} (exists; --force to overwrite)")
             continue
         text = render_mapping(mappings[schema.slug])
         parse_mapping(text, source=f"{target.parent.name}/{target.name}")  # what we write must load
         target.write_text(text, encoding="utf-8")
-        say(f"wrote {target}")
+        say(f"wrote {from_root(settings.root, target)}")
 
 
-def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:
+def from_root(root: Path, path: Path) -> str:
+    """A project file as every command names it: from the project root, wherever wfsync was run."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def update_mapping(target: Path, schema: Any, snapshots: Path, name: str = "") -> list[str]:
     """``init --update`` for one mapping file: new fields appended, changed types accepted in the
     schema locks of the snapshots."""
     from .schema_lock import add_fields, check, load_lock, locked_entry, save_lock
@@ -804,9 +827,9 @@ def update_mapping(target: Path, schema: Any, snapshots: Path) -> list[str]:
         text = add_fields(text, additions)
         mapping = parse_mapping(text, source=f"{target.parent.name}/{target.name}")  # what we write must load
         target.write_text(text, encoding="utf-8")
-        out.append(f"updated {target}: added " + ", ".join(f"{k}: {s}" for k, s in additions))
+        out.append(f"updated {name or target}: added " + ", ".join(f"{k}: {s}" for k, s in additions))
     else:
-        out.append(f"kept {target} (no new field)")
+        out.append(f"kept {name or target} (no new field)")
     for root, lock in locks.items():
         lock[schema.id] = locked_entry(schema, mapping, lock.get(schema.id), accept=True)
         save_lock(root, lock)
@@ -951,10 +974,10 @@ def emulator() -> None:
               help="Share of requests that fail (500/503/drop/slow/429).")
 @click.option("--seed", type=int, default=0, help="Seed for fault injection.")
 @click.option("--deviate", "deviations", multiple=True, metavar="MODE",
-              help="Behave as the live API is known to, unlike the spec (repeatable; `live` for all of them): "
-                   "ignore-sort, ignore-filters, reject-params, skip-invalid-files, rehost-images, "
-                   "null-last-published, real-schema, publish-undrafts; or oldest-first (items are listed "
-                   "newest created first, as the live API does, unless this is given).")
+              help="Behave as the live API is known to, unlike the spec (repeatable): "
+                   f"{', '.join(m for m in DEVIATION_MODES if m in LIVE_MODES)} (`live`: all of these); or "
+                   f"{', '.join(m for m in DEVIATION_MODES if m not in LIVE_MODES)} (oldest-first: items are "
+                   "listed newest created first, as the live API does, unless it is given).")
 @guarded
 def emulator_serve(with_demo: bool, data: Path | None, port: int, token: str, rate_limit: int | None,
                    fault_rate: float, seed: int, deviations: tuple[str, ...]) -> None:

@@ -12,12 +12,14 @@ Files are named as ``userpaths`` says: relative to the project root, the line ap
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import replace
+from typing import Any, Callable
 
 import click
 from rich.console import Console
 
 from . import errors
+from .advice import print_advice
 from .itemlines import item_lines
 from .export.output import ExportClashError
 from .export.run import MissingAssetsError
@@ -158,6 +160,18 @@ def conflict_hint(report: Report) -> str:
             "decide a file outright with `wfsync sync --on-conflict local|remote PATH`.")
 
 
+def narrowed(report: Report, keep: Callable[[str], bool]) -> Report:
+    """The report as it speaks of the files ``keep`` accepts (snapshot paths): what `diff FILE`
+    says is about that file, not about every file of the run. A problem naming no file stays."""
+    def about(entry: dict[str, Any]) -> bool:
+        path = problem_dict(entry).get("path") if "message" in entry and "path" not in entry else entry.get("path")
+        return not path or keep(path)
+
+    return replace(report, problems=[p for p in report.problems if about(p)],
+                   conflicts=[c for c in report.conflicts if about(c)],
+                   warnings=[w for w in report.warnings if about(w)])
+
+
 def report_document(report: Report, prefix: str = "") -> dict[str, Any]:
     data = report.to_dict()
     code = report_exit_code(report)
@@ -217,17 +231,18 @@ def _count(n: int, word: str) -> str:
     return counted(n, word[:-1]) if word == "conflicts" else f"{n:,} {word}"
 
 
-def print_problems(console: Console, report: Report, prefix: str) -> None:
-    for n in report.notices:
+def print_problems(console: Console, report: Report, prefix: str, quiet: bool = False) -> None:
+    """Problems, then notes and warnings; with -q only what the user has to act on (notes and
+    warnings stay in --json), so a cron job that went well mails nothing."""
+    for n in [] if quiet else report.notices:
         console.print(f"note: {n['collection']}: {n['message']}", highlight=False, markup=False, soft_wrap=True)
     for raw in report.problems:
         console.print(f"problem: {problem_text(prefix, problem_dict(raw))}", highlight=False, markup=False,
                       soft_wrap=True)
-    for w in report.warnings:
+    for w in [] if quiet else report.warnings:
         console.print(f"warning: {shown(prefix, w['path'])}: {w['message']}", highlight=False, markup=False,
                       soft_wrap=True)
     if report.stopped:
         console.print(stopped_line(report.stopped), highlight=False, markup=False, soft_wrap=True)
     if report.conflicts:
-        console.print(f"Nothing was overwritten. {conflict_hint(report)}", highlight=False, markup=False,
-                      soft_wrap=False)
+        print_advice(console, f"Nothing was overwritten. {conflict_hint(report)}")

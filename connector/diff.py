@@ -52,8 +52,9 @@ def render_text(path: str, diffs: list[FieldDiff], heading: str = "") -> str:
         before, after = _show(d.remote) if d.remote is not None else "", _show(d.local) if d.local is not None else ""
         if "\n" in before or "\n" in after:
             lines.append(f"@@ {d.label} @@")
-            lines.extend(line.rstrip("\n") for line in difflib.unified_diff(
-                before.splitlines(), after.splitlines(), lineterm="", n=2))
+            hunks = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2))
+            # the ---/+++ file header is the one above; the field's own would be two blank names
+            lines.extend(line.rstrip("\n") for line in hunks[2:])
         else:
             lines.append(f"@@ {d.label} @@")
             lines.append(f"-{before}" if d.remote is not None else "-(absent)")
