@@ -62,7 +62,7 @@ def test_a_schema_problem_names_the_line_of_its_key(emulator: EmulatorServer, tm
     line = edited_line(root, "slug: piscines", "slug: Pis cines")
     result = wfsync(emulator, SITE_ID, root, "push", "--snapshot", "demo")
     assert result.exit_code == 1
-    assert any(text.startswith(f"{P}:{line}: slug: Pis cines") for text in lines_of(result.stderr)), result.stderr
+    assert any(text.removeprefix("problem: ").startswith(f"{P}:{line}: slug: Pis cines") for text in lines_of(result.stderr)), result.stderr
     document = run_json(emulator, root, "push")
     assert [(p["path"], p["line"], p["key"]) for p in document["problems"]] == [(P, line, "slug")]
 
