@@ -147,6 +147,8 @@ class TextCodec(Codec):
 
     check: Callable[[str], bool] | None = None
     what: str = "text"
+    # a value of the right form that must still not go out: the message template ({found}), else None
+    refuse: Callable[[str], str | None] | None = None
 
     def decode(self, value: Any, field: Field, refs: References) -> Any:
         if value is None:
@@ -159,6 +161,9 @@ class TextCodec(Codec):
             return None
         _expect(isinstance(value, str), f"{self.what} (quote it in YAML if it looks like a number or a date)", value)
         _expect(self.check is None or self.check(value), self.what, value)
+        refused = self.refuse(value) if self.refuse is not None else None
+        if refused:
+            raise problem(refused, value)
         return value
 
 
@@ -411,19 +416,9 @@ def _target(field: Field) -> str:
     return str((field.validations or {}).get("collectionId", ""))
 
 
-@dataclass(frozen=True)
-class ColorCodec(TextCodec):
-    """Color: a CSS color whose numbers are in range (Webflow refuses rgb(300,0,0))."""
-
-    check: Callable[[str], bool] | None = _is_color
-    what: str = "a CSS color (#RGB, #RRGGBB, #RRGGBBAA, rgb(), rgba(), hsl(), hsla() or a name)"
-
-    def encode(self, value: Any, field: Field, refs: References) -> Any:
-        value = super().encode(value, field, refs)
-        wrong = _color_out_of_range(value) if isinstance(value, str) else None
-        if wrong:
-            raise problem(f"{{found}} is no color: {wrong}", value)
-        return value
+def _color_refused(text: str) -> str | None:
+    wrong = _color_out_of_range(text)
+    return f"{{found}} is no color: {wrong}" if wrong else None
 
 
 #: schemes a browser runs or renders as a page of their own: never a link on a published site
@@ -437,23 +432,14 @@ def _is_url(text: str) -> bool:
     return bool(re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)\S*\Z", text))
 
 
-@dataclass(frozen=True)
-class LinkCodec(TextCodec):
-    """Link: any URL, relative ones too, but none a browser would run as code."""
-
-    check: Callable[[str], bool] | None = _is_url
-    what: str = "a URL (https://…, a path from the site's root such as /about, #anchor, mailto:, tel:)"
-
-    def encode(self, value: Any, field: Field, refs: References) -> Any:
-        value = super().encode(value, field, refs)
-        if isinstance(value, str):
-            # browsers drop spaces and control characters around and inside a scheme (java\tscript:)
-            bare = re.sub(r"[\x00-\x20\x7f]", "", value).lower()
-            scheme = next((s for s in DANGEROUS_SCHEMES if bare.startswith(s + ":")), None)
-            if scheme:
-                raise problem(f"a {scheme}: link runs or shows code in the visitor's browser; Webflow "
-                              "pages must not carry it: use an http(s), mailto:, tel: or relative link", value)
-        return value
+def _link_refused(text: str) -> str | None:
+    # browsers drop spaces and control characters around and inside a scheme (java\tscript:)
+    bare = re.sub(r"[\x00-\x20\x7f]", "", text).lower()
+    scheme = next((s for s in DANGEROUS_SCHEMES if bare.startswith(s + ":")), None)
+    if scheme is None:
+        return None
+    return (f"a {scheme}: link runs or shows code in the visitor's browser; Webflow pages must not carry it: "
+            "use an http(s), mailto:, tel: or relative link")
 
 
 CODECS: dict[str, Codec] = {
@@ -463,13 +449,17 @@ CODECS: dict[str, Codec] = {
     "File": FileCodec(),
     "MultiImage": MultiImageCodec(),
     "VideoLink": TextCodec(check=lambda s: s.startswith(("http://", "https://")), what="a video URL"),
-    "Link": LinkCodec(),
+    # any URL, relative ones from the site's root too, but none a browser would run as code
+    "Link": TextCodec(check=_is_url, refuse=_link_refused,
+                      what="a URL (https://…, a path from the site's root such as /about, #anchor, mailto:, tel:)"),
     "Email": TextCodec(check=lambda s: bool(EMAIL_RE.match(s)), what="an e-mail address"),
     "Phone": TextCodec(what="a phone number"),
     "Number": NumberCodec(),
     "DateTime": DateTimeCodec(),
     "Switch": SwitchCodec(),
-    "Color": ColorCodec(),
+    # a CSS color whose numbers are in range (Webflow refuses rgb(300,0,0))
+    "Color": TextCodec(check=_is_color, refuse=_color_refused,
+                       what="a CSS color (#RGB, #RRGGBB, #RRGGBBAA, rgb(), rgba(), hsl(), hsla() or a name)"),
     "Option": OptionCodec(),
     "Reference": ReferenceCodec(),
     "MultiReference": MultiReferenceCodec(),
