@@ -6,7 +6,17 @@ auth, rate limits, fault injection and a request log; ``fixtures`` builds the
 demo site.
 """
 
-from .core import ApiFailure, EmulatorState
-from .server import EmulatorServer, FaultPlan
+from typing import Any
 
 __all__ = ["ApiFailure", "EmulatorState", "EmulatorServer", "FaultPlan"]
+
+
+def __getattr__(name: str) -> Any:
+    # loaded when asked for: the command line reads only ``deviations`` (its help) on every run
+    if name in ("ApiFailure", "EmulatorState"):
+        from . import core
+        return getattr(core, name)
+    if name in ("EmulatorServer", "FaultPlan"):
+        from . import server
+        return getattr(server, name)
+    raise AttributeError(name)
