@@ -14,7 +14,7 @@ from .convert import document_record
 from .plan import Op
 from .reading import read_document
 from .refollow import encodable
-from .relink import _documents, _refers, reference_keys
+from .relink import documents_naming, refers_to, reference_keys
 from .runs import CollectionRun
 
 
@@ -100,10 +100,10 @@ def _users(ctx: RunContext, target: str, value: str, by_path: bool) -> list[tupl
             continue
         pushed = {a.key for a in run.plan.of(Op.PUSH_CREATE, Op.PUSH_UPDATE, Op.MERGE)} \
             if run.plan is not None and ctx.opts.policy.push else set()
-        for key, view, _, doc in _documents(ctx, run, value):
+        for key, view, _, doc in documents_naming(ctx, run, value):
             if by_path and key in pushed:
                 continue  # validation refuses the file, naming the key
-            out.extend((view.path, k, by_path) for k in keys if _refers(doc.front_matter.get(k), value))
+            out.extend((view.path, k, by_path) for k in keys if refers_to(doc.front_matter.get(k), value))
     return out
 
 

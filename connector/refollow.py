@@ -13,7 +13,7 @@ from .convert import record_to_field_data
 from .plan import Op
 from .convert import document_record
 from .reading import read_document
-from .relink import _documents, _refers, reference_keys
+from .relink import documents_naming, refers_to, reference_keys
 from .runs import CollectionRun
 
 #: ops of a referring item whose reference fields may be sent: the file is unchanged, or only
@@ -30,13 +30,13 @@ def follow_recreated(ctx: RunContext, runs: list[CollectionRun], target: str, pa
         if not keys or run.plan is None:
             continue
         ops = {a.key: a for a in run.plan.actions}
-        for key, view, _, doc in _documents(ctx, run, path):
+        for key, view, _, doc in documents_naming(ctx, run, path):
             action = ops.get(key)
             if key not in run.base or action is None or action.op not in _SENDABLE:
                 continue
             if action.op is Op.PULL and key not in run.unwritable:
                 continue  # Webflow changed it and the change can be written: the pull has it
-            hits = [k for k in keys if _refers(doc.front_matter.get(k), path)]
+            hits = [k for k in keys if refers_to(doc.front_matter.get(k), path)]
             if not hits or not encodable(run, document_record(doc, run.mapping), refs or ctx.refs):
                 continue  # another reference of the file names nothing: validation reports it
             _queue(ctx, run, key, view, doc,

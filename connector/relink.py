@@ -26,7 +26,7 @@ def reference_keys(run: CollectionRun, target: str) -> list[str]:
     return keys
 
 
-def _documents(ctx: RunContext, run: CollectionRun, path: str) -> Iterator[tuple[str, LocalView, bytes, Document]]:
+def documents_naming(ctx: RunContext, run: CollectionRun, path: str) -> Iterator[tuple[str, LocalView, bytes, Document]]:
     """The readable files of ``run`` whose bytes mention ``path`` (a cheap test before parsing)."""
     needle = path.encode("utf-8")
     for key, view in run.local.items():
@@ -41,7 +41,7 @@ def _documents(ctx: RunContext, run: CollectionRun, path: str) -> Iterator[tuple
             yield key, view, raw, result.document
 
 
-def _refers(value: Any, path: str) -> bool:
+def refers_to(value: Any, path: str) -> bool:
     return value == path or (isinstance(value, list) and path in value)
 
 
@@ -52,8 +52,8 @@ def referring_files(ctx: RunContext, target: str, path: str, skip: set[str]) -> 
         keys = reference_keys(run, target)
         if not keys:
             continue
-        for _, view, _, doc in _documents(ctx, run, path):
-            hits = [k for k in keys if _refers(doc.front_matter.get(k), path)]
+        for _, view, _, doc in documents_naming(ctx, run, path):
+            hits = [k for k in keys if refers_to(doc.front_matter.get(k), path)]
             if hits and view.path not in skip:
                 out.append((view.path, hits))
     return out
@@ -109,7 +109,7 @@ def follow_rename(ctx: RunContext, target: str, item_id: str, old: str, new: str
         keys = reference_keys(run, target)
         if not keys:
             continue
-        for key, view, raw, doc in _documents(ctx, run, old):
+        for key, view, raw, doc in documents_naming(ctx, run, old):
             changed = []
             for k in keys:
                 value = doc.front_matter.get(k)
