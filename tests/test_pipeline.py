@@ -357,6 +357,7 @@ def test_a_helper_that_dies_leaves_the_pull_to_this_process(tmp_path: Path, monk
                 killed.append(pid)
 
     monkeypatch.setattr(workers.Helper, "_balance", kill)
+    _helper_joins_at_once(monkeypatch)  # else a fast pull can end before the helper is up to be killed
     with EmulatorServer(_state(), tokens={TOKEN: ALL_SCOPES}) as server:
         _pull(server, tmp_path / "helped", helper=True)
         _pull(server, tmp_path / "alone", helper=False)
